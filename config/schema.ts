@@ -1,0 +1,141 @@
+/**
+ * The stack config contract (`eks-irsa:*` keys) as a zod schema. Shapes and single-value rules live here;
+ * rules that span several values (duplicates, ARNs that must agree) are in `validate.ts`.
+ */
+import { z } from "zod";
+import { ACCESS_LEVELS } from "../core/access";
+import { ARN_KINDS, type ArnKindName } from "../core/arn";
+import { RULES, type NameRule } from "./rules";
+
+const quoted = (v: unknown) => JSON.stringify(v);
+
+export function named(rule: NameRule) {
+  return z.string().check((ctx) => {
+    if (!rule.test(ctx.value)) {
+      ctx.issues.push({ code: "custom", input: ctx.value, message: `${quoted(ctx.value)} is not a valid ${rule.what}` });
+    }
+  });
+}
+
+export function arnOf(kind: ArnKindName) {
+  return z.string().check((ctx) => {
+    if (!ARN_KINDS[kind].pattern.test(ctx.value)) {
+      ctx.issues.push({ code: "custom", input: ctx.value, message: `${quoted(ctx.value)} is not a valid ${ARN_KINDS[kind].what}` });
+    }
+  });
+}
+
+const httpsUrl = z.string().check((ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(ctx.value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== "https:" || url.search || url.hash || url.username) {
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `${quoted(ctx.value)} is not a valid OIDC issuer URL (must be https://host[/path], with no query or fragment)`,
+    });
+  }
+});
+
+const access = z.enum(ACCESS_LEVELS, {
+  error: (iss) => `${quoted(iss.input)} is not a known access level (read, write or read-write)`,
+});
+
+const tags = z.record(named(RULES.tagKey), named(RULES.tagValue));
+
+export const s3GrantSchema = z.strictObject({
+  bucket: named(RULES.s3Bucket),
+  prefix: named(RULES.s3Prefix).optional(),
+  access,
+  kmsKeyArn: arnOf("kmsKey").optional(),
+});
+
+export const dynamoGrantSchema = z.strictObject({
+  table: named(RULES.dynamoTable),
+  access,
+  indexes: z.union([z.literal(true), z.array(named(RULES.dynamoIndex)).min(1)]).optional(),
+  streams: z.boolean().optional(),
+});
+
+export const secretGrantSchema = z.strictObject({
+  name: named(RULES.secretName).optional(),
+  prefix: named(RULES.secretPrefix).optional(),
+  kmsKeyArn: arnOf("kmsKey").optional(),
+});
+
+export const workloadSchema = z.strictObject({
+  /** Unique in the stack; names the role `<cluster>-<name>`. */
+  name: named(RULES.workloadName),
+  namespace: named(RULES.namespace),
+  /** Defaults to `name`; a pattern with `*` binds every matching ServiceAccount of the namespace. */
+  serviceAccount: named(RULES.serviceAccountPattern).optional(),
+  /** Defaults to true for an exact name; must not be true for a pattern. */
+  createServiceAccount: z.boolean().optional(),
+  s3: z.array(s3GrantSchema).optional(),
+  dynamodb: z.array(dynamoGrantSchema).optional(),
+  secrets: z.array(secretGrantSchema).optional(),
+  tags: tags.optional(),
+  maxSessionDurationSeconds: z.number().int().min(3600).max(43200).optional(),
+  tokenExpirationSeconds: z.number().int().min(600).max(86400).optional(),
+});
+
+export const clusterSchema = z.strictObject({
+  name: named(RULES.clusterName),
+  /** Create the cluster with @pulumi/eks; without it the cluster exists already. */
+  create: z
+    .strictObject({
+      version: z.string().regex(/^1\.\d{2}$/, { error: (iss) => `${quoted(iss.input)} is not a Kubernetes minor version like "1.33"` }).optional(),
+      instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: (iss) => `${quoted(iss.input)} is not an EC2 instance type like "t3.medium"` }).optional(),
+      desiredCapacity: z.number().int().min(0).max(450).optional(),
+      minSize: z.number().int().min(0).max(450).optional(),
+      maxSize: z.number().int().min(1).max(450).optional(),
+    })
+    .optional(),
+  oidcIssuerUrl: httpsUrl.optional(),
+  oidcProviderArn: arnOf("oidcProvider").optional(),
+  /** Protect a provider this stack creates from deletion. */
+  protectOidcProvider: z.boolean().optional(),
+  /** Create the namespaces of the ServiceAccounts; default: true for a created cluster, false otherwise. */
+  createNamespaces: z.boolean().optional(),
+  /** Kubeconfig (JSON or YAML text) for an existing cluster; by default one is built from the cluster's endpoint. */
+  kubeconfig: z.string().min(1).optional(),
+});
+
+export const roleDefaultsSchema = z.strictObject({
+  path: named(RULES.iamPath).optional(),
+  maxSessionDurationSeconds: z.number().int().min(3600).max(43200).optional(),
+  permissionsBoundaryArn: arnOf("managedPolicy").optional(),
+  tags: tags.optional(),
+  requireSecureTransport: z.boolean().optional(),
+  allowedRegions: z.array(named(RULES.region)).min(1).optional(),
+  trustPolicyQuota: z.number().int().min(2048).max(4096).optional(),
+  managedPolicyQuota: z.number().int().min(1).max(20).optional(),
+});
+
+export const serviceAccountDefaultsSchema = z.strictObject({
+  stsRegionalEndpoints: z.boolean().optional(),
+  tokenExpirationSeconds: z.number().int().min(600).max(86400).optional(),
+});
+
+export const quotasSchema = z.strictObject({
+  rolesPerAccount: z.number().int().min(1).max(5000).optional(),
+  oidcProvidersPerAccount: z.number().int().min(1).max(700).optional(),
+  rolesAlreadyInAccount: z.number().int().min(0).optional(),
+  warnAtPercent: z.number().int().min(1).max(100).optional(),
+});
+
+/** Every key of the `eks-irsa:` config namespace. */
+export const stackConfigSchema = z.strictObject({
+  cluster: clusterSchema,
+  workloads: z.array(workloadSchema),
+  roleDefaults: roleDefaultsSchema.optional(),
+  serviceAccountDefaults: serviceAccountDefaultsSchema.optional(),
+  quotas: quotasSchema.optional(),
+});
+
+export type StackConfigInput = z.infer<typeof stackConfigSchema>;
+export type WorkloadInput = z.infer<typeof workloadSchema>;

@@ -1,0 +1,209 @@
+/**
+ * Raw stack config -> EnvironmentSpec, or a ConfigError listing every problem with its config path.
+ * Nothing here touches Pulumi: the program calls it before registering any resource.
+ */
+import type { z } from "zod";
+import { issuerFromProviderArn, issuerHostPath, parseArn } from "../core/arn";
+import { partitionOfRegion, placeholderEnvironment } from "../core/environment";
+import { SizeLimitError } from "../core/layout";
+import type { EnvironmentSpec, WorkloadSpec } from "../core/model";
+import { placeholderCluster, planEnvironment, type EnvironmentPlan } from "../core/plan";
+import { isPattern } from "../core/trust";
+import { RULES } from "./rules";
+import { stackConfigSchema, type StackConfigInput } from "./schema";
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(
+      `invalid eks-irsa config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  ${p.path ? `${p.path}: ` : ""}${p.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), "");
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function fromZod(issue: z.core.$ZodIssue): ConfigProblem[] {
+  const path = formatPath(issue.path);
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((k) => ({ path: formatPath([...issue.path, k]), message: "unknown key (not part of the eks-irsa config contract)" }));
+    case "invalid_type":
+      return [{ path, message: issue.input === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}, got ${describe(issue.input)}` }];
+    case "invalid_union":
+      return [{ path, message: `${describe(issue.input)} is not allowed here` }];
+    case "too_small":
+    case "too_big":
+      return [{ path, message: `${describe(issue.input)}: ${issue.message.replace(/^Too (small|big): /, "")}` }];
+    default:
+      return [{ path, message: issue.message }];
+  }
+}
+
+/** Checks across values that a per-field schema cannot see. */
+function crossChecks(input: StackConfigInput, region: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const partition = partitionOfRegion(region);
+  const checkPartition = (path: string, arn: string | undefined) => {
+    const p = arn ? parseArn(arn)?.partition : undefined;
+    if (p && p !== partition) problems.push({ path, message: `${JSON.stringify(arn)} is in partition ${p}, but region ${region} is in ${partition}` });
+  };
+  const c = input.cluster;
+  checkPartition("cluster.oidcProviderArn", c.oidcProviderArn);
+  checkPartition("roleDefaults.permissionsBoundaryArn", input.roleDefaults?.permissionsBoundaryArn);
+  if (c.oidcProviderArn && c.oidcIssuerUrl && issuerHostPath(issuerFromProviderArn(c.oidcProviderArn)) !== issuerHostPath(c.oidcIssuerUrl)) {
+    problems.push({ path: "cluster.oidcProviderArn", message: `${JSON.stringify(c.oidcProviderArn)} names another issuer than cluster.oidcIssuerUrl ${JSON.stringify(c.oidcIssuerUrl)}` });
+  }
+  if (c.create && (c.oidcIssuerUrl || c.oidcProviderArn || c.kubeconfig)) {
+    problems.push({ path: "cluster.create", message: "a cluster this stack creates has its own issuer and kubeconfig: drop oidcIssuerUrl, oidcProviderArn and kubeconfig" });
+  }
+  if (c.create) {
+    const { minSize = 1, maxSize = 2, desiredCapacity = minSize } = c.create;
+    if (minSize > maxSize || desiredCapacity < minSize || desiredCapacity > maxSize) {
+      problems.push({ path: "cluster.create", message: `node counts must satisfy minSize <= desiredCapacity <= maxSize (got ${minSize} <= ${desiredCapacity} <= ${maxSize})` });
+    }
+  }
+  const names = new Map<string, number>();
+  const boundSas = new Map<string, number>();
+  input.workloads.forEach((w, i) => {
+    const at = `workloads[${i}]`;
+    const first = names.get(w.name);
+    if (first !== undefined) problems.push({ path: `${at}.name`, message: `duplicate workload name ${JSON.stringify(w.name)} (also workloads[${first}].name)` });
+    else names.set(w.name, i);
+    const sa = w.serviceAccount ?? w.name;
+    if (isPattern(sa)) {
+      if (w.createServiceAccount === true) {
+        problems.push({ path: `${at}.createServiceAccount`, message: `cannot be true for the pattern ${JSON.stringify(sa)}: a pattern binds ServiceAccounts, it does not name one` });
+      }
+    } else {
+      if (!RULES.serviceAccount.test(sa)) problems.push({ path: `${at}.serviceAccount`, message: `${JSON.stringify(sa)} is not a valid ${RULES.serviceAccount.what}` });
+      const key = `${w.namespace}/${sa}`;
+      const other = boundSas.get(key);
+      if (other !== undefined) {
+        problems.push({ path: `${at}.serviceAccount`, message: `ServiceAccount ${key} is already bound by workloads[${other}]: its role-arn annotation can name one role only` });
+      } else boundSas.set(key, i);
+    }
+    w.s3?.forEach((g, j) => checkPartition(`${at}.s3[${j}].kmsKeyArn`, g.kmsKeyArn));
+    w.dynamodb?.forEach((g, j) => {
+      if (g.access === "write" && (g.indexes || g.streams)) {
+        problems.push({ path: `${at}.dynamodb[${j}]`, message: "indexes and streams are read grants: use access read or read-write with them" });
+      }
+    });
+    w.secrets?.forEach((g, j) => {
+      if ((g.name === undefined) === (g.prefix === undefined)) {
+        problems.push({ path: `${at}.secrets[${j}]`, message: "give exactly one of name (one secret) or prefix (a path of secrets)" });
+      }
+      checkPartition(`${at}.secrets[${j}].kmsKeyArn`, g.kmsKeyArn);
+    });
+  });
+  return problems;
+}
+
+function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
+  const rd = input.roleDefaults ?? {};
+  const c = input.cluster;
+  const workloads: WorkloadSpec[] = input.workloads.map((w) => {
+    const serviceAccount = w.serviceAccount ?? w.name;
+    return {
+      name: w.name,
+      namespace: w.namespace,
+      serviceAccount,
+      createServiceAccount: w.createServiceAccount ?? !isPattern(serviceAccount),
+      s3: w.s3,
+      dynamodb: w.dynamodb,
+      secrets: w.secrets,
+      tags: w.tags ?? {},
+      maxSessionDurationSeconds: w.maxSessionDurationSeconds ?? rd.maxSessionDurationSeconds ?? 3600,
+      tokenExpirationSeconds: w.tokenExpirationSeconds,
+    };
+  });
+  const minSize = c.create?.minSize ?? 1;
+  return {
+    region,
+    partition: partitionOfRegion(region),
+    cluster: {
+      name: c.name,
+      create: c.create && {
+        version: c.create.version,
+        instanceType: c.create.instanceType ?? "t3.medium",
+        minSize,
+        maxSize: c.create.maxSize ?? Math.max(2, minSize),
+        desiredCapacity: c.create.desiredCapacity ?? minSize,
+      },
+      oidcIssuerUrl: c.oidcIssuerUrl?.replace(/\/+$/, "") ?? (c.oidcProviderArn ? issuerFromProviderArn(c.oidcProviderArn) : undefined),
+      oidcProviderArn: c.oidcProviderArn,
+      protectOidcProvider: c.protectOidcProvider ?? true,
+      createNamespaces: c.createNamespaces ?? c.create !== undefined,
+      kubeconfig: c.kubeconfig,
+    },
+    roleDefaults: {
+      path: rd.path ?? "/",
+      maxSessionDurationSeconds: rd.maxSessionDurationSeconds ?? 3600,
+      permissionsBoundaryArn: rd.permissionsBoundaryArn,
+      tags: rd.tags ?? {},
+      requireSecureTransport: rd.requireSecureTransport ?? true,
+      allowedRegions: rd.allowedRegions,
+      trustPolicyQuota: rd.trustPolicyQuota ?? 2048,
+      managedPolicyQuota: rd.managedPolicyQuota ?? 10,
+    },
+    serviceAccountDefaults: {
+      stsRegionalEndpoints: input.serviceAccountDefaults?.stsRegionalEndpoints ?? true,
+      tokenExpirationSeconds: input.serviceAccountDefaults?.tokenExpirationSeconds,
+    },
+    workloads,
+    quotas: {
+      rolesPerAccount: input.quotas?.rolesPerAccount ?? 1000,
+      oidcProvidersPerAccount: input.quotas?.oidcProvidersPerAccount ?? 100,
+      rolesAlreadyInAccount: input.quotas?.rolesAlreadyInAccount ?? 0,
+      warnAtPercent: input.quotas?.warnAtPercent ?? 80,
+    },
+  };
+}
+
+export interface ValidatedConfig {
+  spec: EnvironmentSpec;
+  /** The plan laid out with placeholder account and issuer: proves every document fits before apply. */
+  layout: EnvironmentPlan;
+}
+
+/**
+ * Validates the `eks-irsa:` config object (keys without the namespace) for a stack in `region`.
+ * Throws a ConfigError naming every problem; never returns a partly valid spec.
+ */
+export function validateStackConfig(raw: unknown, region: string | undefined): ValidatedConfig {
+  const problems: ConfigProblem[] = [];
+  if (region === undefined) problems.push({ path: "aws:region", message: "is required: the region of the cluster and of every regional ARN" });
+  else if (!RULES.region.test(region)) problems.push({ path: "aws:region", message: `${JSON.stringify(region)} is not a valid ${RULES.region.what}` });
+  const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) problems.push(...parsed.error.issues.flatMap(fromZod));
+  if (problems.length > 0 || !parsed.success || region === undefined) throw new ConfigError(problems);
+  const cross = crossChecks(parsed.data, region);
+  if (cross.length > 0) throw new ConfigError(cross);
+  const spec = resolve(parsed.data, region);
+  const env = placeholderEnvironment(region);
+  try {
+    return { spec, layout: planEnvironment(spec, env, placeholderCluster(spec, env)) };
+  } catch (e) {
+    if (e instanceof SizeLimitError) {
+      const [path, ...rest] = e.message.split(": ");
+      throw new ConfigError([{ path: path.replace(/ \(.*\)$/, ""), message: rest.join(": ") }]);
+    }
+    throw e;
+  }
+}

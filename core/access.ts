@@ -1,0 +1,160 @@
+/** Least-privilege permission statements for the S3, DynamoDB and Secrets Manager access a workload declares. */
+import { dynamoTableArn, s3BucketArn, s3ObjectArn, secretArn } from "./arn";
+import { viaService, type AwsEnvironment } from "./environment";
+import type { Statement } from "./document";
+
+export type AccessLevel = "read" | "write" | "read-write";
+export const ACCESS_LEVELS = ["read", "write", "read-write"] as const satisfies readonly AccessLevel[];
+
+export interface S3Grant {
+  bucket: string;
+  /** A key prefix treated as a folder: `static` and `static/` both grant `static/*`. */
+  prefix?: string;
+  access: AccessLevel;
+  /** Customer-managed key of the bucket's SSE-KMS encryption. */
+  kmsKeyArn?: string;
+}
+
+export interface DynamoGrant {
+  table: string;
+  access: AccessLevel;
+  /** `true` for every index of the table, or the index names. Indexes are read-only. */
+  indexes?: true | string[];
+  /** Read the table's streams. */
+  streams?: boolean;
+}
+
+export interface SecretGrant {
+  /** One exact secret (the ARN gets AWS's random `-??????` suffix). */
+  name?: string;
+  /** Every secret whose name starts with this path. */
+  prefix?: string;
+  kmsKeyArn?: string;
+}
+
+export interface AccessSpec {
+  s3?: S3Grant[];
+  dynamodb?: DynamoGrant[];
+  secrets?: SecretGrant[];
+}
+
+export interface Guardrails {
+  /** Deny every request not sent over TLS. */
+  secureTransport?: boolean;
+  /** Deny every request to another region (global services excepted by AWS's own rules for the key). */
+  requestedRegions?: string[];
+}
+
+const reads = (a: AccessLevel) => a !== "write";
+const writes = (a: AccessLevel) => a !== "read";
+
+export const S3_READ_OBJECT = ["s3:GetObject", "s3:GetObjectVersion"];
+export const S3_WRITE_OBJECT = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:ListMultipartUploadParts", "s3:PutObject"];
+export const DYNAMO_READ = ["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"];
+export const DYNAMO_WRITE = ["dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:PutItem", "dynamodb:UpdateItem"];
+export const DYNAMO_INDEX_READ = ["dynamodb:Query", "dynamodb:Scan"];
+export const DYNAMO_STREAM_READ = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"];
+export const SECRET_READ = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"];
+
+/** `static/` -> `static`; the empty string means the whole bucket. */
+export function normalizePrefix(prefix: string | undefined): string {
+  return (prefix ?? "").replace(/\/+$/, "");
+}
+
+function union(...lists: string[][]): string[] {
+  return [...new Set(lists.flat())].sort();
+}
+
+function kmsStatement(keyArn: string, actions: string[], service: string, env: AwsEnvironment): Statement {
+  return {
+    Effect: "Allow",
+    Action: actions,
+    Resource: keyArn,
+    Condition: { StringEquals: { "kms:ViaService": viaService(service, env) } },
+  };
+}
+
+function s3Statements(grant: S3Grant, env: AwsEnvironment): Statement[] {
+  const prefix = normalizePrefix(grant.prefix);
+  const objects = s3ObjectArn(env, grant.bucket, prefix ? `${prefix}/*` : "*");
+  const out: Statement[] = [
+    {
+      Effect: "Allow",
+      Action: union(reads(grant.access) ? S3_READ_OBJECT : [], writes(grant.access) ? S3_WRITE_OBJECT : []),
+      Resource: objects,
+    },
+  ];
+  if (reads(grant.access)) {
+    const list: Statement = { Effect: "Allow", Action: "s3:ListBucket", Resource: s3BucketArn(env, grant.bucket) };
+    if (prefix) list.Condition = { StringLike: { "s3:prefix": [`${prefix}/`, `${prefix}/*`] } };
+    out.push(list);
+  }
+  if (grant.kmsKeyArn) {
+    const actions = union(reads(grant.access) ? ["kms:Decrypt"] : [], writes(grant.access) ? ["kms:Decrypt", "kms:GenerateDataKey"] : []);
+    out.push(kmsStatement(grant.kmsKeyArn, actions, "s3", env));
+  }
+  return out;
+}
+
+function dynamoStatements(grant: DynamoGrant, env: AwsEnvironment): Statement[] {
+  const out: Statement[] = [
+    {
+      Effect: "Allow",
+      Action: union(reads(grant.access) ? DYNAMO_READ : [], writes(grant.access) ? DYNAMO_WRITE : []),
+      Resource: dynamoTableArn(env, grant.table),
+    },
+  ];
+  if (grant.indexes) {
+    const names = grant.indexes === true ? ["*"] : grant.indexes;
+    const resources = names.map((n) => dynamoTableArn(env, grant.table, `/index/${n}`));
+    out.push({ Effect: "Allow", Action: DYNAMO_INDEX_READ, Resource: resources.length === 1 ? resources[0] : resources });
+  }
+  if (grant.streams) {
+    out.push({ Effect: "Allow", Action: DYNAMO_STREAM_READ, Resource: dynamoTableArn(env, grant.table, "/stream/*") });
+  }
+  return out;
+}
+
+/** The resource pattern a secret grant covers: `NAME-??????` for one secret, `PREFIX*` for a path. */
+export function secretResource(grant: SecretGrant, env: AwsEnvironment): string {
+  if (grant.name !== undefined) return secretArn(env, `${grant.name}-??????`);
+  if (grant.prefix !== undefined) return secretArn(env, `${grant.prefix}*`);
+  throw new Error("a secret grant needs a name or a prefix");
+}
+
+function secretStatements(grant: SecretGrant, env: AwsEnvironment): Statement[] {
+  const out: Statement[] = [{ Effect: "Allow", Action: SECRET_READ, Resource: secretResource(grant, env) }];
+  if (grant.kmsKeyArn) out.push(kmsStatement(grant.kmsKeyArn, ["kms:Decrypt"], "secretsmanager", env));
+  return out;
+}
+
+/** Deny statements that apply to the whole role; they cost one statement each, not a condition per grant. */
+export function guardrailStatements(guardrails: Guardrails): Statement[] {
+  const out: Statement[] = [];
+  if (guardrails.secureTransport) {
+    out.push({ Effect: "Deny", Action: "*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+  }
+  if (guardrails.requestedRegions && guardrails.requestedRegions.length > 0) {
+    const regions = guardrails.requestedRegions;
+    out.push({
+      Effect: "Deny",
+      Action: "*",
+      Resource: "*",
+      Condition: { StringNotEquals: { "aws:RequestedRegion": regions.length === 1 ? regions[0] : regions } },
+    });
+  }
+  return out;
+}
+
+/** Every Allow statement the access spec needs, in a stable order, before compaction. */
+export function accessStatements(access: AccessSpec, env: AwsEnvironment): Statement[] {
+  return [
+    ...(access.s3 ?? []).flatMap((g) => s3Statements(g, env)),
+    ...(access.dynamodb ?? []).flatMap((g) => dynamoStatements(g, env)),
+    ...(access.secrets ?? []).flatMap((g) => secretStatements(g, env)),
+  ];
+}
+
+export function isEmptyAccess(access: AccessSpec): boolean {
+  return !access.s3?.length && !access.dynamodb?.length && !access.secrets?.length;
+}

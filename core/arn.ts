@@ -1,0 +1,78 @@
+/** ARN shapes: builders for the resources we grant on, and parsers for the ARNs users give us. */
+import type { AwsEnvironment, Partition } from "./environment";
+
+export interface Arn {
+  partition: string;
+  service: string;
+  region: string;
+  account: string;
+  resource: string;
+}
+
+export function parseArn(value: string): Arn | undefined {
+  const m = /^arn:(aws|aws-cn|aws-us-gov):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws)?:(.+)$/.exec(value);
+  if (!m) return undefined;
+  return { partition: m[1], service: m[2], region: m[3], account: m[4] ?? "", resource: m[5] };
+}
+
+type ArnKind = { what: string; pattern: RegExp };
+
+/** The ARN kinds config may carry, each with the shape AWS gives it. */
+export const ARN_KINDS = {
+  kmsKey: {
+    what: "KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>; aliases cannot be granted kms:Decrypt)",
+    pattern: /^arn:(aws|aws-cn|aws-us-gov):kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
+  },
+  oidcProvider: {
+    what: "IAM OIDC provider ARN (arn:<partition>:iam::<account>:oidc-provider/<issuer host and path>)",
+    pattern: /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:oidc-provider\/[a-z0-9.-]+(\/[A-Za-z0-9._~-]+)*$/,
+  },
+  managedPolicy: {
+    what: "IAM managed policy ARN (arn:<partition>:iam::<account or aws>:policy/<path/name>)",
+    pattern: /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}|aws):policy\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/,
+  },
+  role: {
+    what: "IAM role ARN (arn:<partition>:iam::<account>:role/<path/name>)",
+    pattern: /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
+  },
+} satisfies Record<string, ArnKind>;
+
+export type ArnKindName = keyof typeof ARN_KINDS;
+
+export function isArnOf(kind: ArnKindName, value: string): boolean {
+  return ARN_KINDS[kind].pattern.test(value);
+}
+
+export function s3BucketArn(env: Pick<AwsEnvironment, "partition">, bucket: string): string {
+  return `arn:${env.partition}:s3:::${bucket}`;
+}
+
+export function s3ObjectArn(env: Pick<AwsEnvironment, "partition">, bucket: string, keyPattern: string): string {
+  return `arn:${env.partition}:s3:::${bucket}/${keyPattern}`;
+}
+
+export function dynamoTableArn(env: AwsEnvironment, table: string, suffix = ""): string {
+  return `arn:${env.partition}:dynamodb:${env.region}:${env.accountId}:table/${table}${suffix}`;
+}
+
+export function secretArn(env: AwsEnvironment, pattern: string): string {
+  return `arn:${env.partition}:secretsmanager:${env.region}:${env.accountId}:secret:${pattern}`;
+}
+
+export function oidcProviderArn(partition: Partition, accountId: string, issuerHostPath: string): string {
+  return `arn:${partition}:iam::${accountId}:oidc-provider/${issuerHostPath}`;
+}
+
+export function roleArn(partition: Partition, accountId: string, path: string, name: string): string {
+  return `arn:${partition}:iam::${accountId}:role${path}${name}`;
+}
+
+/** `https://oidc.eks.../id/X` -> `oidc.eks.../id/X` (the form IAM uses in condition keys and provider ARNs). */
+export function issuerHostPath(issuerUrl: string): string {
+  return issuerUrl.replace(/^https:\/\//, "").replace(/\/+$/, "");
+}
+
+/** The issuer a provider ARN names, as an https URL. */
+export function issuerFromProviderArn(arn: string): string {
+  return `https://${arn.slice(arn.indexOf(":oidc-provider/") + ":oidc-provider/".length)}`;
+}

@@ -1,0 +1,31 @@
+import * as pulumi from "@pulumi/pulumi";
+import { validateStackConfig, type ValidatedConfig } from "../config/validate";
+
+/** The config namespace of this project (`Pulumi.yaml` name). */
+export const CONFIG_NAMESPACE = "eks-irsa";
+
+/**
+ * Every `eks-irsa:*` key of the stack as one object (structured values arrive as JSON text), so that
+ * unknown keys are reported too, and the stack's `aws:region`.
+ */
+export function readRawConfig(): { raw: Record<string, unknown>; region: string | undefined } {
+  const all = pulumi.runtime.allConfig();
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(all)) {
+    if (!key.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+    let parsed: unknown = value;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = value;
+    }
+    raw[key.slice(CONFIG_NAMESPACE.length + 1)] = parsed;
+  }
+  return { raw, region: all["aws:region"] };
+}
+
+/** Reads and validates the stack config; throws a ConfigError before any resource exists. */
+export function loadStackConfig(): ValidatedConfig {
+  const { raw, region } = readRawConfig();
+  return validateStackConfig(raw, region);
+}

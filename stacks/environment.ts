@@ -1,0 +1,83 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { connectCluster } from "../components/cluster";
+import { ClusterOidcProvider } from "../components/oidcProvider";
+import { WorkloadIdentity } from "../components/workloadIdentity";
+import type { ValidatedConfig } from "../config/validate";
+import type { AwsEnvironment } from "../core/environment";
+import type { ClusterIdentity } from "../core/plan";
+
+/** What a stack exports, per workload the values its deployment and its pods need next. */
+export interface EnvironmentOutputs {
+  clusterName: string;
+  oidcIssuerUrl: pulumi.Output<string>;
+  oidcProviderArn: pulumi.Output<string>;
+  oidcProviderAdopted: boolean;
+  workloads: Record<
+    string,
+    { roleArn: pulumi.Output<string>; roleName: pulumi.Output<string>; serviceAccount: string; namespace: string }
+  >;
+}
+
+/** Account and partition as AWS reports them, checked against the partition of the configured region. */
+export function awsEnvironment(region: string, expectedPartition: string): pulumi.Output<AwsEnvironment> {
+  return pulumi
+    .all([aws.getCallerIdentityOutput().accountId, aws.getPartitionOutput().partition])
+    .apply(([accountId, partition]) => {
+      if (partition !== expectedPartition) {
+        throw new Error(`aws:region ${region} is in partition ${expectedPartition}, but the credentials are for ${partition}`);
+      }
+      return { accountId, partition: partition as AwsEnvironment["partition"], region };
+    });
+}
+
+/** Composes one environment from its validated config: cluster, OIDC provider, a workload identity each. */
+export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutputs {
+  const { spec, layout } = validated;
+  for (const warning of layout.warnings) void pulumi.log.warn(warning);
+  const tags = { ...spec.roleDefaults.tags, "eks-irsa:cluster": spec.cluster.name };
+  const environment = awsEnvironment(spec.region, spec.partition);
+  const connection = connectCluster(spec.cluster, spec.region, tags);
+  const oidc = new ClusterOidcProvider(`${spec.cluster.name}-oidc`, {
+    issuerUrl: connection.issuerUrl,
+    adoptArn: spec.cluster.oidcProviderArn,
+    protect: spec.cluster.protectOidcProvider,
+    tags,
+  });
+  const cluster: pulumi.Output<ClusterIdentity> = pulumi
+    .all([oidc.issuerUrl, oidc.arn])
+    .apply(([issuerUrl, providerArn]) => ({ issuerUrl, providerArn }));
+
+  const createsServiceAccounts = layout.workloads.some((w) => w.serviceAccount);
+  const kubernetesProvider = createsServiceAccounts
+    ? new k8s.Provider(`${spec.cluster.name}-k8s`, { kubeconfig: connection.kubeconfig() }, { dependsOn: connection.cluster ? [connection.cluster] : [] })
+    : undefined;
+  const namespaces = new Map<string, k8s.core.v1.Namespace>();
+  if (spec.cluster.createNamespaces && kubernetesProvider) {
+    for (const ns of new Set(layout.workloads.flatMap((w) => (w.serviceAccount ? [w.serviceAccount.namespace] : [])))) {
+      namespaces.set(ns, new k8s.core.v1.Namespace(ns, { metadata: { name: ns } }, { provider: kubernetesProvider }));
+    }
+  }
+
+  const workloads: EnvironmentOutputs["workloads"] = {};
+  spec.workloads.forEach((w, index) => {
+    const identity = new WorkloadIdentity(w.name, {
+      spec,
+      index,
+      layout: layout.workloads[index],
+      environment,
+      cluster,
+      kubernetesProvider,
+      serviceAccountDependsOn: namespaces.has(w.namespace) ? [namespaces.get(w.namespace)!] : [],
+    });
+    workloads[w.name] = { roleArn: identity.roleArn, roleName: identity.roleName, serviceAccount: w.serviceAccount, namespace: w.namespace };
+  });
+  return {
+    clusterName: spec.cluster.name,
+    oidcIssuerUrl: oidc.issuerUrl,
+    oidcProviderArn: oidc.arn,
+    oidcProviderAdopted: oidc.adopted,
+    workloads,
+  };
+}

@@ -1,0 +1,7 @@
+import { deployEnvironment, type EnvironmentOutputs } from "./environment";
+import { loadStackConfig } from "./config";
+
+/** The whole program: validate the stack's config (before any resource), then compose the environment. */
+export function program(): EnvironmentOutputs {
+  return deployEnvironment(loadStackConfig());
+}

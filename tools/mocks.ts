@@ -1,0 +1,107 @@
+/**
+ * Mock provider answers that look like AWS's and EKS's: ARNs in the stack's partition, region and account,
+ * the issuer from config (or an EKS-shaped one for a cluster still to be created), ids as the providers form them.
+ */
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+import { issuerHostPath } from "../core/arn";
+import { dnsSuffix, partitionOfRegion, type Partition } from "../core/environment";
+import { execKubeconfig } from "../components/cluster";
+
+export interface MockFacts {
+  region: string;
+  accountId: string;
+  /** Issuer of an existing cluster, when config gives it. */
+  issuerUrl?: string;
+}
+
+const hex = (s: string, n: number) => createHash("sha256").update(s).digest("hex").slice(0, n);
+
+/** An EKS-shaped issuer for a cluster name: `https://oidc.eks.<region>.<suffix>/id/<32 upper hex>`. */
+export function eksIssuerFor(name: string, region: string): string {
+  return `https://oidc.eks.${region}.${dnsSuffix(partitionOfRegion(region))}/id/${hex(`issuer:${name}`, 32).toUpperCase()}`;
+}
+
+export class RealisticMocks implements pulumi.runtime.Mocks {
+  readonly partition: Partition;
+
+  constructor(private readonly facts: MockFacts) {
+    this.partition = partitionOfRegion(facts.region);
+  }
+
+  private iamArn(kind: string, path: string | undefined, name: string): string {
+    return `arn:${this.partition}:iam::${this.facts.accountId}:${kind}${path ?? "/"}${name}`;
+  }
+
+  private issuerOf(clusterName: string): string {
+    return this.facts.issuerUrl ?? eksIssuerFor(clusterName, this.facts.region);
+  }
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+    const i = args.inputs as Record<string, any>;
+    const { region, accountId } = this.facts;
+    switch (args.type) {
+      case "aws:iam/role:Role": {
+        const name = i.name ?? args.name;
+        return { id: name, state: { ...i, name, arn: this.iamArn("role", i.path, name), uniqueId: `AROA${hex(name, 17).toUpperCase()}`, createDate: "2026-01-01T00:00:00Z" } };
+      }
+      case "aws:iam/policy:Policy": {
+        const name = i.name ?? args.name;
+        const arn = this.iamArn("policy", i.path, name);
+        return { id: arn, state: { ...i, name, arn, policyId: `ANPA${hex(name, 17).toUpperCase()}`, attachmentCount: 1 } };
+      }
+      case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+        return { id: `${i.role}-${hex(String(i.policyArn), 8)}`, state: i };
+      case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+        const arn = `arn:${this.partition}:iam::${accountId}:oidc-provider/${issuerHostPath(String(i.url))}`;
+        return { id: arn, state: { ...i, arn, thumbprintLists: i.thumbprintLists ?? [] } };
+      }
+      case "eks:index:Cluster": {
+        const name = i.name ?? args.name;
+        const issuer = eksIssuerFor(name, region);
+        const endpoint = `https://${hex(`endpoint:${name}`, 32).toUpperCase()}.gr7.${region}.eks.${dnsSuffix(this.partition)}`;
+        const kubeconfigJson = execKubeconfig(name, region, endpoint, Buffer.from(`mock CA of ${name}`).toString("base64"));
+        return {
+          id: name,
+          state: { ...i, oidcProviderUrl: issuer, oidcIssuer: issuerHostPath(issuer), oidcProviderArn: "", kubeconfigJson, kubeconfig: JSON.parse(kubeconfigJson) },
+        };
+      }
+      case "kubernetes:core/v1:ServiceAccount":
+      case "kubernetes:core/v1:ConfigMap": {
+        const md = i.metadata ?? {};
+        return { id: `${md.namespace ?? "default"}/${md.name ?? args.name}`, state: { ...i, apiVersion: "v1", kind: args.type.split(":").pop()!.split("/").pop() } };
+      }
+      case "kubernetes:core/v1:Namespace":
+        return { id: i.metadata?.name ?? args.name, state: { ...i, apiVersion: "v1", kind: "Namespace" } };
+      default:
+        return { id: args.custom ? `${args.name}-id` : undefined, state: i };
+    }
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    const { region, accountId } = this.facts;
+    switch (args.token) {
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return { accountId, arn: `arn:${this.partition}:sts::${accountId}:assumed-role/deployer/offline-plan`, userId: "AROAOFFLINEPLAN:offline-plan", id: accountId };
+      case "aws:index/getPartition:getPartition":
+        return { partition: this.partition, dnsSuffix: dnsSuffix(this.partition), reverseDnsPrefix: this.partition === "aws-cn" ? "cn.com.amazonaws" : "com.amazonaws", id: this.partition };
+      case "aws:index/getRegion:getRegion":
+        return { name: region, region, endpoint: `ec2.${region}.${dnsSuffix(this.partition)}`, id: region };
+      case "aws:eks/getCluster:getCluster": {
+        const name = String(args.inputs.name);
+        return {
+          name,
+          id: name,
+          arn: `arn:${this.partition}:eks:${region}:${accountId}:cluster/${name}`,
+          endpoint: `https://${hex(`endpoint:${name}`, 32).toUpperCase()}.gr7.${region}.eks.${dnsSuffix(this.partition)}`,
+          certificateAuthorities: [{ data: Buffer.from(`mock CA of ${name}`).toString("base64") }],
+          identities: [{ oidcs: [{ issuer: this.issuerOf(name) }] }],
+          status: "ACTIVE",
+          version: "1.33",
+        };
+      }
+      default:
+        return args.inputs;
+    }
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Runs the real program with the real Pulumi SDK under its mock monitor, with a stack's config, and
+ * returns every resource it registered. The plan, policy and access commands all read this.
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { RealisticMocks } from "./mocks";
+
+export const PROJECT = "eks-irsa";
+export const ROOT = path.resolve(__dirname, "..");
+
+export interface RegisteredResource {
+  type: string;
+  name: string;
+  id: string | null;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  /** False for component resources (logical grouping, nothing created in the cloud). */
+  custom: boolean;
+  /** The explicit provider's URN, when one was given. */
+  provider?: string;
+}
+
+export interface OfflineRun {
+  stack: string;
+  region: string;
+  accountId: string;
+  resources: RegisteredResource[];
+  /** The stack's outputs, resolved. */
+  outputs: Record<string, unknown>;
+}
+
+/** The `config:` map of a stack file. Secure values cannot be decrypted offline and stand as "[secret]". */
+export function readStackFile(file: string): Record<string, unknown> {
+  const doc = parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  const config = doc?.config ?? {};
+  for (const [k, v] of Object.entries(config)) {
+    if (v && typeof v === "object" && "secure" in v) config[k] = "[secret]";
+  }
+  return config;
+}
+
+export function stackFile(stack: string): string {
+  return path.join(ROOT, `Pulumi.${stack}.yaml`);
+}
+
+const SECRET_SIG = pulumi.runtime.specialSigKey;
+
+/** Resolved values as plain JSON: secrets unwrapped, resource references as their URN. */
+function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    if (SECRET_SIG in o) return "value" in o ? plain(o.value) : (o.urn ?? null);
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
+/** Account id for the mocks: the stack's allowed account, else the adopted provider's, else AWS's documentation account. */
+export function mockAccountId(config: Record<string, unknown>): string {
+  const allowed = config["aws:allowedAccountIds"];
+  if (Array.isArray(allowed) && /^\d{12}$/.test(String(allowed[0]))) return String(allowed[0]);
+  const cluster = config[`${PROJECT}:cluster`] as { oidcProviderArn?: unknown } | undefined;
+  const m = /^arn:[\w-]+:iam::(\d{12}):/.exec(String(cluster?.oidcProviderArn ?? ""));
+  return m ? m[1] : "111122223333";
+}
+
+function asConfigValue(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+let running = false;
+
+/**
+ * Runs `program` as stack `stack` with `config` (a stack file's `config:` map). One run at a time per
+ * process: the SDK keeps one mock monitor.
+ */
+export async function runOffline<T>(stack: string, config: Record<string, unknown>, program: () => T): Promise<OfflineRun> {
+  if (running) throw new Error("runOffline: one offline run at a time per process");
+  running = true;
+  try {
+    const region = typeof config["aws:region"] === "string" ? config["aws:region"] : "us-east-1";
+    const accountId = mockAccountId(config);
+    const cluster = config[`${PROJECT}:cluster`] as { oidcIssuerUrl?: string } | undefined;
+    const resources: RegisteredResource[] = [];
+    const mocks = new RealisticMocks({ region, accountId, issuerUrl: typeof cluster?.oidcIssuerUrl === "string" ? cluster.oidcIssuerUrl : undefined });
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (args) => {
+          const result = mocks.newResource(args);
+          resources.push({
+            type: args.type,
+            name: args.name,
+            id: result.id ?? null,
+            inputs: plain(args.inputs) as Record<string, unknown>,
+            outputs: plain(result.state) as Record<string, unknown>,
+            custom: args.custom ?? true,
+            ...(args.provider ? { provider: args.provider } : {}),
+          });
+          return { id: result.id, state: result.state };
+        },
+        call: (args) => mocks.call(args),
+      },
+      PROJECT,
+      stack,
+      false,
+    );
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, asConfigValue(v)])), []);
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
+    await waitForRegistrations();
+    return { stack, region, accountId, resources, outputs: plain(outputs ?? {}) as Record<string, unknown> };
+  } finally {
+    running = false;
+  }
+}
+
+/** Waits until the SDK has no registration in flight (its own drain, as `pulumi up` does at exit). */
+async function waitForRegistrations(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+  await settings.waitForRPCs();
+}

@@ -44,7 +44,7 @@ export const RULES = {
   },
   s3Prefix: {
     what: "S3 key prefix (no wildcards '*' or '?', no leading '/', at most 1024 characters)",
-    test: (v) => v.length <= 1024 && !/[*?]/.test(v) && !v.startsWith("/") && !/[\u0000-\u001f]/.test(v),
+    test: (v) => v.length <= 1024 && !/[*?]/.test(v) && !v.startsWith("/") && ![...v].some((ch) => ch.charCodeAt(0) < 32),
   },
   dynamoTable: {
     what: "DynamoDB table name (3-255 characters: letters, digits, '_', '-' and '.'; no wildcards)",

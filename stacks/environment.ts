@@ -14,6 +14,8 @@ export interface EnvironmentOutputs {
   oidcIssuerUrl: pulumi.Output<string>;
   oidcProviderArn: pulumi.Output<string>;
   oidcProviderAdopted: boolean;
+  /** Quota pressure found at plan time (also logged as warnings). */
+  warnings: string[];
   workloads: Record<
     string,
     { roleArn: pulumi.Output<string>; roleName: pulumi.Output<string>; serviceAccount: string; namespace: string }
@@ -78,6 +80,7 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
     oidcIssuerUrl: oidc.issuerUrl,
     oidcProviderArn: oidc.arn,
     oidcProviderAdopted: oidc.adopted,
+    warnings: layout.warnings,
     workloads,
   };
 }

@@ -21,6 +21,8 @@ export interface RegisteredResource {
   custom: boolean;
   /** The explicit provider's URN, when one was given. */
   provider?: string;
+  /** Resource options the program set that the engine acts on. */
+  options: { protect: boolean; parentType?: string; dependsOn: string[] };
 }
 
 export interface OfflineRun {
@@ -86,6 +88,7 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
     const accountId = mockAccountId(config);
     const cluster = config[`${PROJECT}:cluster`] as { oidcIssuerUrl?: string } | undefined;
     const resources: RegisteredResource[] = [];
+    const options = new Map<string, RegisteredResource["options"]>();
     const mocks = new RealisticMocks({ region, accountId, issuerUrl: typeof cluster?.oidcIssuerUrl === "string" ? cluster.oidcIssuerUrl : undefined });
     await pulumi.runtime.setMocks(
       {
@@ -99,6 +102,7 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
             outputs: plain(result.state) as Record<string, unknown>,
             custom: args.custom ?? true,
             ...(args.provider ? { provider: args.provider } : {}),
+            options: options.get(`${args.type}::${args.name}`) ?? { protect: false, dependsOn: [] },
           });
           return { id: result.id, state: result.state };
         },
@@ -109,7 +113,18 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
       false,
     );
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, asConfigValue(v)])), []);
-    const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+      pulumi.runtime.registerStackTransformation((t) => {
+        const dependsOn = t.opts.dependsOn;
+        options.set(`${t.type}::${t.name}`, {
+          protect: t.opts.protect === true,
+          parentType: t.opts.parent ? (t.opts.parent as unknown as { __pulumiType?: string }).__pulumiType : undefined,
+          dependsOn: (Array.isArray(dependsOn) ? dependsOn : dependsOn ? [dependsOn] : []).map((d) => String((d as { __name?: string }).__name ?? "")),
+        });
+        return undefined;
+      });
+      return program();
+    });
     await waitForRegistrations();
     return { stack, region, accountId, resources, outputs: plain(outputs ?? {}) as Record<string, unknown> };
   } finally {

@@ -1,0 +1,105 @@
+/**
+ * Reads identities back out of what a run registered: each role with its trust, the permission documents
+ * attached to it and the ServiceAccounts annotated with it. The plan, the policy check and the access report
+ * all read this, so they describe exactly the documents `pulumi up` would send.
+ */
+import { asList, parsePolicy, type PolicyDocument } from "../core/document";
+import type { RegisteredResource } from "./offline";
+
+export interface AttachedPolicy {
+  name: string;
+  arn: string;
+  /** Undefined for policies this stack does not define (AWS managed or pre-existing). */
+  document?: PolicyDocument;
+}
+
+export interface ServiceAccountView {
+  namespace: string;
+  name: string;
+  annotations: Record<string, string>;
+}
+
+export interface RoleView {
+  /** Logical (Pulumi) name of the role resource. */
+  resourceName: string;
+  roleName: string;
+  arn: string;
+  trust: PolicyDocument;
+  policies: AttachedPolicy[];
+  inlinePolicies: { name: string; document: PolicyDocument }[];
+  serviceAccounts: ServiceAccountView[];
+  tags: Record<string, string>;
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+
+export function rolesOf(resources: RegisteredResource[]): RoleView[] {
+  const policiesByArn = new Map<string, AttachedPolicy>();
+  for (const r of resources.filter((x) => x.type === "aws:iam/policy:Policy")) {
+    policiesByArn.set(str(r.outputs.arn), { name: str(r.outputs.name), arn: str(r.outputs.arn), document: parsePolicy(r.outputs.policy) });
+  }
+  const serviceAccounts = resources
+    .filter((x) => x.type === "kubernetes:core/v1:ServiceAccount")
+    .map((r) => {
+      const md = (r.inputs.metadata ?? {}) as { name?: string; namespace?: string; annotations?: Record<string, string> };
+      return { namespace: md.namespace ?? "default", name: md.name ?? r.name, annotations: md.annotations ?? {} };
+    });
+  return resources
+    .filter((x) => x.type === "aws:iam/role:Role")
+    .map((r) => {
+      const roleName = str(r.outputs.name);
+      const arn = str(r.outputs.arn);
+      const policies = resources
+        .filter((x) => x.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && x.inputs.role === roleName)
+        .map((a) => policiesByArn.get(str(a.inputs.policyArn)) ?? { name: str(a.inputs.policyArn).split("/").pop()!, arn: str(a.inputs.policyArn) });
+      const inlinePolicies = resources
+        .filter((x) => x.type === "aws:iam/rolePolicy:RolePolicy" && x.inputs.role === roleName)
+        .map((p) => ({ name: str(p.inputs.name) || p.name, document: parsePolicy(p.inputs.policy) }));
+      return {
+        resourceName: r.name,
+        roleName,
+        arn,
+        trust: parsePolicy(r.outputs.assumeRolePolicy),
+        policies,
+        inlinePolicies,
+        serviceAccounts: serviceAccounts.filter((sa) => sa.annotations["eks.amazonaws.com/role-arn"] === arn),
+        tags: (r.inputs.tags ?? {}) as Record<string, string>,
+      };
+    });
+}
+
+/** Human lines for who may assume a role, read from its trust document. */
+export function describeTrust(doc: PolicyDocument): string[] {
+  return doc.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => {
+    const principal = s.Principal;
+    const conditions = s.Condition ?? {};
+    if (principal && principal !== "*" && principal.Federated) {
+      const provider = asList(principal.Federated)[0];
+      const issuer = provider.slice(provider.indexOf("oidc-provider/") + "oidc-provider/".length);
+      const find = (suffix: string) =>
+        Object.entries(conditions).flatMap(([op, kv]) => Object.entries(kv).filter(([k]) => k.endsWith(suffix)).map(([, v]) => ({ op, values: asList(v) })));
+      const aud = find(":aud").flatMap((c) => c.values).join(", ") || "ANY AUDIENCE";
+      const subs = find(":sub");
+      if (subs.length === 0) return [`ANY ServiceAccount of ${issuer} (no sub condition)`];
+      return subs.flatMap((c) => c.values.map((v) => `${v}${c.op === "StringLike" ? " (pattern)" : ""}  via ${issuer}  aud ${aud}`));
+    }
+    const who = principal === "*" ? ["ANYONE"] : asList(principal?.AWS ?? principal?.Service);
+    return who.map((w) => `${w}${s.Condition ? `  when ${JSON.stringify(s.Condition)}` : ""}`);
+  });
+}
+
+/** Human lines for what a permission document allows and denies. */
+export function describePermissions(doc: PolicyDocument): string[] {
+  return doc.Statement.map((s) => {
+    const verb = s.Effect === "Allow" ? "allow" : "deny ";
+    const actions = asList(s.Action).join(", ");
+    const resources = asList(s.Resource).join(", ");
+    const when = s.Condition
+      ? "  when " +
+        Object.entries(s.Condition)
+          .flatMap(([op, kv]) => Object.entries(kv).map(([k, v]) => `${k} ${op} ${asList(v).join(" | ")}`))
+          .join(" and ")
+      : "";
+    return `${verb} ${actions}  on ${resources}${when}`;
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * A small evaluator for role trust policies, for the requests IAM's own simulators do not model:
+ * `sts:AssumeRoleWithWebIdentity` with `<issuer>:sub`/`aud` keys. It follows IAM's evaluation logic for
+ * what trust policies use: explicit Deny wins, an Allow must match principal, action and every condition
+ * (operators ANDed, keys ANDed, values ORed), `...IfExists` is true when the key is absent, and the
+ * `ForAnyValue:`/`ForAllValues:` set operators over multi-valued keys.
+ */
+import { asList, type ConditionBlock, type PolicyDocument, type Principal, type Statement } from "./document";
+
+export type Decision = "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied";
+
+export interface AssumeRequest {
+  action: string;
+  /** The calling principal, e.g. `{ Federated: "arn:aws:iam::1:oidc-provider/..." }` or `{ AWS: roleArn }`. */
+  principal: { Federated?: string; AWS?: string; Service?: string };
+  /** Request context: claim keys such as `<issuer>:sub`, or `aws:PrincipalArn`. */
+  context: Record<string, string | string[]>;
+}
+
+/** IAM's glob: `*` any run of characters, `?` exactly one; everything else literal. */
+export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, ignoreCase ? "is" : "s");
+  return re.test(value);
+}
+
+function accountOf(arn: string): string | undefined {
+  return /^arn:[\w-]+:(iam|sts)::(\d{12}):/.exec(arn)?.[2];
+}
+
+function principalMatches(principal: Principal | undefined, request: AssumeRequest["principal"]): boolean {
+  if (principal === undefined) return false;
+  if (principal === "*") return true;
+  for (const kind of ["Federated", "AWS", "Service"] as const) {
+    const caller = request[kind];
+    if (!caller) continue;
+    for (const p of asList(principal[kind])) {
+      if (p === "*" || p === caller) return true;
+      if (kind === "AWS") {
+        const root = /^(?:arn:[\w-]+:iam::)?(\d{12})(?::root)?$/.exec(p);
+        if (root && accountOf(caller) === root[1]) return true;
+      }
+    }
+  }
+  return false;
+}
+
+type Compare = (policyValue: string, requestValue: string) => boolean;
+
+const OPERATORS: Record<string, { compare: Compare; negated: boolean }> = {
+  StringEquals: { compare: (p, r) => p === r, negated: false },
+  StringNotEquals: { compare: (p, r) => p === r, negated: true },
+  StringEqualsIgnoreCase: { compare: (p, r) => p.toLowerCase() === r.toLowerCase(), negated: false },
+  StringNotEqualsIgnoreCase: { compare: (p, r) => p.toLowerCase() === r.toLowerCase(), negated: true },
+  StringLike: { compare: (p, r) => globMatch(p, r), negated: false },
+  StringNotLike: { compare: (p, r) => globMatch(p, r), negated: true },
+  ArnEquals: { compare: (p, r) => globMatch(p, r), negated: false },
+  ArnLike: { compare: (p, r) => globMatch(p, r), negated: false },
+  ArnNotEquals: { compare: (p, r) => globMatch(p, r), negated: true },
+  ArnNotLike: { compare: (p, r) => globMatch(p, r), negated: true },
+  Bool: { compare: (p, r) => p.toLowerCase() === r.toLowerCase(), negated: false },
+};
+
+export class UnsupportedConditionError extends Error {}
+
+/** One `Operator: { key: values }` entry against the request context. */
+export function conditionHolds(operator: string, key: string, values: string[], context: AssumeRequest["context"]): boolean {
+  let op = operator;
+  let set: "any" | "all" | undefined;
+  if (op.startsWith("ForAnyValue:")) [set, op] = ["any", op.slice("ForAnyValue:".length)];
+  else if (op.startsWith("ForAllValues:")) [set, op] = ["all", op.slice("ForAllValues:".length)];
+  const ifExists = op.endsWith("IfExists");
+  if (ifExists) op = op.slice(0, -"IfExists".length);
+  if (op === "Null") {
+    const absent = !(key in context);
+    return values.some((v) => (v.toLowerCase() === "true") === absent);
+  }
+  const spec = OPERATORS[op];
+  if (!spec) throw new UnsupportedConditionError(`condition operator ${operator} is not supported by the trust evaluator`);
+  const present = key in context;
+  if (!present) {
+    if (ifExists) return true;
+    // With no value, ForAllValues is vacuously true; a negated operator is true; anything else false.
+    return set === "all" || (set === undefined && spec.negated);
+  }
+  const requestValues = asList(context[key]);
+  const matchOne = (r: string) => values.some((p) => spec.compare(p, r));
+  if (set === "all") return requestValues.every((r) => (spec.negated ? !matchOne(r) : matchOne(r)));
+  if (set === "any") return requestValues.some((r) => (spec.negated ? !matchOne(r) : matchOne(r)));
+  // A single-valued operator over a multi-valued key: IAM compares as if any value may match.
+  const anyMatch = requestValues.some(matchOne);
+  return spec.negated ? !anyMatch : anyMatch;
+}
+
+export function conditionsHold(condition: ConditionBlock | undefined, context: AssumeRequest["context"]): boolean {
+  return Object.entries(condition ?? {}).every(([op, kv]) => Object.entries(kv).every(([key, v]) => conditionHolds(op, key, asList(v), context)));
+}
+
+function statementApplies(s: Statement, request: AssumeRequest): boolean {
+  const actionMatch = s.Action !== undefined
+    ? asList(s.Action).some((a) => globMatch(a, request.action, true))
+    : !asList(s.NotAction).some((a) => globMatch(a, request.action, true));
+  const principalMatch = s.NotPrincipal !== undefined ? !principalMatches(s.NotPrincipal, request.principal) : principalMatches(s.Principal, request.principal);
+  return actionMatch && principalMatch && conditionsHold(s.Condition, request.context);
+}
+
+/** The decision of a trust policy for one assume request. */
+export function evaluateTrust(doc: PolicyDocument, request: AssumeRequest): Decision {
+  const applying = doc.Statement.filter((s) => statementApplies(s, request));
+  if (applying.some((s) => s.Effect === "Deny")) return "ExplicitlyDenied";
+  return applying.some((s) => s.Effect === "Allow") ? "Allowed" : "ImplicitlyDenied";
+}
+
+/** The request STS evaluates for a projected ServiceAccount token presented to `AssumeRoleWithWebIdentity`. */
+export function webIdentityRequest(providerArn: string, issuerHostPath: string, claims: { sub: string; aud: string | string[] }): AssumeRequest {
+  return {
+    action: "sts:AssumeRoleWithWebIdentity",
+    principal: { Federated: providerArn },
+    context: { [`${issuerHostPath}:sub`]: claims.sub, [`${issuerHostPath}:aud`]: claims.aud },
+  };
+}

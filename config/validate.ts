@@ -46,6 +46,8 @@ function fromZod(issue: z.core.$ZodIssue): ConfigProblem[] {
       return issue.keys.map((k) => ({ path: formatPath([...issue.path, k]), message: "unknown key (not part of the eks-irsa config contract)" }));
     case "invalid_type":
       return [{ path, message: issue.input === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}, got ${describe(issue.input)}` }];
+    case "invalid_key":
+      return issue.issues.map((inner) => ({ path, message: inner.message }));
     case "invalid_union":
       return [{ path, message: `${describe(issue.input)} is not allowed here` }];
     case "too_small":

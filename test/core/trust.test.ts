@@ -88,8 +88,8 @@ describe("core/trust: IRSA trust documents", () => {
 });
 
 describe("core/trustEval: deciding AssumeRoleWithWebIdentity with real signed tokens", () => {
-  let privateKey: CryptoKey;
-  let publicKey: CryptoKey;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+  let publicKey: Awaited<ReturnType<typeof generateKeyPair>>["publicKey"];
   before(async () => {
     ({ privateKey, publicKey } = await generateKeyPair("RS256"));
   });

@@ -125,6 +125,7 @@ export const quotasSchema = z.strictObject({
   rolesPerAccount: z.number().int().min(1).max(5000).optional(),
   oidcProvidersPerAccount: z.number().int().min(1).max(700).optional(),
   rolesAlreadyInAccount: z.number().int().min(0).optional(),
+  oidcProvidersAlreadyInAccount: z.number().int().min(0).optional(),
   warnAtPercent: z.number().int().min(1).max(100).optional(),
 });
 

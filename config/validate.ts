@@ -173,6 +173,7 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
       rolesPerAccount: input.quotas?.rolesPerAccount ?? 1000,
       oidcProvidersPerAccount: input.quotas?.oidcProvidersPerAccount ?? 100,
       rolesAlreadyInAccount: input.quotas?.rolesAlreadyInAccount ?? 0,
+      oidcProvidersAlreadyInAccount: input.quotas?.oidcProvidersAlreadyInAccount ?? 0,
       warnAtPercent: input.quotas?.warnAtPercent ?? 80,
     },
   };

@@ -46,6 +46,7 @@ export interface Quotas {
   rolesPerAccount: number;
   oidcProvidersPerAccount: number;
   rolesAlreadyInAccount: number;
+  oidcProvidersAlreadyInAccount: number;
   warnAtPercent: number;
 }
 

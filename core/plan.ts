@@ -130,5 +130,12 @@ export function quotaWarnings(spec: EnvironmentSpec, roles: number): string[] {
         `${q.rolesAlreadyInAccount} declared in quotas.rolesAlreadyInAccount); request an increase (up to 5,000) before adding more`,
     );
   }
+  const providers = q.oidcProvidersAlreadyInAccount + (spec.cluster.oidcProviderArn ? 0 : 1);
+  if (providers * 100 >= q.oidcProvidersPerAccount * q.warnAtPercent) {
+    warnings.push(
+      `OIDC providers: ${providers} of the account's ${q.oidcProvidersPerAccount}-provider quota would be in use ` +
+        `(quotas.oidcProvidersAlreadyInAccount + this stack's); adopt an existing provider or request an increase`,
+    );
+  }
   return warnings;
 }

@@ -181,6 +181,21 @@ describe("stacks: invalid config and other shapes", () => {
     assert.equal(ofType(run, "pulumi:providers:kubernetes").length, 0, "no cluster access needed when no ServiceAccount is created");
   });
 
+  it("warns in the plan when the account's role or OIDC provider quota is nearly used", async () => {
+    const run = await runStack("quota", cfg({ name: "c5", oidcIssuerUrl: "https://oidc.example.com/c5" }, [{ name: "a", namespace: "ns", createServiceAccount: false }], {
+      "eks-irsa:quotas": { rolesAlreadyInAccount: 799, oidcProvidersAlreadyInAccount: 79 },
+    }));
+    const warnings = run.outputs.warnings as string[];
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0], /^roles: 800 of the account's 1000-role quota would be in use/);
+    assert.match(warnings[1], /^OIDC providers: 80 of the account's 100-provider quota/);
+    assert.match(renderPlan(run), /warning: roles: 800/);
+    const quiet = await runStack("quota", cfg({ name: "c5", oidcIssuerUrl: "https://oidc.example.com/c5" }, [{ name: "a", namespace: "ns", createServiceAccount: false }], {
+      "eks-irsa:quotas": { rolesAlreadyInAccount: 798, oidcProvidersAlreadyInAccount: 78 },
+    }));
+    assert.deepEqual(quiet.outputs.warnings, []);
+  });
+
   it("a workload without grants gets a role and no policy", async () => {
     const run = await runStack("empty", cfg({ name: "c2", oidcIssuerUrl: "https://oidc.example.com/c2" }, [{ name: "idle", namespace: "ns", createServiceAccount: false }]));
     assert.equal(ofType(run, ROLE).length, 1);

@@ -105,7 +105,14 @@ export function planWorkloadIdentity(
     serviceAccount: w.createServiceAccount && !isPattern(w.serviceAccount)
       ? { name: w.serviceAccount, namespace: w.namespace, annotations }
       : undefined,
-    tags: { ...spec.roleDefaults.tags, ...w.tags, "eks-irsa:cluster": spec.cluster.name, "eks-irsa:workload": w.name },
+    tags: {
+      ...spec.roleDefaults.tags,
+      ...w.tags,
+      "eks-irsa:cluster": spec.cluster.name,
+      "eks-irsa:workload": w.name,
+      // Declares a namespace-wide binding as intended (read by the policy pack).
+      ...(isPattern(w.serviceAccount) ? { "eks-irsa:binding": "pattern" } : {}),
+    },
   };
 }
 

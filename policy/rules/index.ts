@@ -1,0 +1,35 @@
+/** Every rule of the pack, in report order. Import rules from here (or their own modules), never the pack. */
+import type { Rule } from "../lib/rule";
+import { adminPolicyAttachment } from "./adminPolicyAttachment";
+import { nodeRoleDataPlaneAccess } from "./nodeRoleDataPlaneAccess";
+import { oidcTrustConditionForAnotherIssuer } from "./oidcTrustConditionForAnotherIssuer";
+import { oidcTrustSetOperatorOrIfExists } from "./oidcTrustSetOperatorOrIfExists";
+import { oidcTrustWithoutAudience } from "./oidcTrustWithoutAudience";
+import { oidcTrustWithoutExactSubject } from "./oidcTrustWithoutExactSubject";
+import { permissionsPassRoleOnAnyResource } from "./permissionsPassRoleOnAnyResource";
+import { permissionsPrivilegeEscalation } from "./permissionsPrivilegeEscalation";
+import { permissionsRestrictableActionOnAnyResource } from "./permissionsRestrictableActionOnAnyResource";
+import { permissionsUnknownAction } from "./permissionsUnknownAction";
+import { permissionsWildcardAction } from "./permissionsWildcardAction";
+import { policyOverSizeLimit } from "./policyOverSizeLimit";
+import { serviceAccountRoleTrustMismatch } from "./serviceAccountRoleTrustMismatch";
+import { trustAccountRootPrincipal } from "./trustAccountRootPrincipal";
+import { trustWildcardPrincipal } from "./trustWildcardPrincipal";
+
+export const RULES: Rule[] = [
+  oidcTrustWithoutExactSubject,
+  oidcTrustWithoutAudience,
+  oidcTrustConditionForAnotherIssuer,
+  oidcTrustSetOperatorOrIfExists,
+  trustWildcardPrincipal,
+  trustAccountRootPrincipal,
+  permissionsWildcardAction,
+  permissionsRestrictableActionOnAnyResource,
+  permissionsPassRoleOnAnyResource,
+  permissionsPrivilegeEscalation,
+  permissionsUnknownAction,
+  policyOverSizeLimit,
+  adminPolicyAttachment,
+  nodeRoleDataPlaneAccess,
+  serviceAccountRoleTrustMismatch,
+];

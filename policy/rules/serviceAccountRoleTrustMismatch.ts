@@ -1,0 +1,62 @@
+import { asList } from "../../core/document";
+import { evaluateTrust, webIdentityRequest } from "../../core/trustEval";
+import { claimConditions, federatedOf, providerHost } from "../lib/oidc";
+import { isAllow, readString, trustOf } from "../lib/documents";
+import { toPolicy, type CheckedResource, type StackRule, type Violation } from "../lib/rule";
+
+interface Config {
+  /** Role names allowed to be trusted by several ServiceAccounts (or a pattern). */
+  sharedRoles: string[];
+}
+
+/** The tag our WorkloadIdentity puts on a role bound by pattern: the binding is declared in config. */
+export const DECLARED_SHARED_TAG = "eks-irsa:binding";
+
+function annotations(sa: CheckedResource): Record<string, string> {
+  try {
+    const md = sa.props.metadata as { annotations?: Record<string, string> } | undefined;
+    return { ...(md?.annotations ?? {}) };
+  } catch {
+    return {};
+  }
+}
+
+export const serviceAccountRoleTrustMismatch: StackRule<Config> = {
+  kind: "stack",
+  name: "service-account-role-trust-mismatch",
+  description: "Every ServiceAccount annotated with eks.amazonaws.com/role-arn must be trusted by that role; a role trusted by several ServiceAccounts (or a pattern) must be declared (sharedRoles, or a pattern workload of eks-irsa).",
+  enforcementLevel: "mandatory",
+  defaults: { sharedRoles: [] },
+  configSchema: { properties: { sharedRoles: { type: "array", items: { type: "string" } } } },
+  check(resources, config) {
+    const out: Violation[] = [];
+    const roles = resources.filter((r) => r.type === "aws:iam/role:Role");
+    for (const sa of resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount")) {
+      const roleArn = annotations(sa)["eks.amazonaws.com/role-arn"];
+      if (!roleArn) continue;
+      const role = roles.find((r) => readString(r.props, "arn") === roleArn);
+      const trust = role ? trustOf(role.type, role.props) : undefined;
+      if (!role || trust?.kind !== "document") continue;
+      const md = sa.props.metadata as { name?: string; namespace?: string };
+      const sub = `system:serviceaccount:${md.namespace ?? "default"}:${md.name ?? sa.name}`;
+      const audience = annotations(sa)["eks.amazonaws.com/audience"] ?? "sts.amazonaws.com";
+      const providers = trust.document.Statement.flatMap(federatedOf);
+      const trusted = providers.some((p) => evaluateTrust(trust.document, webIdentityRequest(p, providerHost(p) ?? p, { sub, aud: audience })) === "Allowed");
+      if (!trusted) out.push({ resource: sa, message: `ServiceAccount ${md.namespace}/${md.name} is annotated with ${roleArn}, whose trust does not admit ${sub}: pods would fail to get credentials` });
+    }
+    for (const role of roles) {
+      const trust = trustOf(role.type, role.props);
+      if (trust.kind !== "document") continue;
+      const subjects = trust.document.Statement.filter(isAllow).flatMap((s) => claimConditions(s, "sub").flatMap((c) => c.values));
+      const several = subjects.length > 1 || subjects.some((v) => /[*?]/.test(v));
+      const name = readString(role.props, "name") ?? role.name;
+      const tags = (role.props.tags ?? {}) as Record<string, string>;
+      if (several && !config.sharedRoles.includes(name) && !tags[DECLARED_SHARED_TAG]) {
+        out.push({ resource: role, message: `role ${name} is trusted by several ServiceAccounts (${asList(subjects).join(", ")}); declare it in sharedRoles if that is intended` });
+      }
+    }
+    return out;
+  },
+};
+
+export const policy = toPolicy(serviceAccountRoleTrustMismatch);

@@ -1,0 +1,23 @@
+import { asList } from "../../core/document";
+import { isAllow, trustOf } from "../lib/documents";
+import { toPolicy, type ResourceRule } from "../lib/rule";
+
+export const trustWildcardPrincipal: ResourceRule = {
+  kind: "resource",
+  name: "trust-wildcard-principal",
+  description: 'No trust statement may allow Principal "*" or AWS "*": anyone in any account could assume the role.',
+  enforcementLevel: "mandatory",
+  defaults: {},
+  check({ type, props }) {
+    const read = trustOf(type, props);
+    if (read.kind !== "document") return [];
+    return read.document.Statement.filter(isAllow).flatMap((s, i) => {
+      const p = s.Principal;
+      if (p === "*") return [`trust statement ${i}: Principal "*" lets anyone assume the role`];
+      if (!p) return [];
+      return (["AWS", "Federated", "Service"] as const).flatMap((k) => (asList(p[k]).includes("*") ? [`trust statement ${i}: Principal ${k} "*" lets anyone assume the role`] : []));
+    });
+  },
+};
+
+export const policy = toPolicy(trustWildcardPrincipal);

@@ -1,6 +1,6 @@
 import { asList } from "../../core/document";
 import { evaluateTrust, webIdentityRequest } from "../../core/trustEval";
-import { claimConditions, federatedOf, providerHost } from "../lib/oidc";
+import { claimConditions, classify, federatedOf, providerHost } from "../lib/oidc";
 import { isAllow, readString, trustOf } from "../lib/documents";
 import { toPolicy, type CheckedResource, type StackRule, type Violation } from "../lib/rule";
 
@@ -47,7 +47,7 @@ export const serviceAccountRoleTrustMismatch: StackRule<Config> = {
     for (const role of roles) {
       const trust = trustOf(role.type, role.props);
       if (trust.kind !== "document") continue;
-      const subjects = trust.document.Statement.filter(isAllow).flatMap((s) => claimConditions(s, "sub").flatMap((c) => c.values));
+      const subjects = trust.document.Statement.filter((s) => isAllow(s) && classify(s) === "irsa").flatMap((s) => claimConditions(s, "sub").flatMap((c) => c.values));
       const several = subjects.length > 1 || subjects.some((v) => /[*?]/.test(v));
       const name = readString(role.props, "name") ?? role.name;
       const tags = (role.props.tags ?? {}) as Record<string, string>;

@@ -59,6 +59,16 @@ export function placeholderCluster(spec: EnvironmentSpec, env: AwsEnvironment): 
   };
 }
 
+/** Trust policies cannot be split: over the quota, the plan fails naming the subject and the way out. */
+export function assertTrustFits(trustPolicy: PolicyDocument, quota: number, subject: string): void {
+  const size = policySize(trustPolicy);
+  if (size <= quota) return;
+  const way = size <= LIMITS.trustPolicyCharsMax
+    ? `raise the account's quota and roleDefaults.trustPolicyQuota to at least ${size} (AWS allows up to ${LIMITS.trustPolicyCharsMax})`
+    : `AWS allows at most ${LIMITS.trustPolicyCharsMax}: split the role`;
+  throw new SizeLimitError(`${subject}: the trust policy is ${size} characters, over the ${quota}-character quota; ${way}`);
+}
+
 export function planWorkloadIdentity(
   spec: EnvironmentSpec,
   index: number,
@@ -71,13 +81,7 @@ export function planWorkloadIdentity(
   const arn = roleArn(env.partition, env.accountId, spec.roleDefaults.path, roleName);
   const subjects = [{ namespace: w.namespace, name: w.serviceAccount }];
   const trustPolicy = buildTrustPolicy([{ providerArn: cluster.providerArn, issuerUrl: cluster.issuerUrl, serviceAccounts: subjects }]);
-  const trustSize = policySize(trustPolicy);
-  if (trustSize > spec.roleDefaults.trustPolicyQuota) {
-    throw new SizeLimitError(
-      `${where}: the trust policy is ${trustSize} characters, over the ${spec.roleDefaults.trustPolicyQuota}-character quota ` +
-        `(roleDefaults.trustPolicyQuota; AWS allows raising it to ${LIMITS.trustPolicyCharsMax})`,
-    );
-  }
+  assertTrustFits(trustPolicy, spec.roleDefaults.trustPolicyQuota, where);
   const guardrails = guardrailStatements({
     secureTransport: spec.roleDefaults.requireSecureTransport,
     requestedRegions: spec.roleDefaults.allowedRegions,

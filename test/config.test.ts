@@ -112,7 +112,7 @@ describe("config: validation rules, each with its path and message", () => {
   it("fails at plan time when the trust policy cannot fit the configured quota", () => {
     const long = `https://${"o".repeat(60)}.example.com/${"p".repeat(1500)}`;
     const found = problems({ ...base(), cluster: { name: "c1", oidcIssuerUrl: long } });
-    assert.ok(found.some((p) => /^workloads\[0\]: the trust policy is \d+ characters, over the 2048-character quota/.test(p)), found.join("\n"));
+    assert.ok(found.some((p) => /^workloads\[0\]: the trust policy is \d+ characters, over the 2048-character quota; AWS allows at most 4096/.test(p)), found.join("\n"));
   });
 
   it("the ConfigError message lists every problem with its path", () => {

@@ -83,6 +83,10 @@ let running = false;
 export async function runOffline<T>(stack: string, config: Record<string, unknown>, program: () => T): Promise<OfflineRun> {
   if (running) throw new Error("runOffline: one offline run at a time per process");
   running = true;
+  // The SDK captures a stack trace per resource for its source position; mapping each through source maps
+  // (which tsx turns on) costs more than registering the resource. The engine is mocked, so positions are unused.
+  const sourceMaps = process.sourceMapsEnabled;
+  process.setSourceMapsEnabled(false);
   try {
     const region = typeof config["aws:region"] === "string" ? config["aws:region"] : "us-east-1";
     const accountId = mockAccountId(config);
@@ -128,6 +132,7 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
     await waitForRegistrations();
     return { stack, region, accountId, resources, outputs: plain(outputs ?? {}) as Record<string, unknown> };
   } finally {
+    process.setSourceMapsEnabled(sourceMaps);
     running = false;
   }
 }

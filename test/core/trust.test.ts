@@ -3,6 +3,8 @@ import fc from "fast-check";
 import { SignJWT, generateKeyPair, jwtVerify, type JWTPayload } from "jose";
 import { asList, policySize } from "../../core/document";
 import { buildRoleChainTrustPolicy, buildTrustPolicy, type TrustBinding } from "../../core/trust";
+import { assertTrustFits } from "../../core/plan";
+import { SizeLimitError } from "../../core/layout";
 import { evaluateTrust, globMatch, webIdentityRequest, conditionHolds, UnsupportedConditionError } from "../../core/trustEval";
 
 const HOST = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
@@ -66,6 +68,20 @@ describe("core/trust: IRSA trust documents", () => {
   it("matches the sizes the reference gives (~480 chars for one provider and one SA)", () => {
     const size = policySize(buildTrustPolicy([binding(["s3-processor"])]));
     assert.ok(size > 380 && size < 520, String(size));
+  });
+
+  it("a role trusted by 40 ServiceAccounts across 5 clusters: over the default quota, within a raised one", () => {
+    const bindings = Array.from({ length: 5 }, (_, c) => {
+      const host = `oidc.eks.us-east-1.amazonaws.com/id/${String(c).repeat(32)}`;
+      return { providerArn: `arn:aws:iam::111122223333:oidc-provider/${host}`, issuerUrl: `https://${host}`, serviceAccounts: Array.from({ length: 8 }, (_, i) => ({ namespace: `team-${i % 4}`, name: `worker-${c}-${i}` })) };
+    });
+    const doc = buildTrustPolicy(bindings);
+    assert.equal(doc.Statement.length, 5);
+    const size = policySize(doc);
+    assert.throws(() => assertTrustFits(doc, 2048, "shared"), (e: Error) => e instanceof SizeLimitError && e.message === `shared: the trust policy is ${size} characters, over the 2048-character quota; raise the account's quota and roleDefaults.trustPolicyQuota to at least ${size} (AWS allows up to 4096)`);
+    assert.doesNotThrow(() => assertTrustFits(doc, 4096, "shared"));
+    const huge = buildTrustPolicy([...bindings, ...bindings.map((b) => ({ ...b, providerArn: `${b.providerArn}x`, issuerUrl: `${b.issuerUrl}x` }))]);
+    assert.throws(() => assertTrustFits(huge, 4096, "huge"), /AWS allows at most 4096: split the role/);
   });
 
   it("property: never a wildcard principal, aud always StringEquals sts.amazonaws.com, one sub key per statement", () => {

@@ -1,0 +1,72 @@
+/** One benchmark size in its own process (so peak memory is this size's): prints one JSON line. */
+import { performance } from "node:perf_hooks";
+import { validateStackConfig } from "../config/validate";
+import { policySize } from "../core/document";
+import { planEnvironment } from "../core/plan";
+import { issuerFromProviderArn } from "../core/arn";
+import { program } from "../stacks";
+import { rolesOf } from "../tools/inventory";
+import { runOffline } from "../tools/offline";
+import { checkResources } from "../tools/policyCheck";
+import { rawProgram } from "./raw";
+import { syntheticConfig } from "./synthetic";
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const workloads = Number(process.argv[2]);
+  const runs = Number(process.argv[3] ?? 5);
+  const config = syntheticConfig(workloads);
+  const raw: Record<string, unknown> = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith("eks-irsa:")).map(([k, v]) => [k.slice("eks-irsa:".length), v]));
+  const { spec } = validateStackConfig(raw, "us-east-1");
+  const env = { partition: "aws" as const, region: "us-east-1", accountId: "123456789012" };
+  const cluster = { issuerUrl: issuerFromProviderArn(spec.cluster.oidcProviderArn!), providerArn: spec.cluster.oidcProviderArn! };
+  const plans = planEnvironment(spec, env, cluster).workloads;
+  const kubeconfig = "{}";
+  const plan: number[] = [];
+  const policy: number[] = [];
+  const rawTimes: number[] = [];
+  let resources = 0;
+  let sizes = { trust: 0, permission: 0, perRole: 0, policies: 0 };
+  // Warm the JIT on a small environment of the same shape, so the first timed run is not the slowest by design.
+  const warm = syntheticConfig(50);
+  await runOffline("warm", warm, program);
+  await runOffline("warm-raw", warm, rawProgram(plans.slice(0, 50), kubeconfig));
+  for (let i = 0; i < runs; i++) {
+    let t = performance.now();
+    await runOffline("bench-raw", config, rawProgram(plans, kubeconfig));
+    rawTimes.push(performance.now() - t);
+    t = performance.now();
+    const run = await runOffline("bench", config, program);
+    plan.push(performance.now() - t);
+    t = performance.now();
+    const findings = await checkResources(run.resources);
+    policy.push(performance.now() - t);
+    if (findings.length) throw new Error(`synthetic stack has violations: ${findings[0].message}`);
+    resources = run.resources.length;
+    const roles = rolesOf(run.resources);
+    sizes = {
+      trust: Math.max(...roles.map((r) => policySize(r.trust))),
+      permission: Math.max(...roles.flatMap((r) => r.policies.map((p) => (p.document ? policySize(p.document) : 0)))),
+      perRole: Math.max(...roles.map((r) => policySize(r.trust) + r.policies.reduce((a, p) => a + (p.document ? policySize(p.document) : 0), 0))),
+      policies: Math.max(...roles.map((r) => r.policies.length)),
+    };
+  }
+  process.stdout.write(
+    JSON.stringify({
+      workloads,
+      runs,
+      resources,
+      planMs: median(plan),
+      policyMs: median(policy),
+      rawMs: median(rawTimes),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      sizes,
+    }) + "\n",
+  );
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -24,7 +24,7 @@ function asResources(c: Case, i: number) {
 }
 
 (FILE ? describe : describe.skip)("policy pack: checkov's IAM cases as a conformance suite", () => {
-  const cases = (JSON.parse(readFileSync(FILE!, "utf8")) as { cases: Case[] }).cases;
+  const cases = FILE ? (JSON.parse(readFileSync(FILE, "utf8")) as { cases: Case[] }).cases : [];
 
   it("the suite is there and non-trivial", () => assert.ok(cases.filter((c) => COVERED.has(c.check)).length > 40));
 

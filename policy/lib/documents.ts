@@ -88,3 +88,10 @@ export function eachPermissionStatement(type: string, props: Record<string, unkn
 export function trustOf(type: string, props: Record<string, unknown>): DocumentRead {
   return type === "aws:iam/role:Role" ? readDocument(props, "assumeRolePolicy") : { kind: "absent" };
 }
+
+/** Visits every Allow statement of a role's readable trust document (none when absent or unknown). */
+export function eachAllowTrustStatement(type: string, props: Record<string, unknown>, visit: (s: Statement, index: number) => string[]): string[] {
+  const read = trustOf(type, props);
+  if (read.kind !== "document") return [];
+  return read.document.Statement.flatMap((s, i) => (isAllow(s) ? visit(s, i) : []));
+}

@@ -1,5 +1,5 @@
 import { claimConditions, federatedOf, providerHost } from "../lib/oidc";
-import { isAllow, trustOf } from "../lib/documents";
+import { eachAllowTrustStatement } from "../lib/documents";
 import { toPolicy, type ResourceRule } from "../lib/rule";
 
 /**
@@ -14,9 +14,7 @@ export const oidcTrustConditionForAnotherIssuer: ResourceRule = {
   enforcementLevel: "mandatory",
   defaults: {},
   check({ type, props }) {
-    const read = trustOf(type, props);
-    if (read.kind !== "document") return [];
-    return read.document.Statement.filter(isAllow).flatMap((s, i) => {
+    return eachAllowTrustStatement(type, props, (s, i) => {
       const hosts = federatedOf(s).map(providerHost).filter((h): h is string => h !== undefined);
       if (hosts.length === 0 || !hosts.some((h) => h.startsWith("oidc.eks."))) return [];
       return [...claimConditions(s, "sub"), ...claimConditions(s, "aud")]

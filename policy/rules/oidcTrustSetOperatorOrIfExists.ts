@@ -1,5 +1,5 @@
 import { claimConditions, federatedOf, SET_OR_IFEXISTS } from "../lib/oidc";
-import { isAllow, trustOf } from "../lib/documents";
+import { eachAllowTrustStatement } from "../lib/documents";
 import { toPolicy, type ResourceRule } from "../lib/rule";
 
 /** `...IfExists` is true when the key is absent; set operators change single-valued claim semantics. */
@@ -10,9 +10,7 @@ export const oidcTrustSetOperatorOrIfExists: ResourceRule = {
   enforcementLevel: "mandatory",
   defaults: {},
   check({ type, props }) {
-    const read = trustOf(type, props);
-    if (read.kind !== "document") return [];
-    return read.document.Statement.filter(isAllow).flatMap((s, i) =>
+    return eachAllowTrustStatement(type, props, (s, i) =>
       federatedOf(s).length === 0
         ? []
         : [...claimConditions(s, "sub"), ...claimConditions(s, "aud")]

@@ -1,5 +1,5 @@
 import { classify, claimConditions, providerHost, federatedOf } from "../lib/oidc";
-import { isAllow, trustOf } from "../lib/documents";
+import { eachAllowTrustStatement } from "../lib/documents";
 import { toPolicy, type ResourceRule } from "../lib/rule";
 
 interface Config {
@@ -21,9 +21,7 @@ export const oidcTrustWithoutAudience: ResourceRule<Config> = {
     },
   },
   check({ type, props }, config) {
-    const read = trustOf(type, props);
-    if (read.kind !== "document") return [];
-    return read.document.Statement.filter(isAllow).flatMap((s, i) => {
+    return eachAllowTrustStatement(type, props, (s, i) => {
       if (classify(s, config.irsaIssuers) !== "irsa") return [];
       const hosts = federatedOf(s).map(providerHost);
       const auds = claimConditions(s, "aud").filter((c) => hosts.some((h) => c.key === `${h}:aud`));

@@ -1,5 +1,5 @@
 import { classify, claimConditions, federatedOf, GITHUB_HOST } from "../lib/oidc";
-import { isAllow, trustOf } from "../lib/documents";
+import { eachAllowTrustStatement } from "../lib/documents";
 import { toPolicy, type ResourceRule } from "../lib/rule";
 
 interface Config {
@@ -45,9 +45,7 @@ export const oidcTrustWithoutExactSubject: ResourceRule<Config> = {
     },
   },
   check({ type, props }, config) {
-    const read = trustOf(type, props);
-    if (read.kind !== "document") return [];
-    return read.document.Statement.filter(isAllow).flatMap((s, i) => {
+    return eachAllowTrustStatement(type, props, (s, i) => {
       const kind = classify(s, config.irsaIssuers);
       if (kind === "not-oidc") return [];
       const where = `trust statement ${i} (${federatedOf(s).join(", ")})`;

@@ -1,5 +1,5 @@
 import { asList } from "../../core/document";
-import { isAllow, trustOf } from "../lib/documents";
+import { eachAllowTrustStatement } from "../lib/documents";
 import { toPolicy, type ResourceRule } from "../lib/rule";
 
 const ROOT = /^(\d{12}|arn:[\w-]+:iam::\d{12}:root)$/;
@@ -16,9 +16,7 @@ export const trustAccountRootPrincipal: ResourceRule = {
   enforcementLevel: "mandatory",
   defaults: {},
   check({ type, props }) {
-    const read = trustOf(type, props);
-    if (read.kind !== "document") return [];
-    return read.document.Statement.filter(isAllow).flatMap((s, i) => {
+    return eachAllowTrustStatement(type, props, (s, i) => {
       const p = s.Principal;
       if (!p || p === "*") return [];
       return asList(p.AWS).flatMap((arn) => {

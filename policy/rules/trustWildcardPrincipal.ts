@@ -1,5 +1,5 @@
 import { asList } from "../../core/document";
-import { isAllow, trustOf } from "../lib/documents";
+import { eachAllowTrustStatement } from "../lib/documents";
 import { toPolicy, type ResourceRule } from "../lib/rule";
 
 export const trustWildcardPrincipal: ResourceRule = {
@@ -9,9 +9,7 @@ export const trustWildcardPrincipal: ResourceRule = {
   enforcementLevel: "mandatory",
   defaults: {},
   check({ type, props }) {
-    const read = trustOf(type, props);
-    if (read.kind !== "document") return [];
-    return read.document.Statement.filter(isAllow).flatMap((s, i) => {
+    return eachAllowTrustStatement(type, props, (s, i) => {
       const p = s.Principal;
       if (p === "*") return [`trust statement ${i}: Principal "*" lets anyone assume the role`];
       if (!p) return [];

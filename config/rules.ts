@@ -43,8 +43,8 @@ export const RULES = {
       !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(v),
   },
   s3Prefix: {
-    what: "S3 key prefix (no wildcards '*' or '?', no leading '/', at most 1024 characters)",
-    test: (v) => v.length <= 1024 && !/[*?]/.test(v) && !v.startsWith("/") && ![...v].some((ch) => ch.charCodeAt(0) < 32),
+    what: "S3 key prefix (no wildcards '*' or '?', no '$' (IAM reads ${...} as a policy variable), no leading '/', at most 1024 characters)",
+    test: (v) => v.length <= 1024 && !/[*?$]/.test(v) && !v.startsWith("/") && ![...v].some((ch) => ch.charCodeAt(0) < 32),
   },
   dynamoTable: {
     what: "DynamoDB table name (3-255 characters: letters, digits, '_', '-' and '.'; no wildcards)",
@@ -72,10 +72,10 @@ export const RULES = {
   },
   tagKey: {
     what: "tag key (1-128 characters: letters, digits, spaces and _.:/=+-@; not starting with 'aws:')",
-    test: (v) => /^[\p{L}\p{N}\s_.:/=+\-@]{1,128}$/u.test(v) && !v.toLowerCase().startsWith("aws:"),
+    test: (v) => /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(v) && !v.toLowerCase().startsWith("aws:"),
   },
   tagValue: {
     what: "tag value (at most 256 characters: letters, digits, spaces and _.:/=+-@)",
-    test: (v) => /^[\p{L}\p{N}\s_.:/=+\-@]{0,256}$/u.test(v),
+    test: (v) => /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u.test(v),
   },
 } satisfies Record<string, NameRule>;

@@ -5,12 +5,15 @@
 import type { z } from "zod";
 import { issuerFromProviderArn, issuerHostPath, parseArn } from "../core/arn";
 import { partitionOfRegion, placeholderEnvironment } from "../core/environment";
-import { SizeLimitError } from "../core/layout";
+import { LIMITS, SizeLimitError } from "../core/layout";
 import type { EnvironmentSpec, WorkloadSpec } from "../core/model";
 import { placeholderCluster, planEnvironment, type EnvironmentPlan } from "../core/plan";
 import { isPattern } from "../core/trust";
 import { RULES } from "./rules";
 import { stackConfigSchema, type StackConfigInput } from "./schema";
+
+/** Tags eks-irsa sets on every role itself (see core/plan.ts). */
+const RESERVED_TAGS = ["eks-irsa:cluster", "eks-irsa:workload", "eks-irsa:binding"];
 
 export interface ConfigProblem {
   path: string;
@@ -81,6 +84,10 @@ function crossChecks(input: StackConfigInput, region: string): ConfigProblem[] {
       problems.push({ path: "cluster.create", message: `node counts must satisfy minSize <= desiredCapacity <= maxSize (got ${minSize} <= ${desiredCapacity} <= ${maxSize})` });
     }
   }
+  const regions = input.roleDefaults?.allowedRegions;
+  if (regions && !regions.includes(region)) {
+    problems.push({ path: "roleDefaults.allowedRegions", message: `must include the stack's region ${region}: the guardrail would deny every request of every workload` });
+  }
   const names = new Map<string, number>();
   const boundSas = new Map<string, number>();
   input.workloads.forEach((w, i) => {
@@ -100,6 +107,10 @@ function crossChecks(input: StackConfigInput, region: string): ConfigProblem[] {
       if (other !== undefined) {
         problems.push({ path: `${at}.serviceAccount`, message: `ServiceAccount ${key} is already bound by workloads[${other}]: its role-arn annotation can name one role only` });
       } else boundSas.set(key, i);
+    }
+    const tagCount = new Set([...Object.keys(input.roleDefaults?.tags ?? {}), ...Object.keys(w.tags ?? {}), ...RESERVED_TAGS]).size;
+    if (tagCount > LIMITS.tagsPerRole) {
+      problems.push({ path: `${at}.tags`, message: `the role would carry ${tagCount} tags (roleDefaults.tags, these and ${RESERVED_TAGS.length} of eks-irsa's), over AWS's ${LIMITS.tagsPerRole} per role` });
     }
     w.s3?.forEach((g, j) => checkPartition(`${at}.s3[${j}].kmsKeyArn`, g.kmsKeyArn));
     w.dynamodb?.forEach((g, j) => {

@@ -41,7 +41,7 @@ export interface AccessSpec {
 export interface Guardrails {
   /** Deny every request not sent over TLS. */
   secureTransport?: boolean;
-  /** Deny every request to another region (global services excepted by AWS's own rules for the key). */
+  /** Deny every request to another region. Global services (IAM, STS's global endpoint) count as us-east-1. */
   requestedRegions?: string[];
 }
 

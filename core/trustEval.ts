@@ -71,18 +71,19 @@ export function conditionHolds(operator: string, key: string, values: string[], 
   const ifExists = op.endsWith("IfExists");
   if (ifExists) op = op.slice(0, -"IfExists".length);
   if (op === "Null") {
-    const absent = !(key in context);
+    const absent = !Object.keys(context).some((k) => k.toLowerCase() === key.toLowerCase());
     return values.some((v) => (v.toLowerCase() === "true") === absent);
   }
   const spec = OPERATORS[op];
   if (!spec) throw new UnsupportedConditionError(`condition operator ${operator} is not supported by the trust evaluator`);
-  const present = key in context;
-  if (!present) {
+  // Condition key names are case-insensitive in IAM.
+  const contextKey = Object.keys(context).find((k) => k.toLowerCase() === key.toLowerCase());
+  if (contextKey === undefined) {
     if (ifExists) return true;
     // With no value, ForAllValues is vacuously true; a negated operator is true; anything else false.
     return set === "all" || (set === undefined && spec.negated);
   }
-  const requestValues = asList(context[key]);
+  const requestValues = asList(context[contextKey]);
   const matchOne = (r: string) => values.some((p) => spec.compare(p, r));
   if (set === "all") return requestValues.every((r) => (spec.negated ? !matchOne(r) : matchOne(r)));
   if (set === "any") return requestValues.some((r) => (spec.negated ? !matchOne(r) : matchOne(r)));

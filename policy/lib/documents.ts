@@ -52,6 +52,21 @@ export function isAllow(s: Statement): boolean {
 export const actionsOf = (s: Statement) => asList(s.Action);
 export const resourcesOf = (s: Statement) => asList(s.Resource);
 
+/**
+ * A resource that covers every resource of its service: a bare wildcard, every S3 bucket or object, or an ARN
+ * whose region and account are wildcards or empty and whose resource part is a wildcard, `type/` + wildcard or
+ * `type:` + wildcard.
+ */
+export function coversEverything(resource: string): boolean {
+  if (resource === "*") return true;
+  const parts = resource.split(":");
+  if (parts.length < 6 || parts[0] !== "arn") return false;
+  const [, , , region, account] = parts;
+  const rest = parts.slice(5).join(":");
+  const wild = (v: string) => v === "" || /^[*?]+$/.test(v);
+  return wild(region) && wild(account) && /^(\*|\*\/\*|[a-z-]+[/:]\*)$/i.test(rest);
+}
+
 /** Resource types whose documents are permission policies, and the property holding the document. */
 export const PERMISSION_DOCUMENTS: Record<string, string> = {
   "aws:iam/policy:Policy": "policy",

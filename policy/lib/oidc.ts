@@ -19,7 +19,7 @@ export function federatedOf(s: Statement): string[] {
 /** The condition entries whose key ends with `:<claim>`. */
 export function claimConditions(s: Statement, claim: string): { op: string; key: string; values: string[] }[] {
   return Object.entries(s.Condition ?? {}).flatMap(([op, kv]) =>
-    Object.entries(kv).filter(([k]) => k.endsWith(`:${claim}`)).map(([key, v]) => ({ op, key, values: asList(v) })),
+    Object.entries(kv).filter(([k]) => k.toLowerCase().endsWith(`:${claim}`)).map(([key, v]) => ({ op, key, values: asList(v) })),
   );
 }
 

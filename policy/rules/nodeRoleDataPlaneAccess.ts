@@ -17,10 +17,14 @@ function isNodeRole(r: CheckedResource): boolean {
   return trust.kind === "document" && trust.document.Statement.some((s) => isAllow(s) && s.Principal !== "*" && asList(s.Principal?.Service).includes("ec2.amazonaws.com"));
 }
 
-async function dataActions(doc: { Statement: { Effect: string; Action?: string | string[] }[] }, services: string[]): Promise<string[]> {
+async function dataActions(doc: { Statement: { Effect: string; Action?: string | string[]; NotAction?: string | string[] }[] }, services: string[]): Promise<string[]> {
   const found: string[] = [];
   for (const s of doc.Statement) {
     if (s.Effect === "Deny") continue;
+    if (s.NotAction !== undefined) {
+      found.push(`everything but ${asList(s.NotAction).join(", ")} (NotAction)`);
+      continue;
+    }
     for (const a of asList(s.Action)) {
       const expanded = a === "*" ? services.map((x) => `${x}:*`) : (await expandAction(a)).length > 0 ? [a] : [];
       if (expanded.some((x) => services.includes(x.split(":")[0].toLowerCase()))) found.push(a);

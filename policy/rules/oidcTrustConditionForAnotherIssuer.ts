@@ -18,7 +18,7 @@ export const oidcTrustConditionForAnotherIssuer: ResourceRule = {
       const hosts = federatedOf(s).map(providerHost).filter((h): h is string => h !== undefined);
       if (hosts.length === 0 || !hosts.some((h) => h.startsWith("oidc.eks."))) return [];
       return [...claimConditions(s, "sub"), ...claimConditions(s, "aud")]
-        .filter((c) => !hosts.some((h) => c.key === `${h}:sub` || c.key === `${h}:aud`))
+        .filter((c) => !hosts.some((h) => [`${h}:sub`, `${h}:aud`].map((k) => k.toLowerCase()).includes(c.key.toLowerCase())))
         .map((c) => `trust statement ${i}: condition key ${c.key} is not for the principal's issuer ${hosts.join(", ")}`);
     });
   },

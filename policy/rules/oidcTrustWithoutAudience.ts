@@ -24,7 +24,7 @@ export const oidcTrustWithoutAudience: ResourceRule<Config> = {
     return eachAllowTrustStatement(type, props, (s, i) => {
       if (classify(s, config.irsaIssuers) !== "irsa") return [];
       const hosts = federatedOf(s).map(providerHost);
-      const auds = claimConditions(s, "aud").filter((c) => hosts.some((h) => c.key === `${h}:aud`));
+      const auds = claimConditions(s, "aud").filter((c) => hosts.some((h) => c.key.toLowerCase() === `${h}:aud`.toLowerCase()));
       const where = `trust statement ${i}`;
       if (auds.length === 0) return [`${where}: no aud condition for its issuer: tokens minted for any audience would be accepted`];
       return auds.flatMap((c) =>

@@ -51,9 +51,11 @@ export const oidcTrustWithoutExactSubject: ResourceRule<Config> = {
       const where = `trust statement ${i} (${federatedOf(s).join(", ")})`;
       const subs = claimConditions(s, "sub");
       if (subs.length === 0) return [`${where}: no sub condition, so every identity of the issuer may assume the role`];
-      const problems =
-        kind === "irsa"
-          ? subs.flatMap((c) => (c.op === "StringEquals" || c.op === "StringLike" ? irsaProblems(c.values, c.op, config) : [`sub uses ${c.op}; use StringEquals (or StringLike for a pattern)`]))
+      const badOperator = subs.filter((c) => c.op !== "StringEquals" && c.op !== "StringLike").map((c) => `sub uses ${c.op}; use StringEquals (or StringLike for a pattern)`);
+      const problems = badOperator.length > 0
+        ? badOperator
+        : kind === "irsa"
+          ? subs.flatMap((c) => irsaProblems(c.values, c.op, config))
           : kind === "github"
             ? subs.filter((c) => c.key.startsWith(GITHUB_HOST)).flatMap((c) => githubProblems(c.values))
             : subs.flatMap((c) => c.values.filter((v) => /^[*?]+$/.test(v)).map((v) => `sub ${JSON.stringify(v)} matches every subject`));

@@ -11,7 +11,8 @@ export const permissionsPassRoleOnAnyResource: ResourceRule = {
   check({ type, props }) {
     return eachPermissionStatement(type, props, (s, where) => {
       if (!isAllow(s) || !actionsOf(s).some((a) => a !== "*" && globMatch(a, "iam:PassRole", true))) return [];
-      const broad = resourcesOf(s).filter((r) => r === "*" || /:role\/\*$/.test(r));
+      // Broad: the pattern admits a role of any name (role/*, :*, role*), whatever the account.
+      const broad = resourcesOf(s).filter((r) => r === "*" || (r.split(":")[2] === "iam" && globMatch(r.split(":").slice(5).join(":"), "role/any-role-name-3f9c")));
       return broad.length > 0 || s.NotResource !== undefined ? [`${where}: iam:PassRole on ${broad.join(", ") || "NotResource"}; name the roles that may be passed`] : [];
     });
   },

@@ -1,6 +1,6 @@
 import { asList } from "../../core/document";
 import { acceptsResourceArns, expandAction } from "../lib/actions";
-import { eachPermissionStatement, isAllow, actionsOf, resourcesOf } from "../lib/documents";
+import { coversEverything, eachPermissionStatement, isAllow, actionsOf, resourcesOf } from "../lib/documents";
 import { toPolicy, type ResourceRule } from "../lib/rule";
 
 interface Config {
@@ -24,7 +24,7 @@ export const permissionsRestrictableActionOnAnyResource: ResourceRule<Config> = 
     const pending: Promise<string[]>[] = [];
     eachPermissionStatement(type, props, (s, where) => {
       if (!isAllow(s) || s.NotAction !== undefined) return [];
-      const anyResource = resourcesOf(s).includes("*") || s.NotResource !== undefined;
+      const anyResource = resourcesOf(s).some(coversEverything) || s.NotResource !== undefined;
       if (!anyResource) return [];
       pending.push(
         (async () => {
@@ -39,7 +39,7 @@ export const permissionsRestrictableActionOnAnyResource: ResourceRule<Config> = 
           if (offending.length === 0) return [];
           const data = offending.filter((a) => config.dataServices.includes(a.split(":")[0].toLowerCase()));
           const what = data.length > 0 ? `data actions ${data.join(", ")}` : `actions ${offending.join(", ")}`;
-          return [`${where}: ${what} on ${asList(s.Resource).includes("*") ? 'Resource "*"' : "NotResource"}; name the resources (these actions accept ARNs)`];
+          return [`${where}: ${what} on ${asList(s.Resource).filter(coversEverything).join(", ") || "NotResource"}; name the resources (these actions accept ARNs)`];
         })(),
       );
       return [];

@@ -1,5 +1,5 @@
 import { asList } from "../../core/document";
-import { evaluateTrust, webIdentityRequest } from "../../core/trustEval";
+import { evaluateTrust, UnsupportedConditionError, webIdentityRequest } from "../../core/trustEval";
 import { claimConditions, classify, federatedOf, providerHost } from "../lib/oidc";
 import { isAllow, readString, trustOf } from "../lib/documents";
 import { toPolicy, type CheckedResource, type StackRule, type Violation } from "../lib/rule";
@@ -41,7 +41,15 @@ export const serviceAccountRoleTrustMismatch: StackRule<Config> = {
       const sub = `system:serviceaccount:${md.namespace ?? "default"}:${md.name ?? sa.name}`;
       const audience = annotations(sa)["eks.amazonaws.com/audience"] ?? "sts.amazonaws.com";
       const providers = trust.document.Statement.flatMap(federatedOf);
-      const trusted = providers.some((p) => evaluateTrust(trust.document, webIdentityRequest(p, providerHost(p) ?? p, { sub, aud: audience })) === "Allowed");
+      let trusted: boolean;
+      try {
+        trusted = providers.some((p) => evaluateTrust(trust.document, webIdentityRequest(p, providerHost(p) ?? p, { sub, aud: audience })) === "Allowed");
+      } catch (e) {
+        // An operator the evaluator does not model (dates, IP ranges): the other trust rules still read the
+        // statement; this one cannot decide, and a false mandatory violation would block a sound role.
+        if (e instanceof UnsupportedConditionError) continue;
+        throw e;
+      }
       if (!trusted) out.push({ resource: sa, message: `ServiceAccount ${md.namespace}/${md.name} is annotated with ${roleArn}, whose trust does not admit ${sub}: pods would fail to get credentials` });
     }
     for (const role of roles) {

@@ -177,6 +177,10 @@ describe("core/trustEval: operators", () => {
   for (const [op, key, values, expected] of table) {
     it(`${op} ${key} ${JSON.stringify(values)} -> ${expected}`, () => assert.equal(conditionHolds(op, key, values, ctx), expected));
   }
+  it("condition key names are case-insensitive, as in IAM", () => {
+    assert.equal(conditionHolds("StringEquals", "Issuer:SUB", ["x"], { "issuer:sub": "x" }), true);
+    assert.equal(conditionHolds("Null", "ISSUER:sub", ["false"], { "issuer:sub": "x" }), true);
+  });
   it("refuses an operator it does not know rather than guessing", () => {
     assert.throws(() => conditionHolds("NumericLessThan", "k", ["1"], ctx), UnsupportedConditionError);
   });

@@ -43,6 +43,13 @@ describe("policy pack: rules", () => {
       [role("pat", irsa({ StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com" }, StringLike: { [`${HOST}:sub`]: "system:serviceaccount:ns:job-*" } }), { tags: { "eks-irsa:binding": "pattern" } })],
     ],
     ["a chained trust pinned by aws:PrincipalArn", [role("chain", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::444455556666:role/src" }, Action: "sts:AssumeRole", Condition: { ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::444455556666:role/src" } } }] })]],
+    [
+      "an IRSA trust with an extra date condition and upper-case condition keys, its ServiceAccount annotated",
+      [
+        role("dated", irsa({ StringEquals: { [`${HOST}:AUD`]: "sts.amazonaws.com", [`${HOST}:SUB`]: "system:serviceaccount:ns:app" }, DateLessThan: { "aws:CurrentTime": "2030-01-01T00:00:00Z" } })),
+        resource("kubernetes:core/v1:ServiceAccount", "app", { metadata: { name: "app", namespace: "ns", annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/dated" } } }),
+      ],
+    ],
     ["ListSecrets on * (only * is accepted)", [policy("list", [{ Effect: "Allow", Action: "secretsmanager:ListSecrets", Resource: "*" }])]],
     ["a Deny * guardrail", [policy("deny", [{ Effect: "Deny", Action: "*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }, { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/p/*" }])]],
     [

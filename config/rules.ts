@@ -71,8 +71,8 @@ export const RULES = {
     test: (v) => /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-[a-z]+-\d$/.test(v),
   },
   tagKey: {
-    what: "tag key (1-128 characters: letters, digits, spaces and _.:/=+-@; not starting with 'aws:')",
-    test: (v) => /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(v) && !v.toLowerCase().startsWith("aws:"),
+    what: "tag key (1-128 characters: letters, digits, spaces and _.:/=+-@; not starting with 'aws:' or 'eks-irsa:', which are reserved)",
+    test: (v) => /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(v) && !/^(aws|eks-irsa):/i.test(v),
   },
   tagValue: {
     what: "tag value (at most 256 characters: letters, digits, spaces and _.:/=+-@)",

@@ -80,6 +80,7 @@ describe("config: validation rules, each with its path and message", () => {
     ["trust quota above AWS maximum", { ...base(), roleDefaults: { trustPolicyQuota: 8192 } }, /^roleDefaults\.trustPolicyQuota: number 8192: expected number to be <=4096/],
     ["reserved tag key", { ...base(), roleDefaults: { tags: { "aws:owner": "x" } } }, /^roleDefaults\.tags\.aws:owner: .*is not a valid tag key/],
     ["an S3 prefix with a policy variable", withWorkload({ s3: [{ bucket: "data", prefix: "${aws:username}/", access: "read" }] }), 'workloads[0].s3[0].prefix: "${aws:username}/" is not a valid S3 key prefix'],
+    ["a tag key reserved for eks-irsa", withWorkload({ tags: { "eks-irsa:binding": "pattern" } }), /^workloads\[0\]\.tags\.eks-irsa:binding: .*is not a valid tag key/],
     ["a tag value with a newline", { ...base(), roleDefaults: { tags: { team: "a\nb" } } }, /^roleDefaults\.tags\.team: .*is not a valid tag value/],
     ["allowedRegions without the stack's region", { ...base(), roleDefaults: { allowedRegions: ["eu-west-1"] } }, "roleDefaults.allowedRegions: must include the stack's region us-east-1"],
     ["more tags than a role may carry", withWorkload({ tags: Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, "v"])) }), "workloads[0].tags: the role would carry 52 tags"],

@@ -7,13 +7,10 @@ import { issuerFromProviderArn, issuerHostPath, parseArn } from "../core/arn";
 import { partitionOfRegion, placeholderEnvironment } from "../core/environment";
 import { LIMITS, SizeLimitError } from "../core/layout";
 import type { EnvironmentSpec, WorkloadSpec } from "../core/model";
-import { placeholderCluster, planEnvironment, type EnvironmentPlan } from "../core/plan";
+import { RESERVED_TAGS, placeholderCluster, planEnvironment, type EnvironmentPlan } from "../core/plan";
 import { isPattern } from "../core/trust";
 import { RULES } from "./rules";
 import { stackConfigSchema, type StackConfigInput } from "./schema";
-
-/** Tags eks-irsa sets on every role itself (see core/plan.ts). */
-const RESERVED_TAGS = ["eks-irsa:cluster", "eks-irsa:workload", "eks-irsa:binding"];
 
 export interface ConfigProblem {
   path: string;

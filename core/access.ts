@@ -154,7 +154,3 @@ export function accessStatements(access: AccessSpec, env: AwsEnvironment): State
     ...(access.secrets ?? []).flatMap((g) => secretStatements(g, env)),
   ];
 }
-
-export function isEmptyAccess(access: AccessSpec): boolean {
-  return !access.s3?.length && !access.dynamodb?.length && !access.secrets?.length;
-}

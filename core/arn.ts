@@ -31,17 +31,9 @@ export const ARN_KINDS = {
     what: "IAM managed policy ARN (arn:<partition>:iam::<account or aws>:policy/<path/name>)",
     pattern: /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}|aws):policy\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/,
   },
-  role: {
-    what: "IAM role ARN (arn:<partition>:iam::<account>:role/<path/name>)",
-    pattern: /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
-  },
 } satisfies Record<string, ArnKind>;
 
 export type ArnKindName = keyof typeof ARN_KINDS;
-
-export function isArnOf(kind: ArnKindName, value: string): boolean {
-  return ARN_KINDS[kind].pattern.test(value);
-}
 
 export function s3BucketArn(env: Pick<AwsEnvironment, "partition">, bucket: string): string {
   return `arn:${env.partition}:s3:::${bucket}`;

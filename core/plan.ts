@@ -11,6 +11,10 @@ import { LIMITS, SizeLimitError, layoutDocuments } from "./layout";
 import type { EnvironmentSpec, WorkloadSpec } from "./model";
 import { buildTrustPolicy, isPattern, type ServiceAccountRef } from "./trust";
 
+/** Tags eks-irsa puts on every role; `SHARED_BINDING_TAG` declares a pattern binding as intended (read by the policy pack). */
+export const SHARED_BINDING_TAG = "eks-irsa:binding";
+export const RESERVED_TAGS = ["eks-irsa:cluster", "eks-irsa:workload", SHARED_BINDING_TAG];
+
 export interface ClusterIdentity {
   issuerUrl: string;
   providerArn: string;
@@ -114,8 +118,7 @@ export function planWorkloadIdentity(
       ...w.tags,
       "eks-irsa:cluster": spec.cluster.name,
       "eks-irsa:workload": w.name,
-      // Declares a namespace-wide binding as intended (read by the policy pack).
-      ...(isPattern(w.serviceAccount) ? { "eks-irsa:binding": "pattern" } : {}),
+      ...(isPattern(w.serviceAccount) ? { [SHARED_BINDING_TAG]: "pattern" } : {}),
     },
   };
 }

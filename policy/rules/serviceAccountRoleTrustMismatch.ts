@@ -1,4 +1,5 @@
 import { asList } from "../../core/document";
+import { SHARED_BINDING_TAG } from "../../core/plan";
 import { evaluateTrust, UnsupportedConditionError, webIdentityRequest } from "../../core/trustEval";
 import { claimConditions, classify, federatedOf, providerHost } from "../lib/oidc";
 import { isAllow, readString, trustOf } from "../lib/documents";
@@ -9,8 +10,6 @@ interface Config {
   sharedRoles: string[];
 }
 
-/** The tag our WorkloadIdentity puts on a role bound by pattern: the binding is declared in config. */
-export const DECLARED_SHARED_TAG = "eks-irsa:binding";
 
 function annotations(sa: CheckedResource): Record<string, string> {
   try {
@@ -59,7 +58,7 @@ export const serviceAccountRoleTrustMismatch: StackRule<Config> = {
       const several = subjects.length > 1 || subjects.some((v) => /[*?]/.test(v));
       const name = readString(role.props, "name") ?? role.name;
       const tags = (role.props.tags ?? {}) as Record<string, string>;
-      if (several && !config.sharedRoles.includes(name) && !tags[DECLARED_SHARED_TAG]) {
+      if (several && !config.sharedRoles.includes(name) && !tags[SHARED_BINDING_TAG]) {
         out.push({ resource: role, message: `role ${name} is trusted by several ServiceAccounts (${asList(subjects).join(", ")}); declare it in sharedRoles if that is intended` });
       }
     }

@@ -1,14 +1,14 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsEnvironment } from "../core/environment";
 import type { EnvironmentSpec } from "../core/model";
+import { registerRole } from "./role";
 import { planWorkloadIdentity, type ClusterIdentity, type WorkloadIdentityPlan } from "../core/plan";
 
 export interface WorkloadIdentityArgs {
-  /** The validated environment; the workload is `spec.workloads[index]`. */
+  /** The validated environment; the workload is `spec.workloads[index]`, or the ESO controller. */
   spec: EnvironmentSpec;
-  index: number;
+  index: number | "eso-controller";
   /** The same plan laid out with placeholders at validation time: fixes names and the number of policies. */
   layout: WorkloadIdentityPlan;
   /** Account, partition and region, known only from AWS. */
@@ -38,47 +38,38 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
   public readonly trustPolicyJson: pulumi.Output<string>;
   /** The permission policies as registered (JSON each), in attachment order. */
   public readonly policyJson: pulumi.Output<string>[];
+  /** What the ServiceAccount carries (role ARN, regional STS, token expiration), whoever creates it. */
+  public readonly annotations: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eks-irsa:workload:WorkloadIdentity", name, {}, opts);
     const { spec, layout } = args;
-    const workload = spec.workloads[args.index];
+    const workload = args.index === "eso-controller" ? spec.externalSecrets?.controller : spec.workloads[args.index];
+    if (!workload) throw new Error(`WorkloadIdentity ${name}: no such identity in the environment`);
     const plan = pulumi
       .all([args.environment, args.cluster])
       .apply(([env, cluster]) => planWorkloadIdentity(spec, args.index, env, cluster));
-    this.trustPolicyJson = plan.apply((p) => JSON.stringify(p.trustPolicy));
-    const role = new aws.iam.Role(
+    const controller = args.index === "eso-controller";
+    const { role, trustPolicyJson, policyJson } = registerRole(
       name,
       {
-        name: layout.roleName,
+        layout,
+        documents: plan,
         path: spec.roleDefaults.path,
-        description: `IRSA role of ${workload.namespace}/${workload.serviceAccount} on EKS cluster ${spec.cluster.name}`,
-        assumeRolePolicy: this.trustPolicyJson,
-        maxSessionDuration: workload.maxSessionDurationSeconds,
-        permissionsBoundary: spec.roleDefaults.permissionsBoundaryArn,
-        tags: layout.tags,
+        description: controller
+          ? `IRSA role of the External Secrets Operator (${workload.namespace}/${workload.serviceAccount}) on EKS cluster ${spec.cluster.name}`
+          : `IRSA role of ${workload.namespace}/${workload.serviceAccount} on EKS cluster ${spec.cluster.name}`,
+        maxSessionDurationSeconds: workload.maxSessionDurationSeconds,
+        permissionsBoundaryArn: spec.roleDefaults.permissionsBoundaryArn,
+        subject: controller ? "the ESO controller" : `workload ${workload.name}`,
       },
       { parent: this },
     );
+    this.trustPolicyJson = trustPolicyJson;
+    this.policyJson = policyJson;
     this.roleArn = role.arn;
     this.roleName = role.name;
-    this.policyJson = layout.permissionPolicies.map((laid, i) => {
-      const json = plan.apply((p) => JSON.stringify(p.permissionPolicies[i].document));
-      const suffix = i === 0 ? "access" : `access-${i + 1}`;
-      const policy = new aws.iam.Policy(
-        `${name}-${suffix}`,
-        {
-          name: laid.name,
-          path: spec.roleDefaults.path,
-          description: `Access of workload ${workload.name} (${i + 1}/${layout.permissionPolicies.length})`,
-          policy: json,
-          tags: layout.tags,
-        },
-        { parent: this },
-      );
-      new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: role.name, policyArn: policy.arn }, { parent: this });
-      return json;
-    });
+    this.annotations = pulumi.all([plan, role.arn]).apply(([p, arn]): Record<string, string> => ({ ...p.annotations, "eks.amazonaws.com/role-arn": arn }));
     this.serviceAccountName = workload.serviceAccount;
     this.serviceAccountNamespace = workload.namespace;
     if (layout.serviceAccount) {
@@ -90,9 +81,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
             name: layout.serviceAccount.name,
             namespace: layout.serviceAccount.namespace,
             labels: { "app.kubernetes.io/managed-by": "eks-irsa", "eks-irsa/workload": workload.name },
-            annotations: pulumi
-              .all([plan, role.arn])
-              .apply(([p, arn]) => ({ ...p.serviceAccount!.annotations, "eks.amazonaws.com/role-arn": arn })),
+            annotations: this.annotations,
           },
         },
         { parent: this, provider: args.kubernetesProvider, dependsOn: args.serviceAccountDependsOn },

@@ -62,6 +62,30 @@ export const RULES = {
     what: "Secrets Manager name prefix (1-512 characters: letters, digits and /_+=.@-; no wildcards)",
     test: (v) => /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(v),
   },
+  k8sName: {
+    what: "Kubernetes object name (RFC 1123 subdomain: lowercase letters, digits, '-' and '.', at most 253 characters)",
+    test: (v) => v.length <= 253 && DNS1123_SUBDOMAIN.test(v),
+  },
+  secretDataKey: {
+    what: "Kubernetes Secret data key (letters, digits, '-', '_' and '.', at most 253 characters)",
+    test: (v) => v.length <= 253 && /^[-._a-zA-Z0-9]+$/.test(v),
+  },
+  duration: {
+    what: "duration (a Go duration such as 1h, 30m or 1h30m; 0 turns refreshing off)",
+    test: (v) => v === "0" || /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v),
+  },
+  semver: {
+    what: "chart version (an exact semantic version such as 2.10.0: a pin, not a range)",
+    test: (v) => /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(v),
+  },
+  roleLabel: {
+    what: "name (RFC 1123 label: lowercase letters, digits and '-', at most 63 characters)",
+    test: (v) => v.length <= 63 && DNS1123_LABEL.test(v),
+  },
+  accountId: {
+    what: "AWS account id (12 digits, quoted in YAML so that leading zeros survive)",
+    test: (v) => /^\d{12}$/.test(v),
+  },
   iamPath: {
     what: "IAM path ('/' or '/segments/' of letters, digits and +=,.@_-, at most 512 characters)",
     test: (v) => v.length <= 512 && /^\/([\w+=,.@-]+\/)*$/.test(v),

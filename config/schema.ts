@@ -25,6 +25,20 @@ export function arnOf(kind: ArnKindName) {
   });
 }
 
+function httpsUrlOf(what: string) {
+  return z.string().check((ctx) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(ctx.value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.protocol !== "https:" || url.username) {
+      ctx.issues.push({ code: "custom", input: ctx.value, message: `${quoted(ctx.value)} is not a valid ${what} (https://...)` });
+    }
+  });
+}
+
 const httpsUrl = z.string().check((ctx) => {
   let url: URL | undefined;
   try {
@@ -67,6 +81,79 @@ export const secretGrantSchema = z.strictObject({
   kmsKeyArn: arnOf("kmsKey").optional(),
 });
 
+const remoteRefSchema = z.strictObject({
+  /** The secret's name in Secrets Manager (not its ARN). */
+  key: named(RULES.secretName),
+  /** A JSON key of the secret's value. */
+  property: z.string().min(1).optional(),
+  version: z.string().min(1).optional(),
+  metadataPolicy: z.enum(["None", "Fetch"], { error: (iss) => `${quoted(iss.input)} is not a metadata policy (None or Fetch)` }).optional(),
+});
+
+export const externalSecretSchema = z.strictObject({
+  name: named(RULES.k8sName),
+  /** `cluster` (the ClusterSecretStore, the controller's role; default) or `workload` (a SecretStore using this workload's role). */
+  store: z.enum(["cluster", "workload"], { error: (iss) => `${quoted(iss.input)} is not a store (cluster or workload)` }).optional(),
+  refreshInterval: named(RULES.duration).optional(),
+  target: z
+    .strictObject({
+      name: named(RULES.k8sName).optional(),
+      creationPolicy: z.enum(["Owner", "Orphan", "Merge", "None"], { error: (iss) => `${quoted(iss.input)} is not a creation policy (Owner, Orphan, Merge or None)` }).optional(),
+    })
+    .optional(),
+  data: z.array(z.strictObject({ secretKey: named(RULES.secretDataKey), remoteRef: remoteRefSchema })).optional(),
+  dataFrom: z
+    .array(
+      z.union([
+        z.strictObject({ extract: remoteRefSchema }),
+        z.strictObject({ find: z.strictObject({ path: named(RULES.secretPrefix), name: z.strictObject({ regexp: z.string().min(1) }).optional() }) }),
+      ]),
+    )
+    .optional(),
+});
+
+export const externalSecretsSchema = z.strictObject({
+  namespace: named(RULES.namespace).optional(),
+  serviceAccount: named(RULES.serviceAccount).optional(),
+  chart: z.strictObject({ version: named(RULES.semver).optional(), repository: httpsUrlOf("Helm repository URL").optional() }).optional(),
+  clusterSecretStore: z
+    .strictObject({
+      name: named(RULES.k8sName).optional(),
+      /** Grants the controller ListSecrets and BatchGetSecretValue on "*" for dataFrom.find. */
+      findByPath: z.boolean().optional(),
+      /** Namespaces served besides those of the configured ExternalSecrets. */
+      namespaces: z.array(named(RULES.namespace)).optional(),
+    })
+    .optional(),
+  /** What the controller may read for the ClusterSecretStore. */
+  secrets: z.array(secretGrantSchema).optional(),
+  tags: tags.optional(),
+});
+
+export const targetRoleSchema = z.strictObject({
+  name: named(RULES.roleLabel),
+  /** Source workloads (names in eks-irsa:workloads) that may use this role. */
+  workloads: z.array(named(RULES.workloadName)).min(1),
+  s3: z.array(s3GrantSchema).optional(),
+  dynamodb: z.array(dynamoGrantSchema).optional(),
+  secrets: z.array(secretGrantSchema).optional(),
+  tags: tags.optional(),
+  maxSessionDurationSeconds: z.number().int().min(3600).max(43200).optional(),
+});
+
+export const targetAccountSchema = z.strictObject({
+  name: named(RULES.roleLabel),
+  accountId: z.string().check((ctx) => {
+    if (!RULES.accountId.test(ctx.value)) ctx.issues.push({ code: "custom", input: ctx.value, message: `${quoted(ctx.value)} is not a valid ${RULES.accountId.what}` });
+  }),
+  deployRoleArn: arnOf("role"),
+  externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { error: () => "is not a valid external id (2-1224 characters: letters, digits and +=,.@:/-)" }).optional(),
+  mode: z.enum(["chained", "oidc"], { error: (iss) => `${quoted(iss.input)} is not a cross-account mode (chained or oidc)` }),
+  oidcProviderArn: arnOf("oidcProvider").optional(),
+  permissionsBoundaryArn: arnOf("managedPolicy").optional(),
+  roles: z.array(targetRoleSchema).min(1),
+});
+
 export const workloadSchema = z.strictObject({
   /** Unique in the stack; names the role `<cluster>-<name>`. */
   name: named(RULES.workloadName),
@@ -81,6 +168,8 @@ export const workloadSchema = z.strictObject({
   tags: tags.optional(),
   maxSessionDurationSeconds: z.number().int().min(3600).max(43200).optional(),
   tokenExpirationSeconds: z.number().int().min(600).max(86400).optional(),
+  /** ExternalSecrets created in the workload's namespace (needs eks-irsa:externalSecrets). */
+  externalSecrets: z.array(externalSecretSchema).optional(),
 });
 
 export const clusterSchema = z.strictObject({
@@ -136,6 +225,8 @@ export const stackConfigSchema = z.strictObject({
   roleDefaults: roleDefaultsSchema.optional(),
   serviceAccountDefaults: serviceAccountDefaultsSchema.optional(),
   quotas: quotasSchema.optional(),
+  externalSecrets: externalSecretsSchema.optional(),
+  crossAccount: z.array(targetAccountSchema).optional(),
 });
 
 export type StackConfigInput = z.infer<typeof stackConfigSchema>;

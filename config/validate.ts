@@ -3,11 +3,16 @@
  * Nothing here touches Pulumi: the program calls it before registering any resource.
  */
 import type { z } from "zod";
-import { issuerFromProviderArn, issuerHostPath, parseArn } from "../core/arn";
+import { issuerFromProviderArn, issuerHostPath, parseArn, roleArn } from "../core/arn";
+import { ESO_CHART, controllerAccess, esoObjects, externalSecretProblems, type K8sObject } from "../core/eso";
+import type { EsoModels } from "./esoModels";
 import { partitionOfRegion, placeholderEnvironment } from "../core/environment";
 import { LIMITS, SizeLimitError } from "../core/layout";
-import type { EnvironmentSpec, WorkloadSpec } from "../core/model";
-import { RESERVED_TAGS, placeholderCluster, planEnvironment, type EnvironmentPlan } from "../core/plan";
+import type { EnvironmentSpec, ExternalSecretsSpec, TargetAccountSpec, WorkloadSpec } from "../core/model";
+import { RESERVED_TAGS, placeholderCluster, planEnvironment, roleNameFor, type EnvironmentPlan } from "../core/plan";
+
+/** The ESO controller's identity name: its role is `<cluster>-external-secrets`. */
+export const ESO_IDENTITY = "external-secrets";
 import { isPattern } from "../core/trust";
 import { RULES } from "./rules";
 import { stackConfigSchema, type StackConfigInput } from "./schema";
@@ -66,6 +71,19 @@ function crossChecks(input: StackConfigInput, region: string): ConfigProblem[] {
     const p = arn ? parseArn(arn)?.partition : undefined;
     if (p && p !== partition) problems.push({ path, message: `${JSON.stringify(arn)} is in partition ${p}, but region ${region} is in ${partition}` });
   };
+  const checkSecretGrants = (at: string, grants: StackConfigInput["workloads"][number]["secrets"]) =>
+    grants?.forEach((g, j) => {
+      if ((g.name === undefined) === (g.prefix === undefined)) {
+        problems.push({ path: `${at}[${j}]`, message: "give exactly one of name (one secret) or prefix (a path of secrets)" });
+      }
+      checkPartition(`${at}[${j}].kmsKeyArn`, g.kmsKeyArn);
+    });
+  const checkDynamo = (at: string, grants: StackConfigInput["workloads"][number]["dynamodb"]) =>
+    grants?.forEach((g, j) => {
+      if (g.access === "write" && (g.indexes || g.streams)) {
+        problems.push({ path: `${at}.dynamodb[${j}]`, message: "indexes and streams are read grants: use access read or read-write with them" });
+      }
+    });
   const c = input.cluster;
   checkPartition("cluster.oidcProviderArn", c.oidcProviderArn);
   checkPartition("roleDefaults.permissionsBoundaryArn", input.roleDefaults?.permissionsBoundaryArn);
@@ -110,16 +128,58 @@ function crossChecks(input: StackConfigInput, region: string): ConfigProblem[] {
       problems.push({ path: `${at}.tags`, message: `the role would carry ${tagCount} tags (roleDefaults.tags, these and ${RESERVED_TAGS.length} of eks-irsa's), over AWS's ${LIMITS.tagsPerRole} per role` });
     }
     w.s3?.forEach((g, j) => checkPartition(`${at}.s3[${j}].kmsKeyArn`, g.kmsKeyArn));
-    w.dynamodb?.forEach((g, j) => {
-      if (g.access === "write" && (g.indexes || g.streams)) {
-        problems.push({ path: `${at}.dynamodb[${j}]`, message: "indexes and streams are read grants: use access read or read-write with them" });
+    checkDynamo(at, w.dynamodb);
+    checkSecretGrants(`${at}.secrets`, w.secrets);
+  });
+  if (input.externalSecrets) {
+    checkSecretGrants("externalSecrets.secrets", input.externalSecrets.secrets);
+    const clash = input.workloads.findIndex((w) => w.name === ESO_IDENTITY);
+    if (clash >= 0) {
+      problems.push({ path: `workloads[${clash}].name`, message: `${JSON.stringify(ESO_IDENTITY)} names the ESO controller's role (<cluster>-${ESO_IDENTITY}): rename the workload` });
+    }
+  }
+  const targetNames = new Map<string, number>();
+  const targetAccounts = new Map<string, number>();
+  input.crossAccount?.forEach((t, i) => {
+    const at = `crossAccount[${i}]`;
+    const dupName = targetNames.get(t.name);
+    if (dupName !== undefined) problems.push({ path: `${at}.name`, message: `duplicate target name ${JSON.stringify(t.name)} (also crossAccount[${dupName}].name)` });
+    else targetNames.set(t.name, i);
+    const dupAccount = targetAccounts.get(t.accountId);
+    if (dupAccount !== undefined) problems.push({ path: `${at}.accountId`, message: `account ${t.accountId} is already a target (crossAccount[${dupAccount}]): put its roles together` });
+    else targetAccounts.set(t.accountId, i);
+    const ownAccount = (path: string, arn: string | undefined) => {
+      const a = arn ? parseArn(arn) : undefined;
+      if (a && a.account !== t.accountId) problems.push({ path, message: `${JSON.stringify(arn)} is in account ${a.account}, not the target account ${t.accountId}` });
+    };
+    checkPartition(`${at}.deployRoleArn`, t.deployRoleArn);
+    ownAccount(`${at}.deployRoleArn`, t.deployRoleArn);
+    checkPartition(`${at}.permissionsBoundaryArn`, t.permissionsBoundaryArn);
+    if (t.permissionsBoundaryArn && parseArn(t.permissionsBoundaryArn)?.account !== "aws") ownAccount(`${at}.permissionsBoundaryArn`, t.permissionsBoundaryArn);
+    if (t.oidcProviderArn) {
+      if (t.mode !== "oidc") problems.push({ path: `${at}.oidcProviderArn`, message: "only mode oidc uses an OIDC provider in the target account" });
+      checkPartition(`${at}.oidcProviderArn`, t.oidcProviderArn);
+      ownAccount(`${at}.oidcProviderArn`, t.oidcProviderArn);
+      const issuer = c.oidcIssuerUrl ?? (c.oidcProviderArn ? issuerFromProviderArn(c.oidcProviderArn) : undefined);
+      if (issuer && issuerHostPath(issuerFromProviderArn(t.oidcProviderArn)) !== issuerHostPath(issuer)) {
+        problems.push({ path: `${at}.oidcProviderArn`, message: `${JSON.stringify(t.oidcProviderArn)} names another issuer than the cluster's ${JSON.stringify(issuer)}` });
       }
-    });
-    w.secrets?.forEach((g, j) => {
-      if ((g.name === undefined) === (g.prefix === undefined)) {
-        problems.push({ path: `${at}.secrets[${j}]`, message: "give exactly one of name (one secret) or prefix (a path of secrets)" });
-      }
-      checkPartition(`${at}.secrets[${j}].kmsKeyArn`, g.kmsKeyArn);
+    }
+    const roleNames = new Map<string, number>();
+    t.roles.forEach((r, j) => {
+      const rat = `${at}.roles[${j}]`;
+      const dup = roleNames.get(r.name);
+      if (dup !== undefined) problems.push({ path: `${rat}.name`, message: `duplicate role name ${JSON.stringify(r.name)} in target ${t.name} (also roles[${dup}])` });
+      else roleNames.set(r.name, j);
+      const seen = new Set<string>();
+      r.workloads.forEach((name, k) => {
+        if (!names.has(name)) problems.push({ path: `${rat}.workloads[${k}]`, message: `${JSON.stringify(name)} is not a workload of this stack (eks-irsa:workloads)` });
+        if (seen.has(name)) problems.push({ path: `${rat}.workloads[${k}]`, message: `${JSON.stringify(name)} is listed twice` });
+        seen.add(name);
+      });
+      r.s3?.forEach((g, k) => checkPartition(`${rat}.s3[${k}].kmsKeyArn`, g.kmsKeyArn));
+      checkDynamo(rat, r.dynamodb);
+      checkSecretGrants(`${rat}.secrets`, r.secrets);
     });
   });
   return problems;
@@ -141,8 +201,70 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
       tags: w.tags ?? {},
       maxSessionDurationSeconds: w.maxSessionDurationSeconds ?? rd.maxSessionDurationSeconds ?? 3600,
       tokenExpirationSeconds: w.tokenExpirationSeconds,
+      externalSecrets: (w.externalSecrets ?? []).map((es) => ({
+        name: es.name,
+        store: es.store ?? "cluster",
+        refreshInterval: es.refreshInterval ?? "1h",
+        target: { name: es.target?.name ?? es.name, creationPolicy: es.target?.creationPolicy ?? "Owner" },
+        data: es.data ?? [],
+        dataFrom: es.dataFrom ?? [],
+      })),
     };
   });
+  const path = rd.path ?? "/";
+  const partition = partitionOfRegion(region);
+  const crossAccount: TargetAccountSpec[] = (input.crossAccount ?? []).map((t) => ({
+    name: t.name,
+    accountId: t.accountId,
+    deployRoleArn: t.deployRoleArn,
+    externalId: t.externalId,
+    mode: t.mode,
+    oidcProviderArn: t.oidcProviderArn,
+    permissionsBoundaryArn: t.permissionsBoundaryArn,
+    roles: t.roles.map((r) => {
+      const roleName = roleNameFor(c.name, `${t.name}-${r.name}`);
+      return {
+        name: r.name,
+        roleName,
+        roleArn: roleArn(partition, t.accountId, path, roleName),
+        workloads: r.workloads,
+        s3: r.s3,
+        dynamodb: r.dynamodb,
+        secrets: r.secrets,
+        maxSessionDurationSeconds: r.maxSessionDurationSeconds ?? rd.maxSessionDurationSeconds ?? 3600,
+        tags: r.tags ?? {},
+      };
+    }),
+  }));
+  // Chained access: each source workload may assume exactly its target roles.
+  for (const role of crossAccount.filter((t) => t.mode === "chained").flatMap((t) => t.roles)) {
+    for (const name of role.workloads) {
+      const w = workloads.find((x) => x.name === name)!;
+      w.assumeRoles = [...(w.assumeRoles ?? []), role.roleArn];
+    }
+  }
+  const es = input.externalSecrets;
+  const externalSecrets: ExternalSecretsSpec | undefined = es && {
+    namespace: es.namespace ?? "external-secrets",
+    serviceAccount: es.serviceAccount ?? "external-secrets",
+    chart: { name: ESO_CHART.name, repository: es.chart?.repository ?? ESO_CHART.repository, version: es.chart?.version ?? ESO_CHART.version },
+    clusterSecretStore: {
+      name: es.clusterSecretStore?.name ?? "aws-secrets-manager",
+      findByPath: es.clusterSecretStore?.findByPath ?? false,
+      namespaces: es.clusterSecretStore?.namespaces ?? [],
+    },
+    secrets: es.secrets ?? [],
+    controller: {
+      name: ESO_IDENTITY,
+      namespace: es.namespace ?? "external-secrets",
+      serviceAccount: es.serviceAccount ?? "external-secrets",
+      createServiceAccount: false,
+      ...controllerAccess(es.secrets ?? [], es.clusterSecretStore?.findByPath ?? false, workloads),
+      tags: es.tags ?? {},
+      maxSessionDurationSeconds: rd.maxSessionDurationSeconds ?? 3600,
+      externalSecrets: [],
+    },
+  };
   const minSize = c.create?.minSize ?? 1;
   return {
     region,
@@ -163,7 +285,7 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
       kubeconfig: c.kubeconfig,
     },
     roleDefaults: {
-      path: rd.path ?? "/",
+      path,
       maxSessionDurationSeconds: rd.maxSessionDurationSeconds ?? 3600,
       permissionsBoundaryArn: rd.permissionsBoundaryArn,
       tags: rd.tags ?? {},
@@ -177,6 +299,8 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
       tokenExpirationSeconds: input.serviceAccountDefaults?.tokenExpirationSeconds,
     },
     workloads,
+    externalSecrets,
+    crossAccount,
     quotas: {
       rolesPerAccount: input.quotas?.rolesPerAccount ?? 1000,
       oidcProvidersPerAccount: input.quotas?.oidcProvidersPerAccount ?? 100,
@@ -187,8 +311,28 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
   };
 }
 
+/** Every ESO object, checked against ESO's v1 schema; a rejected object is a config error at its path. */
+function checkEsoObjects(spec: EnvironmentSpec, models: EsoModels | undefined): ValidatedConfig["esoObjects"] {
+  const objects = esoObjects(spec);
+  if (objects.length === 0) return [];
+  if (!models) throw new Error("validateStackConfig: ESO objects need the v1 models (await loadEsoModels())");
+  const problems: ConfigProblem[] = [];
+  const out = objects.map(({ path, object }) => {
+    const checked = models.check(object);
+    if (!checked.ok) {
+      problems.push(...checked.errors.map((e) => ({ path, message: `${object.kind} ${object.metadata.name} is not valid external-secrets.io/v1: ${e}` })));
+      return { path, object };
+    }
+    return { path, object: checked.json };
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out;
+}
+
 export interface ValidatedConfig {
   spec: EnvironmentSpec;
+  /** ESO objects (ClusterSecretStore, SecretStores, ExternalSecrets) as validated against the v1 schema. */
+  esoObjects: { path: string; object: K8sObject }[];
   /** The plan laid out with placeholder account and issuer: proves every document fits before apply. */
   layout: EnvironmentPlan;
 }
@@ -197,7 +341,7 @@ export interface ValidatedConfig {
  * Validates the `eks-irsa:` config object (keys without the namespace) for a stack in `region`.
  * Throws a ConfigError naming every problem; never returns a partly valid spec.
  */
-export function validateStackConfig(raw: unknown, region: string | undefined): ValidatedConfig {
+export function validateStackConfig(raw: unknown, region: string | undefined, models?: EsoModels): ValidatedConfig {
   const problems: ConfigProblem[] = [];
   if (region === undefined) problems.push({ path: "aws:region", message: "is required: the region of the cluster and of every regional ARN" });
   else if (!RULES.region.test(region)) problems.push({ path: "aws:region", message: `${JSON.stringify(region)} is not a valid ${RULES.region.what}` });
@@ -207,9 +351,12 @@ export function validateStackConfig(raw: unknown, region: string | undefined): V
   const cross = crossChecks(parsed.data, region);
   if (cross.length > 0) throw new ConfigError(cross);
   const spec = resolve(parsed.data, region);
+  const references = externalSecretProblems(spec);
+  if (references.length > 0) throw new ConfigError(references);
+  const esoObjects = checkEsoObjects(spec, models);
   const env = placeholderEnvironment(region);
   try {
-    return { spec, layout: planEnvironment(spec, env, placeholderCluster(spec, env)) };
+    return { spec, esoObjects, layout: planEnvironment(spec, env, placeholderCluster(spec, env)) };
   } catch (e) {
     if (e instanceof SizeLimitError) {
       const [path, ...rest] = e.message.split(": ");

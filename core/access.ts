@@ -36,6 +36,12 @@ export interface AccessSpec {
   s3?: S3Grant[];
   dynamodb?: DynamoGrant[];
   secrets?: SecretGrant[];
+  /** The actions granted on each secret; default `SECRET_READ`. ESO's controller needs only GetSecretValue. */
+  secretActions?: string[];
+  /** `secretsmanager:ListSecrets` and `BatchGetSecretValue`, which accept only `Resource: "*"` (ESO find-by-path). */
+  listSecrets?: boolean;
+  /** Roles in other accounts this identity may assume: `sts:AssumeRole` on exactly these ARNs. */
+  assumeRoles?: string[];
 }
 
 export interface Guardrails {
@@ -55,6 +61,9 @@ export const DYNAMO_WRITE = ["dynamodb:BatchWriteItem", "dynamodb:ConditionCheck
 export const DYNAMO_INDEX_READ = ["dynamodb:Query", "dynamodb:Scan"];
 export const DYNAMO_STREAM_READ = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"];
 export const SECRET_READ = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"];
+export const SECRET_VALUE = ["secretsmanager:GetSecretValue"];
+/** The Secrets Manager actions that take only `Resource: "*"`. */
+export const SECRET_LIST = ["secretsmanager:BatchGetSecretValue", "secretsmanager:ListSecrets"];
 
 /** `static/` -> `static`; the empty string means the whole bucket. */
 export function normalizePrefix(prefix: string | undefined): string {
@@ -122,8 +131,8 @@ export function secretResource(grant: SecretGrant, env: AwsEnvironment): string 
   throw new Error("a secret grant needs a name or a prefix");
 }
 
-function secretStatements(grant: SecretGrant, env: AwsEnvironment): Statement[] {
-  const out: Statement[] = [{ Effect: "Allow", Action: SECRET_READ, Resource: secretResource(grant, env) }];
+function secretStatements(grant: SecretGrant, actions: string[], env: AwsEnvironment): Statement[] {
+  const out: Statement[] = [{ Effect: "Allow", Action: union(actions), Resource: secretResource(grant, env) }];
   if (grant.kmsKeyArn) out.push(kmsStatement(grant.kmsKeyArn, ["kms:Decrypt"], "secretsmanager", env));
   return out;
 }
@@ -151,6 +160,10 @@ export function accessStatements(access: AccessSpec, env: AwsEnvironment): State
   return [
     ...(access.s3 ?? []).flatMap((g) => s3Statements(g, env)),
     ...(access.dynamodb ?? []).flatMap((g) => dynamoStatements(g, env)),
-    ...(access.secrets ?? []).flatMap((g) => secretStatements(g, env)),
+    ...(access.secrets ?? []).flatMap((g) => secretStatements(g, access.secretActions ?? SECRET_READ, env)),
+    ...(access.listSecrets ? [{ Effect: "Allow" as const, Action: SECRET_LIST, Resource: "*" }] : []),
+    ...(access.assumeRoles && access.assumeRoles.length > 0
+      ? [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: access.assumeRoles.length === 1 ? access.assumeRoles[0] : [...access.assumeRoles].sort() }]
+      : []),
   ];
 }

@@ -27,6 +27,10 @@ export const ARN_KINDS = {
     what: "IAM OIDC provider ARN (arn:<partition>:iam::<account>:oidc-provider/<issuer host and path>)",
     pattern: /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:oidc-provider\/[a-z0-9.-]+(\/[A-Za-z0-9._~-]+)*$/,
   },
+  role: {
+    what: "IAM role ARN (arn:<partition>:iam::<account>:role/<path/name>)",
+    pattern: /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
+  },
   managedPolicy: {
     what: "IAM managed policy ARN (arn:<partition>:iam::<account or aws>:policy/<path/name>)",
     pattern: /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}|aws):policy\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/,

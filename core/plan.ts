@@ -3,17 +3,22 @@
  * workload identity consists of: names, trust, permission documents, ServiceAccount annotations.
  */
 import { createHash } from "node:crypto";
-import { accessStatements, guardrailStatements } from "./access";
+import { accessStatements, guardrailStatements, type AccessSpec } from "./access";
 import { oidcProviderArn, roleArn, issuerHostPath } from "./arn";
 import { policySize, type PolicyDocument } from "./document";
 import type { AwsEnvironment } from "./environment";
 import { LIMITS, SizeLimitError, layoutDocuments } from "./layout";
-import type { EnvironmentSpec, WorkloadSpec } from "./model";
-import { buildTrustPolicy, isPattern, type ServiceAccountRef } from "./trust";
+import type { EnvironmentSpec, TargetAccountSpec, WorkloadSpec } from "./model";
+import { buildRoleChainTrustPolicy, buildTrustPolicy, isPattern, type ServiceAccountRef } from "./trust";
 
 /** Tags eks-irsa puts on every role; `SHARED_BINDING_TAG` declares a pattern binding as intended (read by the policy pack). */
 export const SHARED_BINDING_TAG = "eks-irsa:binding";
-export const RESERVED_TAGS = ["eks-irsa:cluster", "eks-irsa:workload", SHARED_BINDING_TAG];
+/** What an eks-irsa role is for: `workload`, `eso-controller` or `cross-account`. */
+export const KIND_TAG = "eks-irsa:kind";
+/** The target account's label on a cross-account role. */
+export const TARGET_TAG = "eks-irsa:target";
+export const RESERVED_TAGS = ["eks-irsa:cluster", "eks-irsa:workload", KIND_TAG, SHARED_BINDING_TAG];
+export type IdentityKind = "workload" | "eso-controller" | "cross-account";
 
 export interface ClusterIdentity {
   issuerUrl: string;
@@ -35,6 +40,8 @@ export interface WorkloadIdentityPlan {
   subjects: ServiceAccountRef[];
   /** Present when the program creates the ServiceAccount. */
   serviceAccount?: ServiceAccountPlan;
+  /** What the ServiceAccount must carry, whoever creates it (the program, the ESO chart, the user). */
+  annotations: Record<string, string>;
   tags: Record<string, string>;
 }
 
@@ -73,32 +80,39 @@ export function assertTrustFits(trustPolicy: PolicyDocument, quota: number, subj
   throw new SizeLimitError(`${subject}: the trust policy is ${size} characters, over the ${quota}-character quota; ${way}`);
 }
 
+/** Guardrails, then the grants, laid out in managed policies named after the role. */
+function permissionPolicies(spec: EnvironmentSpec, access: AccessSpec, env: AwsEnvironment, roleName: string, where: string) {
+  const guardrails = guardrailStatements({
+    secureTransport: spec.roleDefaults.requireSecureTransport,
+    requestedRegions: spec.roleDefaults.allowedRegions,
+  });
+  const grants = accessStatements(access, env);
+  const documents = grants.length === 0 ? [] : layoutDocuments([...guardrails, ...grants], {
+    maxDocuments: spec.roleDefaults.managedPolicyQuota,
+    subject: `${where}: permissions`,
+  });
+  return documents.map((document, i) => ({
+    name: boundedName(i === 0 ? `${roleName}-access` : `${roleName}-access-${i + 1}`, LIMITS.policyNameChars),
+    document,
+  }));
+}
+
+/** The workload at `spec.workloads[index]`, or the ESO controller. */
 export function planWorkloadIdentity(
   spec: EnvironmentSpec,
-  index: number,
+  index: number | "eso-controller",
   env: AwsEnvironment,
   cluster: ClusterIdentity,
 ): WorkloadIdentityPlan {
-  const w: WorkloadSpec = spec.workloads[index];
-  const where = `workloads[${index}] (${w.name})`;
+  const controller = index === "eso-controller";
+  const w: WorkloadSpec | undefined = controller ? spec.externalSecrets?.controller : spec.workloads[index];
+  if (!w) throw new Error(`no ${controller ? "ESO controller" : `workload ${index}`} in this environment`);
+  const where = controller ? "externalSecrets" : `workloads[${index}] (${w.name})`;
   const roleName = roleNameFor(spec.cluster.name, w.name);
   const arn = roleArn(env.partition, env.accountId, spec.roleDefaults.path, roleName);
   const subjects = [{ namespace: w.namespace, name: w.serviceAccount }];
   const trustPolicy = buildTrustPolicy([{ providerArn: cluster.providerArn, issuerUrl: cluster.issuerUrl, serviceAccounts: subjects }]);
   assertTrustFits(trustPolicy, spec.roleDefaults.trustPolicyQuota, where);
-  const guardrails = guardrailStatements({
-    secureTransport: spec.roleDefaults.requireSecureTransport,
-    requestedRegions: spec.roleDefaults.allowedRegions,
-  });
-  const grants = accessStatements(w, env);
-  const documents = grants.length === 0 ? [] : layoutDocuments([...guardrails, ...grants], {
-    maxDocuments: spec.roleDefaults.managedPolicyQuota,
-    subject: `${where}: permissions`,
-  });
-  const permissionPolicies = documents.map((document, i) => ({
-    name: boundedName(i === 0 ? `${roleName}-access` : `${roleName}-access-${i + 1}`, LIMITS.policyNameChars),
-    document,
-  }));
   const annotations: Record<string, string> = { "eks.amazonaws.com/role-arn": arn };
   if (spec.serviceAccountDefaults.stsRegionalEndpoints) annotations["eks.amazonaws.com/sts-regional-endpoints"] = "true";
   const expiration = w.tokenExpirationSeconds ?? spec.serviceAccountDefaults.tokenExpirationSeconds;
@@ -108,30 +122,105 @@ export function planWorkloadIdentity(
     roleName,
     roleArn: arn,
     trustPolicy,
-    permissionPolicies,
+    permissionPolicies: permissionPolicies(spec, w, env, roleName, where),
     subjects,
     serviceAccount: w.createServiceAccount && !isPattern(w.serviceAccount)
       ? { name: w.serviceAccount, namespace: w.namespace, annotations }
       : undefined,
+    annotations,
     tags: {
       ...spec.roleDefaults.tags,
       ...w.tags,
       "eks-irsa:cluster": spec.cluster.name,
       "eks-irsa:workload": w.name,
+      [KIND_TAG]: controller ? "eso-controller" : "workload",
       ...(isPattern(w.serviceAccount) ? { [SHARED_BINDING_TAG]: "pattern" } : {}),
+    },
+  };
+}
+
+/** A role in another account and the source workloads that may use it. */
+export interface TargetRolePlan {
+  target: string;
+  role: string;
+  accountId: string;
+  mode: TargetAccountSpec["mode"];
+  roleName: string;
+  roleArn: string;
+  trustPolicy: PolicyDocument;
+  permissionPolicies: { name: string; document: PolicyDocument }[];
+  /** oidc mode: the target account's IAM OIDC provider for the cluster's issuer. */
+  oidcProviderArn?: string;
+  sources: { workload: string; roleArn: string; namespace: string; serviceAccount: string }[];
+  tags: Record<string, string>;
+}
+
+/** The target account's ARN of its own IAM OIDC provider for the cluster's issuer (oidc mode). */
+export function targetOidcProviderArn(target: TargetAccountSpec, partition: AwsEnvironment["partition"], issuerUrl: string): string {
+  return target.oidcProviderArn ?? oidcProviderArn(partition, target.accountId, issuerHostPath(issuerUrl));
+}
+
+/**
+ * `spec.crossAccount[t].roles[r]`: chained, it trusts exactly its source roles; oidc, it trusts the source
+ * ServiceAccounts through the target account's own provider. Grants are built for the target account.
+ */
+export function planTargetRole(spec: EnvironmentSpec, t: number, r: number, env: AwsEnvironment, cluster: ClusterIdentity): TargetRolePlan {
+  const target = spec.crossAccount[t];
+  const role = target.roles[r];
+  const where = `crossAccount[${t}].roles[${r}] (${target.name}/${role.name})`;
+  const sources = role.workloads.map((name) => {
+    const w = spec.workloads.find((x) => x.name === name);
+    if (!w) throw new Error(`${where}: no workload ${name}`);
+    return {
+      workload: name,
+      roleArn: roleArn(env.partition, env.accountId, spec.roleDefaults.path, roleNameFor(spec.cluster.name, name)),
+      namespace: w.namespace,
+      serviceAccount: w.serviceAccount,
+    };
+  });
+  const providerArn = target.mode === "oidc" ? targetOidcProviderArn(target, env.partition, cluster.issuerUrl) : undefined;
+  const trustPolicy = providerArn
+    ? buildTrustPolicy([{ providerArn, issuerUrl: cluster.issuerUrl, serviceAccounts: sources.map((s) => ({ namespace: s.namespace, name: s.serviceAccount })) }])
+    : buildRoleChainTrustPolicy(sources.map((s) => s.roleArn));
+  assertTrustFits(trustPolicy, spec.roleDefaults.trustPolicyQuota, where);
+  const targetEnv: AwsEnvironment = { partition: env.partition, region: env.region, accountId: target.accountId };
+  return {
+    target: target.name,
+    role: role.name,
+    accountId: target.accountId,
+    mode: target.mode,
+    roleName: role.roleName,
+    roleArn: role.roleArn,
+    trustPolicy,
+    permissionPolicies: permissionPolicies(spec, role, targetEnv, role.roleName, where),
+    ...(providerArn ? { oidcProviderArn: providerArn } : {}),
+    sources,
+    tags: {
+      ...spec.roleDefaults.tags,
+      ...role.tags,
+      "eks-irsa:cluster": spec.cluster.name,
+      "eks-irsa:workload": role.workloads.join("."),
+      [KIND_TAG]: "cross-account",
+      [TARGET_TAG]: target.name,
     },
   };
 }
 
 export interface EnvironmentPlan {
   workloads: WorkloadIdentityPlan[];
+  /** The ESO controller's identity, when ESO is enabled. */
+  externalSecrets?: WorkloadIdentityPlan;
+  /** Per target account, its roles. */
+  crossAccount: TargetRolePlan[][];
   warnings: string[];
 }
 
-/** Plans every workload; the first size problem throws, quota pressure becomes a warning. */
+/** Plans every identity; the first size problem throws, quota pressure becomes a warning. */
 export function planEnvironment(spec: EnvironmentSpec, env: AwsEnvironment, cluster: ClusterIdentity): EnvironmentPlan {
   const workloads = spec.workloads.map((_, i) => planWorkloadIdentity(spec, i, env, cluster));
-  return { workloads, warnings: quotaWarnings(spec, workloads.length) };
+  const externalSecrets = spec.externalSecrets ? planWorkloadIdentity(spec, "eso-controller", env, cluster) : undefined;
+  const crossAccount = spec.crossAccount.map((target, t) => target.roles.map((_, r) => planTargetRole(spec, t, r, env, cluster)));
+  return { workloads, externalSecrets, crossAccount, warnings: quotaWarnings(spec, workloads.length + (externalSecrets ? 1 : 0)) };
 }
 
 export function quotaWarnings(spec: EnvironmentSpec, roles: number): string[] {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { EsoModels } from "../config/esoModels";
 import { validateStackConfig, type ValidatedConfig } from "../config/validate";
 
 /** The config namespace of this project (`Pulumi.yaml` name). */
@@ -25,7 +26,7 @@ export function readRawConfig(): { raw: Record<string, unknown>; region: string 
 }
 
 /** Reads and validates the stack config; throws a ConfigError before any resource exists. */
-export function loadStackConfig(): ValidatedConfig {
+export function loadStackConfig(models: EsoModels): ValidatedConfig {
   const { raw, region } = readRawConfig();
-  return validateStackConfig(raw, region);
+  return validateStackConfig(raw, region, models);
 }

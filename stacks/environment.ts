@@ -2,6 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { connectCluster } from "../components/cluster";
+import { TargetAccount } from "../components/crossAccount";
+import { ExternalSecretsOperator } from "../components/externalSecrets";
+import { awsConfigFile, awsConfigMapName } from "../core/crossAccount";
 import { ClusterOidcProvider } from "../components/oidcProvider";
 import { WorkloadIdentity } from "../components/workloadIdentity";
 import type { ValidatedConfig } from "../config/validate";
@@ -20,6 +23,10 @@ export interface EnvironmentOutputs {
     string,
     { roleArn: pulumi.Output<string>; roleName: pulumi.Output<string>; serviceAccount: string; namespace: string }
   >;
+  /** The ESO controller's identity and store, when ESO is configured. */
+  externalSecrets?: { roleArn: pulumi.Output<string>; namespace: string; serviceAccount: string; clusterSecretStore: string; chartVersion: string };
+  /** Per target account: its id, mode and role ARNs; `profiles` names the ConfigMap each source workload mounts. */
+  crossAccount: Record<string, { accountId: string; mode: string; roles: Record<string, pulumi.Output<string>> }>;
 }
 
 /** Account and partition as AWS reports them, checked against the partition of the configured region. */
@@ -51,13 +58,19 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
     .all([oidc.issuerUrl, oidc.arn])
     .apply(([issuerUrl, providerArn]) => ({ issuerUrl, providerArn }));
 
-  const createsServiceAccounts = layout.workloads.some((w) => w.serviceAccount);
-  const kubernetesProvider = createsServiceAccounts
+  // Namespaces this stack puts Kubernetes objects into: ServiceAccounts, ExternalSecrets, AWS config ConfigMaps.
+  const profiled = new Set(spec.crossAccount.flatMap((t) => t.roles.flatMap((r) => r.workloads)));
+  const used = new Set([
+    ...layout.workloads.flatMap((w) => (w.serviceAccount ? [w.serviceAccount.namespace] : [])),
+    ...validated.esoObjects.flatMap(({ object }) => (object.metadata.namespace ? [object.metadata.namespace] : [])),
+    ...spec.workloads.filter((w) => profiled.has(w.name)).map((w) => w.namespace),
+  ]);
+  const kubernetesProvider = used.size > 0 || spec.externalSecrets
     ? new k8s.Provider(`${spec.cluster.name}-k8s`, { kubeconfig: connection.kubeconfig() }, { dependsOn: connection.cluster ? [connection.cluster] : [] })
     : undefined;
   const namespaces = new Map<string, k8s.core.v1.Namespace>();
   if (spec.cluster.createNamespaces && kubernetesProvider) {
-    for (const ns of new Set(layout.workloads.flatMap((w) => (w.serviceAccount ? [w.serviceAccount.namespace] : [])))) {
+    for (const ns of [...used].sort()) {
       namespaces.set(ns, new k8s.core.v1.Namespace(ns, { metadata: { name: ns } }, { provider: kubernetesProvider }));
     }
   }
@@ -75,6 +88,27 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
     });
     workloads[w.name] = { roleArn: identity.roleArn, roleName: identity.roleName, serviceAccount: w.serviceAccount, namespace: w.namespace };
   });
+
+  const eso = spec.externalSecrets;
+  const operator = eso && new ExternalSecretsOperator("external-secrets", { validated, environment, cluster, kubernetesProvider: kubernetesProvider!, namespaces });
+
+  const crossAccount: EnvironmentOutputs["crossAccount"] = {};
+  spec.crossAccount.forEach((t, index) => {
+    const account = new TargetAccount(t.name, { spec, index, layout: layout.crossAccount[index], environment, cluster });
+    crossAccount[t.name] = { accountId: t.accountId, mode: t.mode, roles: account.roleArns };
+  });
+  // Each source workload gets an AWS config file with a profile per target role it may use.
+  for (const w of spec.workloads.filter((x) => profiled.has(x.name))) {
+    const targets = layout.crossAccount.flat().filter((p) => p.sources.some((s) => s.workload === w.name));
+    new k8s.core.v1.ConfigMap(
+      awsConfigMapName(w.name),
+      {
+        metadata: { name: awsConfigMapName(w.name), namespace: w.namespace, labels: { "app.kubernetes.io/managed-by": "eks-irsa", "eks-irsa/workload": w.name } },
+        data: { config: workloads[w.name].roleArn.apply((arn) => awsConfigFile(w.name, arn, spec.region, targets)) },
+      },
+      { provider: kubernetesProvider, dependsOn: namespaces.has(w.namespace) ? [namespaces.get(w.namespace)!] : [] },
+    );
+  }
   return {
     clusterName: spec.cluster.name,
     oidcIssuerUrl: oidc.issuerUrl,
@@ -82,5 +116,9 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
     oidcProviderAdopted: oidc.adopted,
     warnings: layout.warnings,
     workloads,
+    ...(eso && operator
+      ? { externalSecrets: { roleArn: operator.roleArn, namespace: eso.namespace, serviceAccount: eso.serviceAccount, clusterSecretStore: eso.clusterSecretStore.name, chartVersion: eso.chart.version } }
+      : {}),
+    crossAccount,
   };
 }

@@ -3,7 +3,7 @@
  * attached to it and the ServiceAccounts annotated with it. The plan, the policy check and the access report
  * all read this, so they describe exactly the documents `pulumi up` would send.
  */
-import { asList, parsePolicy, type PolicyDocument } from "../core/document";
+import { asList, parsePolicy, type PolicyDocument, type Statement } from "../core/document";
 import type { RegisteredResource } from "./offline";
 
 export interface AttachedPolicy {
@@ -17,6 +17,8 @@ export interface ServiceAccountView {
   namespace: string;
   name: string;
   annotations: Record<string, string>;
+  /** The Helm release that creates it (the ESO controller's), when not created directly. */
+  helmRelease?: string;
 }
 
 export interface RoleView {
@@ -38,12 +40,16 @@ export function rolesOf(resources: RegisteredResource[]): RoleView[] {
   for (const r of resources.filter((x) => x.type === "aws:iam/policy:Policy")) {
     policiesByArn.set(str(r.outputs.arn), { name: str(r.outputs.name), arn: str(r.outputs.arn), document: parsePolicy(r.outputs.policy) });
   }
-  const serviceAccounts = resources
+  const serviceAccounts: ServiceAccountView[] = resources
     .filter((x) => x.type === "kubernetes:core/v1:ServiceAccount")
     .map((r) => {
       const md = (r.inputs.metadata ?? {}) as { name?: string; namespace?: string; annotations?: Record<string, string> };
       return { namespace: md.namespace ?? "default", name: md.name ?? r.name, annotations: md.annotations ?? {} };
     });
+  for (const release of resources.filter((x) => x.type === "kubernetes:helm.sh/v3:Release")) {
+    const sa = (release.inputs.values as { serviceAccount?: { name?: string; annotations?: Record<string, string> } } | undefined)?.serviceAccount;
+    if (sa?.name) serviceAccounts.push({ namespace: str(release.inputs.namespace) || "default", name: sa.name, annotations: sa.annotations ?? {}, helmRelease: str(release.inputs.name) });
+  }
   return resources
     .filter((x) => x.type === "aws:iam/role:Role")
     .map((r) => {
@@ -84,8 +90,19 @@ export function describeTrust(doc: PolicyDocument): string[] {
       return subs.flatMap((c) => c.values.map((v) => `${v}${c.op === "StringLike" ? " (pattern)" : ""}  via ${issuer}  aud ${aud}`));
     }
     const who = principal === "*" ? ["ANYONE"] : asList(principal?.AWS ?? principal?.Service);
-    return who.map((w) => `${w}${s.Condition ? `  when ${JSON.stringify(s.Condition)}` : ""}`);
+    return who.map((w) => `${w}${describeConditions(s.Condition)}`);
   });
+}
+
+/** `  when key Operator value | value and ...`, or nothing. */
+export function describeConditions(condition: Statement["Condition"]): string {
+  if (!condition) return "";
+  return (
+    "  when " +
+    Object.entries(condition)
+      .flatMap(([op, kv]) => Object.entries(kv).map(([k, v]) => `${k} ${op} ${asList(v).join(" | ")}`))
+      .join(" and ")
+  );
 }
 
 /** Human lines for what a permission document allows and denies. */
@@ -94,12 +111,6 @@ export function describePermissions(doc: PolicyDocument): string[] {
     const verb = s.Effect === "Allow" ? "allow" : "deny ";
     const actions = asList(s.Action).join(", ");
     const resources = asList(s.Resource).join(", ");
-    const when = s.Condition
-      ? "  when " +
-        Object.entries(s.Condition)
-          .flatMap(([op, kv]) => Object.entries(kv).map(([k, v]) => `${k} ${op} ${asList(v).join(" | ")}`))
-          .join(" and ")
-      : "";
-    return `${verb} ${actions}  on ${resources}${when}`;
+    return `${verb} ${actions}  on ${resources}${describeConditions(s.Condition)}`;
   });
 }

@@ -29,8 +29,17 @@ export class RealisticMocks implements pulumi.runtime.Mocks {
     this.partition = partitionOfRegion(facts.region);
   }
 
-  private iamArn(kind: string, path: string | undefined, name: string): string {
-    return `arn:${this.partition}:iam::${this.facts.accountId}:${kind}${path ?? "/"}${name}`;
+  /** Accounts of explicit AWS providers (cross-account targets), by provider id. */
+  private readonly providerAccounts = new Map<string, string>();
+
+  /** The account a resource lands in: its provider's (`allowedAccountIds`), else the stack's. */
+  private accountOf(args: { provider?: string }): string {
+    const id = args.provider ? args.provider.slice(args.provider.lastIndexOf("::") + 2) : undefined;
+    return (id && this.providerAccounts.get(id)) ?? this.facts.accountId;
+  }
+
+  private iamArn(args: { provider?: string }, kind: string, path: string | undefined, name: string): string {
+    return `arn:${this.partition}:iam::${this.accountOf(args)}:${kind}${path ?? "/"}${name}`;
   }
 
   private issuerOf(clusterName: string): string {
@@ -39,21 +48,21 @@ export class RealisticMocks implements pulumi.runtime.Mocks {
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
     const i = args.inputs as Record<string, any>;
-    const { region, accountId } = this.facts;
+    const { region } = this.facts;
     switch (args.type) {
       case "aws:iam/role:Role": {
         const name = i.name ?? args.name;
-        return { id: name, state: { ...i, name, arn: this.iamArn("role", i.path, name), uniqueId: `AROA${hex(name, 17).toUpperCase()}`, createDate: "2026-01-01T00:00:00Z" } };
+        return { id: name, state: { ...i, name, arn: this.iamArn(args, "role", i.path, name), uniqueId: `AROA${hex(name, 17).toUpperCase()}`, createDate: "2026-01-01T00:00:00Z" } };
       }
       case "aws:iam/policy:Policy": {
         const name = i.name ?? args.name;
-        const arn = this.iamArn("policy", i.path, name);
+        const arn = this.iamArn(args, "policy", i.path, name);
         return { id: arn, state: { ...i, name, arn, policyId: `ANPA${hex(name, 17).toUpperCase()}`, attachmentCount: 1 } };
       }
       case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
         return { id: `${i.role}-${hex(String(i.policyArn), 8)}`, state: i };
       case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
-        const arn = `arn:${this.partition}:iam::${accountId}:oidc-provider/${issuerHostPath(String(i.url))}`;
+        const arn = `arn:${this.partition}:iam::${this.accountOf(args)}:oidc-provider/${issuerHostPath(String(i.url))}`;
         return { id: arn, state: { ...i, arn, thumbprintLists: i.thumbprintLists ?? [] } };
       }
       case "eks:index:Cluster": {
@@ -71,6 +80,15 @@ export class RealisticMocks implements pulumi.runtime.Mocks {
         const md = i.metadata ?? {};
         return { id: `${md.namespace ?? "default"}/${md.name ?? args.name}`, state: { ...i, apiVersion: "v1", kind: args.type.split(":").pop()!.split("/").pop() } };
       }
+      case "pulumi:providers:aws": {
+        // Provider inputs arrive JSON-encoded when nested.
+        const allowed = typeof i.allowedAccountIds === "string" ? (JSON.parse(i.allowedAccountIds) as string[]) : (i.allowedAccountIds as string[] | undefined);
+        const id = `${args.name}-provider-id`;
+        if (allowed?.[0]) this.providerAccounts.set(id, allowed[0]);
+        return { id, state: i };
+      }
+      case "kubernetes:helm.sh/v3:Release":
+        return { id: `${i.namespace ?? "default"}/${i.name ?? args.name}`, state: { ...i, status: { name: i.name, namespace: i.namespace, version: i.version, status: "deployed", revision: 1, chart: i.chart } } };
       case "kubernetes:core/v1:Namespace":
         return { id: i.metadata?.name ?? args.name, state: { ...i, apiVersion: "v1", kind: "Namespace" } };
       default:

@@ -1,6 +1,57 @@
 /** The offline plan as a person reads it: per workload its role, who may assume it and what it may do. */
-import { describePermissions, describeTrust, rolesOf } from "./inventory";
+/* eslint-disable @typescript-eslint/no-explicit-any -- ESO specs are read as the registered JSON */
+import { KIND_TAG, TARGET_TAG } from "../core/plan";
+import { describePermissions, describeTrust, rolesOf, type RoleView } from "./inventory";
 import type { OfflineRun } from "./offline";
+
+function roleLines(out: string[], role: RoleView): void {
+  out.push(`  role        ${role.arn}`);
+  for (const line of describeTrust(role.trust)) out.push(`  assumed by  ${line}`);
+  for (const sa of role.serviceAccounts) {
+    const extra = Object.entries(sa.annotations).filter(([k]) => k !== "eks.amazonaws.com/role-arn").map(([k, v]) => `${k.replace("eks.amazonaws.com/", "")}=${v}`);
+    const by = sa.helmRelease ? `by Helm release ${sa.helmRelease}, ` : "";
+    out.push(`  sa          CREATE ${sa.namespace}/${sa.name} ${by}annotated with the role ARN${extra.length ? ` (${extra.join(", ")})` : ""}`);
+  }
+  if (role.serviceAccounts.length === 0 && role.trust.Statement.some((s) => s.Principal && s.Principal !== "*" && s.Principal.Federated)) {
+    out.push("  sa          none created (pattern binding or createServiceAccount: false): annotate your ServiceAccounts with the role ARN");
+  }
+  for (const p of role.policies) {
+    out.push(`  policy      ${p.name}${p.document ? "" : " (not defined by this stack)"}`);
+    for (const line of p.document ? describePermissions(p.document) : []) out.push(`    ${line}`);
+  }
+  if (role.policies.length === 0) out.push("  policy      none: the role grants no access");
+}
+
+type Ref = { key: string; property?: string };
+
+/** The Helm release, the stores and the ExternalSecrets, as the controller will see them. */
+function esoLines(out: string[], run: OfflineRun): void {
+  for (const r of run.resources.filter((x) => x.type === "kubernetes:helm.sh/v3:Release")) {
+    const i = r.inputs as { chart?: string; version?: string; namespace?: string; repositoryOpts?: { repo?: string }; values?: { installCRDs?: boolean } };
+    out.push(`  helm        CREATE release ${i.chart} ${i.version} from ${i.repositoryOpts?.repo} in namespace ${i.namespace}${i.values?.installCRDs ? " with its CRDs" : ""}`);
+  }
+  for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:external-secrets.io/"))) {
+    const md = r.inputs.metadata as { name: string; namespace?: string };
+    const spec = r.inputs.spec as Record<string, any>;
+    const id = `${md.namespace ? `${md.namespace}/` : ""}${md.name}`;
+    const kind = r.type.split(":").pop()!;
+    if (kind === "ExternalSecret") {
+      const reads = [
+        ...((spec.data ?? []) as { secretKey: string; remoteRef: Ref }[]).map((d) => `${d.secretKey} <- ${d.remoteRef.key}${d.remoteRef.property ? `[${d.remoteRef.property}]` : ""}`),
+        ...((spec.dataFrom ?? []) as { extract?: Ref; find?: { path: string } }[]).map((d) => (d.extract ? `* <- ${d.extract.key}` : `* <- find ${d.find?.path}*`)),
+      ];
+      out.push(`  secret      CREATE ExternalSecret ${id} -> Secret ${spec.target?.name} every ${spec.refreshInterval} via ${spec.secretStoreRef.kind} ${spec.secretStoreRef.name}: ${reads.join(", ")}`);
+    } else {
+      const aws = spec.provider?.aws ?? {};
+      const as = aws.auth?.jwt?.serviceAccountRef?.name;
+      const namespaces = (spec.conditions?.[0]?.namespaces as string[] | undefined) ?? [];
+      out.push(
+        `  store       CREATE ${kind} ${id}: ${aws.service} ${aws.region}, ` +
+          (as ? `as ServiceAccount ${as} (reads with that workload's role)` : `with the controller's role, for namespaces ${namespaces.join(", ") || "none"}`),
+      );
+    }
+  }
+}
 
 export function renderPlan(run: OfflineRun): string {
   const out: string[] = [];
@@ -19,20 +70,29 @@ export function renderPlan(run: OfflineRun): string {
       ? `oidc      CREATE IAM OIDC provider for ${String(provider.inputs.url)}${provider.options.protect ? " (protected)" : ""}`
       : `oidc      ADOPT existing IAM OIDC provider ${String(run.outputs.oidcProviderArn)}`,
   );
-  for (const role of rolesOf(run.resources)) {
-    out.push("", `workload  ${role.tags["eks-irsa:workload"] ?? role.resourceName}`);
-    out.push(`  role        ${role.arn}`);
-    for (const line of describeTrust(role.trust)) out.push(`  assumed by  ${line}`);
-    for (const sa of role.serviceAccounts) {
-      const extra = Object.entries(sa.annotations).filter(([k]) => k !== "eks.amazonaws.com/role-arn").map(([k, v]) => `${k.replace("eks.amazonaws.com/", "")}=${v}`);
-      out.push(`  sa          CREATE ${sa.namespace}/${sa.name} annotated with the role ARN${extra.length ? ` (${extra.join(", ")})` : ""}`);
-    }
-    if (role.serviceAccounts.length === 0) out.push("  sa          none created (pattern binding or createServiceAccount: false): annotate your ServiceAccounts with the role ARN");
-    for (const p of role.policies) {
-      out.push(`  policy      ${p.name}${p.document ? "" : " (not defined by this stack)"}`);
-      for (const line of p.document ? describePermissions(p.document) : []) out.push(`    ${line}`);
-    }
-    if (role.policies.length === 0) out.push("  policy      none: the role grants no access");
+  const roles = rolesOf(run.resources);
+  const kindOf = (r: RoleView) => r.tags[KIND_TAG] ?? "workload";
+  for (const role of roles.filter((r) => kindOf(r) !== "cross-account")) {
+    const eso = kindOf(role) === "eso-controller";
+    out.push("", eso ? "eso       External Secrets Operator controller" : `workload  ${role.tags["eks-irsa:workload"] ?? role.resourceName}`);
+    roleLines(out, role);
+    if (eso) esoLines(out, run);
+  }
+  const providers = run.resources.filter((r) => r.type === "pulumi:providers:aws");
+  for (const role of roles.filter((r) => kindOf(r) === "cross-account")) {
+    const target = role.tags[TARGET_TAG] ?? "?";
+    const provider = providers.find((p) => p.name === target);
+    const raw = provider?.inputs.assumeRoles;
+    // Provider inputs arrive JSON-encoded when nested.
+    const assumed = ((typeof raw === "string" ? JSON.parse(raw) : raw) as { roleArn?: string }[] | undefined)?.[0]?.roleArn;
+    out.push("", `target    ${target}: account ${role.arn.split(":")[4]}${assumed ? `, deployed through a provider assuming ${assumed}` : ""}`);
+    roleLines(out, role);
+  }
+  for (const cm of run.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap")) {
+    const md = cm.inputs.metadata as { name?: string; namespace?: string };
+    const config = String((cm.inputs.data as Record<string, unknown> | undefined)?.config ?? "");
+    const profiles = [...config.matchAll(/^\[profile ([^\]]+)\]$/gm)].map((m) => m[1]);
+    out.push("", `profiles  CREATE ConfigMap ${md.namespace}/${md.name}: AWS config with profiles ${profiles.join(", ")} (mount it, set AWS_CONFIG_FILE and AWS_PROFILE)`);
   }
   const warnings = (run.outputs.warnings as string[] | undefined) ?? [];
   for (const w of warnings) out.push("", `warning: ${w}`);

@@ -1,0 +1,49 @@
+/**
+ * `npm run access -- <stack> [--config-file FILE] [--format text|md|json] [--base FILE_OR_GIT_REF]`: who may
+ * assume each role the stack registers and what it may then do, every row checked with an IAM evaluator; with
+ * `--base`, only what changed since that config. Exit 1 when a check disagrees, 2 on a usage or config error.
+ */
+import { ConfigError } from "../config/validate";
+import { program } from "../stacks";
+import { readBaseConfig } from "./access/base";
+import { diffModels } from "./access/diff";
+import { accessModel } from "./access/model";
+import { FORMATS, renderChanges, renderModel, type Format } from "./access/render";
+import { parseArgs } from "./args";
+import { main, runStackFromArgs, UsageError } from "./cli";
+import { runOffline, stackFile } from "./offline";
+
+const USAGE = "npm run access -- <stack> [--config-file FILE] [--format text|md|json] [--base FILE_OR_GIT_REF]";
+const OPTIONS = ["config-file", "format", "base"];
+
+main(async () => {
+  const argv = process.argv.slice(2);
+  let format: Format = "text";
+  try {
+    const value = parseArgs(argv, OPTIONS, []).flags.get("format");
+    if (value !== undefined && !FORMATS.includes(value as Format)) throw new Error(`--format must be one of ${FORMATS.join(", ")}`);
+    format = (value as Format | undefined) ?? "text";
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\nusage: ${USAGE}`);
+  }
+  const { run, args } = await runStackFromArgs(argv, USAGE, ["format", "base"]);
+  const head = await accessModel(run);
+  const base = args.flags.get("base") as string | undefined;
+  let output: string;
+  if (base === undefined) output = renderModel(head, format);
+  else {
+    const configFile = (args.flags.get("config-file") as string | undefined) ?? stackFile(run.stack);
+    let baseRun;
+    try {
+      baseRun = await runOffline(run.stack, readBaseConfig(base, configFile), program);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new UsageError(`--base ${base}: ${e.message}`);
+      throw e;
+    }
+    const changes = diffModels(await accessModel(baseRun), head);
+    output = renderChanges(changes, format, { stack: run.stack, base, head: args.flags.has("config-file") ? configFile : "working tree" });
+    if (head.errors.length && format !== "json") output += `\n\n${head.errors.length} check(s) of the current access DISAGREE:\n${head.errors.map((e) => `  ERROR ${e}`).join("\n")}`;
+  }
+  process.stdout.write(`${output}\n`);
+  return head.errors.length ? 1 : 0;
+});

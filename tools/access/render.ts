@@ -1,0 +1,114 @@
+/** The access matrix and its changes as text (terminals), Markdown (reviews, with a Mermaid graph) or JSON. */
+import type { Change } from "./diff";
+import { mermaidGraph } from "./mermaid";
+import type { AccessModel, Assumer, Check, Grant, Identity } from "./model";
+
+export const FORMATS = ["text", "md", "json"] as const;
+export type Format = (typeof FORMATS)[number];
+
+const HOW = "offline: the documents the stack registers under mocks; each row checked with iam-simulate, each assumer with core/trustEval";
+
+function checkText(c: Check | undefined): string {
+  if (!c) return "not checked";
+  const failed = c.notDenied?.length ? `; NOT DENIED: ${c.notDenied.join(", ")}` : "";
+  const head = c.decision === "Allowed" ? "ok" : `ERROR: ${c.decision}`;
+  return `${head}, ${c.denied.length} near miss${c.denied.length === 1 ? "" : "es"} denied${failed}${c.note ? ` (${c.note})` : ""}`;
+}
+
+function assumerText(a: Assumer, i: Identity): string {
+  if (a.type === "service-account") {
+    const provider = /::(\d{12}):/.exec(a.provider)?.[1];
+    return [
+      `ServiceAccount ${a.serviceAccount}${a.pattern ? " (pattern)" : ""}`,
+      `via ${a.issuer}${provider && provider !== i.accountId ? ` (provider in account ${provider})` : ""}`,
+      `aud ${a.audiences.join(", ") || "ANY"}`,
+      a.created ? "" : a.pattern ? "" : "(not created by this stack)",
+    ].filter(Boolean).join("  ");
+  }
+  if (a.type === "role") return `role ${a.label ? `${a.label} ` : ""}${a.arn}`;
+  return a.principal;
+}
+
+const pad = (s: string, n: number) => s.padEnd(n);
+const when = (g: Grant) => (g.conditions.length ? `when ${g.conditions.join(" and ")}` : "");
+
+export function renderText(model: AccessModel): string {
+  const out = [`eks-irsa access report: stack ${model.stack}, region ${model.region}, account ${model.accountId}`, HOW];
+  for (const i of model.identities) {
+    out.push("", `${i.kind} ${i.label}  ${i.roleArn}${i.accountId !== model.accountId ? `  (account ${i.accountId})` : ""}`);
+    const who = i.assumers.map((a) => assumerText(a, i));
+    const w = Math.max(0, ...who.map((x) => x.length));
+    i.assumers.forEach((a, n) => out.push(`  assumed by  ${pad(who[n], w)}  ${checkText(a.check)}`));
+    if (i.assumers.length === 0) out.push("  assumed by  nobody");
+    const [wa, wr, wc] = [(g: Grant) => g.action, (g: Grant) => g.resource, when].map((f) => Math.max(0, ...i.grants.map((g) => f(g).length)));
+    i.grants.forEach((g, n) => out.push(`  ${n === 0 ? "allows" : "      "}      ${pad(g.action, wa)}  ${pad(g.resource, wr)}  ${pad(when(g), wc)}  ${checkText(g.check)}`.trimEnd()));
+    if (i.grants.length === 0) out.push("  allows      nothing");
+    for (const g of i.guardrails) out.push(`  guardrail   ${g}`);
+    for (const x of i.notEvaluated) out.push(`  not evaluated  ${x}`);
+  }
+  out.push("", summary(model));
+  return out.join("\n");
+}
+
+function summary(model: AccessModel): string {
+  const grants = model.identities.flatMap((i) => i.grants);
+  const probes = [...grants, ...model.identities.flatMap((i) => i.assumers)].reduce((n, x) => n + (x.check?.denied.length ?? 0), 0);
+  const head = `${model.identities.length} identities, ${grants.length} rows, ${probes} near misses denied`;
+  if (model.errors.length === 0) return `${head}: every check agrees`;
+  return [`${head}; ${model.errors.length} check(s) DISAGREE:`, ...model.errors.map((e) => `  ERROR ${e}`)].join("\n");
+}
+
+/** Inline code in a table cell: backticks kept out, `|` escaped (GFM tables split on it even in code). */
+const code = (s: string) => (s ? `\`${s.replace(/`/g, "'").replace(/\|/g, "\\|")}\`` : "");
+const cell = (s: string) => s.replace(/\|/g, "\\|");
+
+function checkCell(c: Check | undefined): string {
+  if (!c) return "not checked";
+  const parts = [c.decision === "Allowed" ? "allowed" : `**${c.decision}**`];
+  if (c.denied.length) parts.push(`denied: ${c.denied.map(code).join(", ")}`);
+  if (c.notDenied?.length) parts.push(`**not denied: ${c.notDenied.map(code).join(", ")}**`);
+  if (c.note) parts.push(cell(c.note));
+  return parts.join("; ");
+}
+
+export function renderMarkdown(model: AccessModel): string {
+  const out = [
+    `# Access report: stack \`${model.stack}\``,
+    "",
+    `Region \`${model.region}\`, account \`${model.accountId}\`. ${HOW[0].toUpperCase()}${HOW.slice(1)}: a row is confirmed when its request is allowed and its near misses are denied.`,
+    "",
+    "```mermaid",
+    mermaidGraph(model),
+    "```",
+  ];
+  for (const i of model.identities) {
+    out.push("", `## ${i.kind} \`${i.label}\``, "", `Role \`${i.roleArn}\`${i.accountId !== model.accountId ? ` (account \`${i.accountId}\`)` : ""}.`, "");
+    out.push("| assumed by | how | checked |", "| --- | --- | --- |");
+    for (const a of i.assumers) {
+      const who = a.type === "service-account" ? a.serviceAccount : a.type === "role" ? (a.label ?? a.arn) : a.principal;
+      out.push(`| ${code(who)} | ${cell(assumerText(a, i))} | ${checkCell(a.check)} |`);
+    }
+    out.push("", "| action | resource | condition | checked |", "| --- | --- | --- | --- |");
+    for (const g of i.grants) out.push(`| ${code(g.action)} | ${code(g.resource)} | ${code(g.conditions.join(" and "))} | ${checkCell(g.check)} |`);
+    if (i.guardrails.length) out.push("", `Guardrails: ${i.guardrails.map(code).join("; ")}.`);
+    if (i.notEvaluated.length) out.push("", `Not evaluated: ${i.notEvaluated.map(cell).join("; ")}.`);
+  }
+  out.push("", summary(model).replace(/\n {2}ERROR /g, "\n- ERROR "));
+  return out.join("\n");
+}
+
+export function renderModel(model: AccessModel, format: Format): string {
+  if (format === "json") return JSON.stringify(model, null, 2);
+  return format === "md" ? renderMarkdown(model) : renderText(model);
+}
+
+export function renderChanges(changes: Change[], format: Format, context: { stack: string; base: string; head: string }): string {
+  const title = `access changes: stack ${context.stack}, ${context.base} -> ${context.head}`;
+  const none = `no access changes between ${context.base} and ${context.head}`;
+  if (format === "json") return JSON.stringify({ ...context, changes }, null, 2);
+  if (format === "md") {
+    const body = changes.length ? ["```diff", ...changes.map((c) => `${c.sign === "~" ? "!" : c.sign} ${c.text}`), "```"] : [none];
+    return [`## Access changes: stack \`${context.stack}\`, \`${context.base}\` -> ${context.head}`, "", ...body].join("\n");
+  }
+  return [`eks-irsa ${title}`, ...(changes.length ? changes.map((c) => c.text) : [none])].join("\n");
+}

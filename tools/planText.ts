@@ -4,7 +4,7 @@ import { KIND_TAG, TARGET_TAG } from "../core/plan";
 import { describePermissions, describeTrust, rolesOf, type RoleView } from "./inventory";
 import type { OfflineRun } from "./offline";
 
-function roleLines(out: string[], role: RoleView): void {
+function roleLines(out: string[], role: RoleView, crossAccount = false): void {
   out.push(`  role        ${role.arn}`);
   for (const line of describeTrust(role.trust)) out.push(`  assumed by  ${line}`);
   for (const sa of role.serviceAccounts) {
@@ -12,7 +12,7 @@ function roleLines(out: string[], role: RoleView): void {
     const by = sa.helmRelease ? `by Helm release ${sa.helmRelease}, ` : "";
     out.push(`  sa          CREATE ${sa.namespace}/${sa.name} ${by}annotated with the role ARN${extra.length ? ` (${extra.join(", ")})` : ""}`);
   }
-  if (role.serviceAccounts.length === 0 && role.trust.Statement.some((s) => s.Principal && s.Principal !== "*" && s.Principal.Federated)) {
+  if (!crossAccount && role.serviceAccounts.length === 0 && role.trust.Statement.some((s) => s.Principal && s.Principal !== "*" && s.Principal.Federated)) {
     out.push("  sa          none created (pattern binding or createServiceAccount: false): annotate your ServiceAccounts with the role ARN");
   }
   for (const p of role.policies) {
@@ -86,7 +86,7 @@ export function renderPlan(run: OfflineRun): string {
     // Provider inputs arrive JSON-encoded when nested.
     const assumed = ((typeof raw === "string" ? JSON.parse(raw) : raw) as { roleArn?: string }[] | undefined)?.[0]?.roleArn;
     out.push("", `target    ${target}: account ${role.arn.split(":")[4]}${assumed ? `, deployed through a provider assuming ${assumed}` : ""}`);
-    roleLines(out, role);
+    roleLines(out, role, true);
   }
   for (const cm of run.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap")) {
     const md = cm.inputs.metadata as { name?: string; namespace?: string };

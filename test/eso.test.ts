@@ -1,0 +1,305 @@
+import { strict as assert } from "node:assert";
+import { loadEsoModels, type EsoModels } from "../config/esoModels";
+import { ConfigError, validateStackConfig } from "../config/validate";
+import { accessStatements } from "../core/access";
+import { parsePolicy, type PolicyDocument } from "../core/document";
+import { clusterStoreUsers, controllerAccess, grantCovers, type K8sObject } from "../core/eso";
+import { rolesOf } from "../tools/inventory";
+import type { OfflineRun } from "../tools/offline";
+import { decide } from "./helpers/simulate";
+import { ofType, one, runStack } from "./helpers/stacks";
+
+const ENV = { partition: "aws" as const, region: "us-east-1", accountId: "111122223333" };
+const SECRET = (name: string) => `arn:aws:secretsmanager:us-east-1:111122223333:secret:${name}`;
+
+let models: EsoModels;
+before(async () => {
+  models = await loadEsoModels();
+});
+
+/** A stack config with ESO on, one workload, and what the test changes. */
+function config(eso: Record<string, unknown> | undefined, workload: Record<string, unknown>, more: Record<string, unknown> = {}) {
+  return {
+    cluster: { name: "c1", oidcIssuerUrl: "https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789" },
+    ...(eso ? { externalSecrets: eso } : {}),
+    workloads: [{ name: "app", namespace: "team", ...workload }],
+    ...more,
+  };
+}
+
+function problems(raw: unknown): string[] {
+  try {
+    validateStackConfig(raw, "us-east-1", models);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
+    throw e;
+  }
+  return [];
+}
+
+const es = (over: Record<string, unknown> = {}) => ({
+  name: "db",
+  data: [{ secretKey: "password", remoteRef: { key: "prod/shared/db", property: "password" } }],
+  ...over,
+});
+
+describe("ESO: the controller's access", () => {
+  const team = (externalSecrets: unknown[]) =>
+    validateStackConfig(config({ secrets: [{ prefix: "prod/shared/" }], clusterSecretStore: { findByPath: true } }, { externalSecrets }), "us-east-1", models).spec;
+
+  it("GetSecretValue only on the configured paths; no DescribeSecret unless metadata is fetched", () => {
+    const access = controllerAccess([{ prefix: "prod/shared/" }, { name: "prod/one" }], false, []);
+    assert.deepEqual(accessStatements(access, ENV), [
+      { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: SECRET("prod/shared/*") },
+      { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: SECRET("prod/one-??????") },
+    ]);
+  });
+
+  it("DescribeSecret when an ExternalSecret of the cluster store fetches metadata", () => {
+    const spec = team([es({ data: [{ secretKey: "tags", remoteRef: { key: "prod/shared/db", metadataPolicy: "Fetch" } }] })]);
+    assert.deepEqual(spec.externalSecrets!.controller.secretActions, ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]);
+    assert.equal(clusterStoreUsers(spec.workloads).length, 1);
+  });
+
+  it("ListSecrets and BatchGetSecretValue on * only when the store is configured for find-by-path", () => {
+    const on = accessStatements(controllerAccess([{ prefix: "p/" }], true, []), ENV);
+    assert.deepEqual(on.at(-1), { Effect: "Allow", Action: ["secretsmanager:BatchGetSecretValue", "secretsmanager:ListSecrets"], Resource: "*" });
+    const off = accessStatements(controllerAccess([{ prefix: "p/" }], false, []), ENV);
+    assert.ok(!JSON.stringify(off).includes("ListSecrets") && !JSON.stringify(off).includes('"*"'));
+  });
+
+  it("kms:Decrypt only for the configured customer-managed key, only via Secrets Manager", () => {
+    const key = "arn:aws:kms:us-east-1:111122223333:key/1f2e3d4c-5b6a-4789-8abc-def012345678";
+    const statements = accessStatements(controllerAccess([{ prefix: "p/", kmsKeyArn: key }], false, []), ENV);
+    assert.deepEqual(statements[1], {
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      Resource: key,
+      Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
+    });
+  });
+
+  it("grantCovers: exact names match exactly, prefixes by prefix", () => {
+    assert.ok(grantCovers({ name: "a/b" }, "a/b"));
+    assert.ok(!grantCovers({ name: "a/b" }, "a/bc"));
+    assert.ok(grantCovers({ prefix: "a/" }, "a/bc"));
+    assert.ok(!grantCovers({ prefix: "a/" }, "ab"));
+  });
+});
+
+describe("ESO: config validation across components", () => {
+  const eso = { secrets: [{ prefix: "prod/shared/" }] };
+  const table: [string, unknown, string][] = [
+    [
+      "a key the controller cannot read",
+      config(eso, { externalSecrets: [es({ data: [{ secretKey: "k", remoteRef: { key: "prod/other/db" } }] })] }),
+      'workloads[0].externalSecrets[0].data[0].remoteRef.key: ExternalSecret team/db reads "prod/other/db" through ClusterSecretStore aws-secrets-manager, but the ESO controller\'s role cannot read it (externalSecrets.secrets: prod/shared/*)',
+    ],
+    [
+      "a key the workload's own role cannot read (workload store)",
+      config(eso, { secrets: [{ name: "team/app" }], externalSecrets: [es({ store: "workload", data: [{ secretKey: "k", remoteRef: { key: "team/app-old" } }] })] }),
+      'workloads[0].externalSecrets[0].data[0].remoteRef.key: ExternalSecret team/db reads "team/app-old" through SecretStore team/app-secrets-manager as ServiceAccount app, but workload app\'s role cannot read it (workloads[0].secrets: team/app)',
+    ],
+    [
+      "a dataFrom.extract key outside the grants",
+      config(eso, { externalSecrets: [es({ data: [], dataFrom: [{ extract: { key: "other" } }] })] }),
+      'workloads[0].externalSecrets[0].dataFrom[0].extract.key: ExternalSecret team/db reads "other" through ClusterSecretStore',
+    ],
+    [
+      "find-by-path on a store not configured for it",
+      config(eso, { externalSecrets: [es({ data: [], dataFrom: [{ find: { path: "prod/shared/" } }] })] }),
+      "workloads[0].externalSecrets[0].dataFrom[0].find.path: ExternalSecret team/db finds secrets by path, but the ClusterSecretStore is not configured for it: set externalSecrets.clusterSecretStore.findByPath: true",
+    ],
+    [
+      "find-by-path outside the controller's paths",
+      config({ ...eso, clusterSecretStore: { findByPath: true } }, { externalSecrets: [es({ data: [], dataFrom: [{ find: { path: "prod/" } }] })] }),
+      'workloads[0].externalSecrets[0].dataFrom[0].find.path: ExternalSecret team/db finds secrets under "prod/" through ClusterSecretStore aws-secrets-manager',
+    ],
+    [
+      "find-by-path through a workload store",
+      config(eso, { secrets: [{ prefix: "team/" }], externalSecrets: [es({ store: "workload", data: [], dataFrom: [{ find: { path: "team/" } }] })] }),
+      'workloads[0].externalSecrets[0].dataFrom[0].find.path: ExternalSecret team/db: find-by-path needs ListSecrets on "*"',
+    ],
+    [
+      "ExternalSecrets without ESO",
+      config(undefined, { externalSecrets: [es()] }),
+      "workloads[0].externalSecrets[0]: ExternalSecret team/db needs the External Secrets Operator: configure eks-irsa:externalSecrets",
+    ],
+    [
+      "a workload store for a pattern binding",
+      config(eso, { serviceAccount: "job-*", externalSecrets: [es({ store: "workload" })] }),
+      'workloads[0].externalSecrets[0].store: ExternalSecret team/db: a workload store authenticates as one ServiceAccount, but workload app binds the pattern "job-*"',
+    ],
+    [
+      "two ExternalSecrets writing one Secret",
+      config(eso, { externalSecrets: [es(), es({ name: "db2", target: { name: "db" } })] }),
+      "workloads[0].externalSecrets[1].target.name: ExternalSecret team/db2 writes Secret team/db, which workloads[0].externalSecrets[0] writes too",
+    ],
+    [
+      "the same ExternalSecret twice in a namespace",
+      config(eso, { externalSecrets: [es()] }, {
+        workloads: [
+          { name: "app", namespace: "team", externalSecrets: [es()] },
+          { name: "app2", namespace: "team", externalSecrets: [es({ target: { name: "db-2" } })] },
+        ],
+      }),
+      "workloads[1].externalSecrets[0].name: ExternalSecret team/db is declared twice (also workloads[0].externalSecrets[0])",
+    ],
+    ["a Secret key set twice", config(eso, { externalSecrets: [es({ data: [es().data[0], es().data[0]] })] }), 'workloads[0].externalSecrets[0].data[1].secretKey: ExternalSecret team/db sets key "password" twice'],
+    ["an ExternalSecret that reads nothing", config(eso, { externalSecrets: [es({ data: [] })] }), "workloads[0].externalSecrets[0]: ExternalSecret team/db reads nothing: give data or dataFrom"],
+    ["a workload named like the controller", config(eso, { name: "external-secrets" }), 'workloads[0].name: "external-secrets" names the ESO controller\'s role'],
+    ["a refresh interval that is not a duration", config(eso, { externalSecrets: [es({ refreshInterval: "hourly" })] }), 'workloads[0].externalSecrets[0].refreshInterval: "hourly" is not a valid duration'],
+    ["a chart version range", config({ ...eso, chart: { version: "^2.10.0" } }, {}), 'externalSecrets.chart.version: "^2.10.0" is not a valid chart version (an exact semantic version'],
+    ["a secret ARN as remote key", config(eso, { externalSecrets: [es({ data: [{ secretKey: "k", remoteRef: { key: SECRET("prod/shared/db") } }] })] }), "workloads[0].externalSecrets[0].data[0].remoteRef.key: "],
+    ["an unknown store", config(eso, { externalSecrets: [es({ store: "vault" })] }), 'workloads[0].externalSecrets[0].store: "vault" is not a store (cluster or workload)'],
+    ["an unknown ESO key", config({ ...eso, webhook: true }, {}), "externalSecrets.webhook: unknown key"],
+  ];
+  for (const [title, raw, expected] of table) {
+    it(`rejects ${title}`, () => {
+      const found = problems(raw);
+      assert.ok(found.some((p) => p.startsWith(expected)), `expected ${expected}\n got: ${found.join("\n      ")}`);
+    });
+  }
+
+  it("accepts keys inside the grants, for both stores", () => {
+    assert.deepEqual(problems(config(eso, { secrets: [{ name: "team/app" }], externalSecrets: [es(), es({ name: "own", store: "workload", data: [{ secretKey: "k", remoteRef: { key: "team/app" } }] })] })), []);
+  });
+
+  it("an object the v1 schema rejects is a config error at its path, before any resource", () => {
+    // The real models, fed an object our schema would never build: an unknown store kind.
+    const corrupting: EsoModels = {
+      check: (o: K8sObject) => models.check(o.kind === "ExternalSecret" ? { ...o, spec: { ...o.spec, secretStoreRef: { name: "x", kind: "Vault" } } } : o),
+    };
+    assert.throws(
+      () => validateStackConfig(config(eso, { externalSecrets: [es()] }), "us-east-1", corrupting),
+      (e: Error) =>
+        e instanceof ConfigError &&
+        e.problems.some((p) => p.path === "workloads[0].externalSecrets[0]" && /ExternalSecret db is not valid external-secrets\.io\/v1: \/spec\/secretStoreRef\/kind: must be equal to one of the allowed values/.test(p.message)),
+    );
+  });
+
+  it("the v1 models reject what ESO would reject", () => {
+    const bad = models.check({ apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", metadata: { name: "s" }, spec: { provider: { aws: { service: "KMS", region: "us-east-1" } } } });
+    assert.equal(bad.ok, false);
+  });
+});
+
+/** The ESO objects a run registered, by kind and name. */
+function crs(run: OfflineRun, kind: string) {
+  return ofType(run, `kubernetes:external-secrets.io/v1:${kind}`);
+}
+
+describe("ESO: the dev and prod stacks", () => {
+  let dev: OfflineRun;
+  let prod: OfflineRun;
+  before(async () => {
+    dev = await runStack("dev");
+    prod = await runStack("prod");
+  });
+
+  it("installs the pinned chart with CRDs in its namespace, its ServiceAccount fixed and annotated with the controller's role", () => {
+    const release = one(prod, "kubernetes:helm.sh/v3:Release", "external-secrets");
+    const role = one(prod, "aws:iam/role:Role", "external-secrets-controller");
+    assert.equal(role.outputs.arn, "arn:aws:iam::123456789012:role/eks-irsa/acme-prod-external-secrets");
+    assert.deepEqual(
+      { chart: release.inputs.chart, version: release.inputs.version, repositoryOpts: release.inputs.repositoryOpts, namespace: release.inputs.namespace, createNamespace: release.inputs.createNamespace },
+      { chart: "external-secrets", version: "2.10.0", repositoryOpts: { repo: "https://charts.external-secrets.io" }, namespace: "external-secrets", createNamespace: true },
+    );
+    assert.deepEqual(release.inputs.values, {
+      installCRDs: true,
+      serviceAccount: {
+        create: true,
+        name: "external-secrets",
+        annotations: {
+          "eks.amazonaws.com/role-arn": role.outputs.arn,
+          "eks.amazonaws.com/sts-regional-endpoints": "true",
+          "eks.amazonaws.com/token-expiration": "3600",
+        },
+      },
+    });
+    assert.match(release.provider ?? "", /pulumi:providers:kubernetes::acme-prod-k8s::/);
+  });
+
+  it("the controller's role is trusted by its ServiceAccount only and reads only prod/shared/ (KMS via Secrets Manager)", async () => {
+    const role = rolesOf(prod.resources).find((r) => r.resourceName === "external-secrets-controller")!;
+    assert.deepEqual(role.serviceAccounts.map((s) => `${s.namespace}/${s.name}`), ["external-secrets/external-secrets"]);
+    const docs = role.policies.map((p) => p.document!) as PolicyDocument[];
+    const principal = role.arn;
+    const ok = { action: "secretsmanager:GetSecretValue", resource: SECRET("prod/shared/payment-api-AbCdEf").replace("111122223333", "123456789012"), principal };
+    assert.equal(await decide(docs, ok), "Allowed");
+    for (const miss of [
+      { ...ok, resource: ok.resource.replace("prod/shared/", "prod/data-pipeline/") },
+      { ...ok, action: "secretsmanager:DescribeSecret" },
+      { ...ok, action: "secretsmanager:ListSecrets", resource: "*" },
+      { ...ok, action: "secretsmanager:PutSecretValue" },
+    ]) {
+      assert.equal(await decide(docs, miss), "ImplicitlyDenied", JSON.stringify(miss));
+    }
+    const key = "arn:aws:kms:us-east-1:123456789012:key/1f2e3d4c-5b6a-4789-8abc-def012345678";
+    // KMS needs its key policy too: the default one, which delegates to IAM policies of the account.
+    const keyPolicy: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }] };
+    const decrypt = (via: string) => decide(docs, { action: "kms:Decrypt", resource: key, principal, context: { "kms:ViaService": via } }, keyPolicy);
+    assert.equal(await decrypt("secretsmanager.us-east-1.amazonaws.com"), "Allowed");
+    assert.equal(await decrypt("s3.us-east-1.amazonaws.com"), "ImplicitlyDenied");
+  });
+
+  it("the ClusterSecretStore uses the controller's identity, for the namespaces of its ExternalSecrets only", () => {
+    const [store] = crs(dev, "ClusterSecretStore");
+    assert.deepEqual(store.inputs.spec, {
+      provider: { aws: { service: "SecretsManager", region: "us-east-1" } },
+      conditions: [{ namespaces: ["api"] }],
+    });
+    assert.ok(store.options.dependsOn.includes("external-secrets"), "waits for the release's CRDs");
+  });
+
+  it("a workload store impersonates the workload's ServiceAccount, whose role holds the grant", async () => {
+    const [store] = crs(dev, "SecretStore");
+    assert.deepEqual(store.inputs.metadata, {
+      name: "data-processor-secrets-manager",
+      namespace: "data-pipeline",
+      labels: { "app.kubernetes.io/managed-by": "eks-irsa", "eks-irsa/workload": "data-processor" },
+    });
+    assert.deepEqual(store.inputs.spec, {
+      provider: { aws: { service: "SecretsManager", region: "us-east-1", auth: { jwt: { serviceAccountRef: { name: "s3-processor" } } } } },
+    });
+    const workload = rolesOf(dev.resources).find((r) => r.resourceName === "data-processor")!;
+    const controller = rolesOf(dev.resources).find((r) => r.resourceName === "external-secrets-controller")!;
+    const read = { action: "secretsmanager:GetSecretValue", resource: SECRET("dev/data-pipeline/db-AbCdEf") };
+    assert.equal(await decide(workload.policies.map((p) => p.document!), { ...read, principal: workload.arn }), "Allowed");
+    assert.equal(await decide(controller.policies.map((p) => p.document!), { ...read, principal: controller.arn }), "ImplicitlyDenied", "the controller cannot read it");
+  });
+
+  it("ExternalSecrets are v1 objects with the declared keys, after their store", async () => {
+    const payment = one(dev, "kubernetes:external-secrets.io/v1:ExternalSecret", "externalsecret-api-payment-api-key");
+    const db = one(dev, "kubernetes:external-secrets.io/v1:ExternalSecret", "externalsecret-data-pipeline-db-credentials");
+    assert.equal(payment.inputs.apiVersion, "external-secrets.io/v1");
+    assert.deepEqual(payment.inputs.spec, {
+      refreshInterval: "1h",
+      secretStoreRef: { name: "aws-secrets-manager", kind: "ClusterSecretStore" },
+      target: { name: "payment-api-key", creationPolicy: "Owner" },
+      data: [{ secretKey: "api-key", remoteRef: { key: "dev/shared/payment-api", property: "key" } }],
+    });
+    assert.deepEqual((db.inputs.spec as { secretStoreRef: unknown }).secretStoreRef, { name: "data-processor-secrets-manager", kind: "SecretStore" });
+    assert.ok(db.options.dependsOn.includes("secretstore-data-pipeline-data-processor-secrets-manager"));
+    // Every object registered, in both stacks, passes ESO's v1 schema again.
+    for (const run of [dev, prod]) {
+      for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:external-secrets.io/v1:"))) {
+        const checked = models.check(r.inputs as unknown as K8sObject);
+        assert.ok(checked.ok, `${r.name}: ${checked.ok ? "" : checked.errors.join("; ")}`);
+      }
+    }
+  });
+
+  it("find-by-path grants list and batch on * to the controller, and the ExternalSecret finds under its path", async () => {
+    const run = await runStack("find", {
+      "aws:region": "us-east-1",
+      ...Object.fromEntries(
+        Object.entries(config({ secrets: [{ prefix: "team/" }], clusterSecretStore: { findByPath: true } }, { createServiceAccount: false, externalSecrets: [es({ data: [], dataFrom: [{ find: { path: "team/app/" } }] })] })).map(([k, v]) => [`eks-irsa:${k}`, v]),
+      ),
+    });
+    const doc = parsePolicy(one(run, "aws:iam/policy:Policy", "external-secrets-controller-access").inputs.policy);
+    assert.ok(doc.Statement.some((s) => s.Resource === "*" && JSON.stringify(s.Action) === '["secretsmanager:BatchGetSecretValue","secretsmanager:ListSecrets"]'));
+    const [found] = crs(run, "ExternalSecret");
+    assert.deepEqual((found.inputs.spec as { dataFrom: unknown }).dataFrom, [{ find: { path: "team/app/" } }]);
+  });
+});

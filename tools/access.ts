@@ -11,7 +11,7 @@ import { accessModel } from "./access/model";
 import { FORMATS, renderChanges, renderModel, type Format } from "./access/render";
 import { parseArgs } from "./args";
 import { main, runStackFromArgs, UsageError } from "./cli";
-import { runOffline, stackFile } from "./offline";
+import { runOffline } from "./offline";
 
 const USAGE = "npm run access -- <stack> [--config-file FILE] [--format text|md|json] [--base FILE_OR_GIT_REF]";
 const OPTIONS = ["config-file", "format", "base"];
@@ -32,16 +32,16 @@ main(async () => {
   let output: string;
   if (base === undefined) output = renderModel(head, format);
   else {
-    const configFile = (args.flags.get("config-file") as string | undefined) ?? stackFile(run.stack);
+    const configFile = args.flags.get("config-file") as string | undefined;
     let baseRun;
     try {
-      baseRun = await runOffline(run.stack, readBaseConfig(base, configFile), program);
+      baseRun = await runOffline(run.stack, readBaseConfig(base, run.stack, configFile), program);
     } catch (e) {
       if (e instanceof ConfigError) throw new UsageError(`--base ${base}: ${e.message}`);
       throw e;
     }
     const changes = diffModels(await accessModel(baseRun), head);
-    output = renderChanges(changes, format, { stack: run.stack, base, head: args.flags.has("config-file") ? configFile : "working tree" });
+    output = renderChanges(changes, format, { stack: run.stack, base, head: configFile ?? "working tree" });
     if (head.errors.length && format !== "json") output += `\n\n${head.errors.length} check(s) of the current access DISAGREE:\n${head.errors.map((e) => `  ERROR ${e}`).join("\n")}`;
   }
   process.stdout.write(`${output}\n`);

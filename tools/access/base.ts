@@ -7,12 +7,13 @@ import { UsageError } from "../cli";
 import { readStackFile, ROOT } from "../offline";
 
 /**
- * `base` is an existing file (a stack config, like `Pulumi.<stack>.yaml`) or a git ref, whose version of
- * `stackFile` (a path in the repository, `Pulumi.<stack>.yaml` by default) is read with `git show`.
+ * `base` is an existing file (a stack config, like `Pulumi.<stack>.yaml`) or a git ref, whose version of the
+ * stack's config file is read with `git show`: `configFile` when it lies in the repository, else `Pulumi.<stack>.yaml`.
  */
-export function readBaseConfig(base: string, stackFile: string): Record<string, unknown> {
+export function readBaseConfig(base: string, stack: string, configFile?: string): Record<string, unknown> {
   if (existsSync(base)) return readStackFile(base);
-  const relative = path.relative(ROOT, path.resolve(ROOT, stackFile)).split(path.sep).join("/");
+  const inRepo = configFile ? path.relative(ROOT, path.resolve(configFile)) : "";
+  const relative = inRepo && !inRepo.startsWith("..") && !path.isAbsolute(inRepo) ? inRepo.split(path.sep).join("/") : `Pulumi.${stack}.yaml`;
   const shown = spawnSync("git", ["show", `${base}:${relative}`], { cwd: ROOT, encoding: "utf8" });
   if (shown.status !== 0) {
     throw new UsageError(`--base ${base}: not a file, and \`git show ${base}:${relative}\` failed: ${(shown.stderr || shown.error?.message || "").trim()}`);

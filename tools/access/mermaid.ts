@@ -12,11 +12,12 @@ class Ids {
   private readonly byKey = new Map<string, string>();
   private readonly used = new Set<string>();
 
-  get(prefix: string, text: string): string {
+  /** The id of `text` (made from `hint` when given: a shorter, still readable part of it). */
+  get(prefix: string, text: string, hint = text): string {
     const key = `${prefix}\u0000${text}`;
     const known = this.byKey.get(key);
     if (known) return known;
-    const base = `${prefix}_${text.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_+|_+$/g, "")}`.slice(0, 60).replace(/_+$/, "");
+    const base = `${prefix}_${hint.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_+|_+$/g, "")}`.slice(0, 48).replace(/_+$/, "");
     let id = base;
     for (let n = 2; this.used.has(id); n++) id = `${base}_${n}`;
     this.used.add(id);
@@ -45,7 +46,7 @@ export function mermaidGraph(model: AccessModel): string {
     classify(kindClass(i), roleId);
     for (const a of i.assumers) {
       if (a.type === "service-account") {
-        const issuerId = ids.get("issuer", a.issuer);
+        const issuerId = ids.get("issuer", a.issuer, a.issuer.split("/").pop()!.slice(0, 8));
         const saId = ids.get("sa", a.serviceAccount);
         if (!classes.get("issuer")?.includes(issuerId)) {
           nodes.push(`${issuerId}[${label(`OIDC issuer ${a.issuer}`)}]`);
@@ -83,13 +84,16 @@ export function mermaidGraph(model: AccessModel): string {
   }
   lines.push(...[...edges].map((e) => `  ${e}`));
   const styles: Record<string, string> = {
+    role_workload: "fill:#e6f4ea,stroke:#188038",
+    role_eso_controller: "fill:#f3e8fd,stroke:#8430ce",
+    role_cross_account: "fill:#feefe3,stroke:#e8710a",
     issuer: "fill:#fff4dd,stroke:#b8860b",
     sa: "fill:#e8f0fe,stroke:#3367d6",
     external: "fill:#eeeeee,stroke:#777777,stroke-dasharray:4 2",
     principal: "fill:#fde8e8,stroke:#c5221f",
   };
   for (const [cls, members] of classes) {
-    lines.push(`  classDef ${cls} ${styles[cls] ?? "fill:#e6f4ea,stroke:#188038"}`, `  class ${members.join(",")} ${cls}`);
+    lines.push(`  classDef ${cls} ${styles[cls] ?? "fill:#ffffff,stroke:#188038"}`, `  class ${members.join(",")} ${cls}`);
   }
   return lines.join("\n");
 }

@@ -10,7 +10,7 @@ import type { OfflineRun } from "../offline";
 import { checkAnnotations, checkGrants, checkTrust, type GrantRow } from "./verify";
 
 /** Tags eks-irsa puts on its roles (core/plan.ts). Read by value: roles without them are identities too. */
-export const TAGS = { kind: "eks-irsa:kind", workload: "eks-irsa:workload", target: "eks-irsa:target" } as const;
+export const TAGS = { kind: "eks-irsa:kind", workload: "eks-irsa:workload", target: "eks-irsa:target", cluster: "eks-irsa:cluster" } as const;
 
 /** What an evaluator said about one row or assumer. */
 export interface Check {
@@ -69,7 +69,7 @@ export interface Grant {
 export interface Identity {
   /** `eks-irsa:kind` tag; else `workload` for a role with an `eks-irsa:workload` tag; else `role`. */
   kind: string;
-  /** Workload name, `<target>/<role name>` for a cross-account role, else the role name. */
+  /** Workload name, `<target>/<role>` for a cross-account role, else the role name. */
   label: string;
   roleName: string;
   roleArn: string;
@@ -99,7 +99,9 @@ export function kindOf(tags: Record<string, string>): string {
 
 export function labelOf(role: Pick<RoleView, "roleName" | "tags">): string {
   const { tags } = role;
-  if (tags[TAGS.target]) return `${tags[TAGS.target]}/${role.roleName}`;
+  const target = tags[TAGS.target];
+  // A target role is named `<cluster>-<target>-<role>`: shown as `<target>/<role>`.
+  if (target) return `${target}/${role.roleName.replace(`${tags[TAGS.cluster] ?? ""}-${target}-`, "")}`;
   return tags[TAGS.workload] && kindOf(tags) !== "cross-account" ? tags[TAGS.workload] : role.roleName;
 }
 

@@ -71,6 +71,22 @@ function checkCell(c: Check | undefined): string {
   return parts.join("; ");
 }
 
+/** Who (code) and how, as two table cells. */
+function assumerCells(a: Assumer, i: Identity): string {
+  if (a.type === "service-account") {
+    const provider = /::(\d{12}):/.exec(a.provider)?.[1];
+    const how = [
+      `ServiceAccount${a.pattern ? " pattern" : ""} via ${code(a.issuer)}`,
+      provider && provider !== i.accountId ? ` (provider in account ${code(provider)})` : "",
+      `, aud ${a.audiences.map(code).join(", ") || "ANY"}`,
+      a.created || a.pattern ? "" : ", not created by this stack",
+    ];
+    return `${code(a.serviceAccount)} | ${how.join("")}`;
+  }
+  if (a.type === "role") return `${code(a.label ?? a.arn)} | role ${code(a.arn)}, \`sts:AssumeRole\``;
+  return `${code(a.principal)} | principal`;
+}
+
 export function renderMarkdown(model: AccessModel): string {
   const out = [
     `# Access report: stack \`${model.stack}\``,
@@ -84,10 +100,7 @@ export function renderMarkdown(model: AccessModel): string {
   for (const i of model.identities) {
     out.push("", `## ${i.kind} \`${i.label}\``, "", `Role \`${i.roleArn}\`${i.accountId !== model.accountId ? ` (account \`${i.accountId}\`)` : ""}.`, "");
     out.push("| assumed by | how | checked |", "| --- | --- | --- |");
-    for (const a of i.assumers) {
-      const who = a.type === "service-account" ? a.serviceAccount : a.type === "role" ? (a.label ?? a.arn) : a.principal;
-      out.push(`| ${code(who)} | ${cell(assumerText(a, i))} | ${checkCell(a.check)} |`);
-    }
+    for (const a of i.assumers) out.push(`| ${assumerCells(a, i)} | ${checkCell(a.check)} |`);
     out.push("", "| action | resource | condition | checked |", "| --- | --- | --- | --- |");
     for (const g of i.grants) out.push(`| ${code(g.action)} | ${code(g.resource)} | ${code(g.conditions.join(" and "))} | ${checkCell(g.check)} |`);
     if (i.guardrails.length) out.push("", `Guardrails: ${i.guardrails.map(code).join("; ")}.`);

@@ -190,7 +190,7 @@ export interface GrantCheckInput {
 function resourcePolicyOf(input: GrantCheckInput, request: Request): { policy?: PolicyDocument; note?: string } {
   if (/^sts:/i.test(request.action)) {
     const trust = input.trustOf(request.resource);
-    if (trust) return { policy: trust };
+    if (trust) return { policy: trust, note: "with the role's trust policy" };
   }
   const key = /^arn:([\w-]+):kms:[^:]*:(\d{12}):key\//.exec(request.resource);
   if (key) {
@@ -313,7 +313,7 @@ function assumeRequests(a: Assumer): { request: AssumeRequest; probes: { label: 
     const probes = [
       ...subjects.map((s) => ({ label: s.label, request: token(a.provider, a.issuer, s.sub) })),
       ...(a.audiences.length ? [{ label: `aud ${outsideValue("aud", a.audiences)}`, request: token(a.provider, a.issuer, concrete(a.subject), outsideValue("aud", a.audiences)) }] : []),
-      { label: `a token of ${otherIssuer}`, request: token(a.provider.replace(a.issuer, otherIssuer), otherIssuer, concrete(a.subject)) },
+      { label: "a token of another issuer", request: token(a.provider.replace(a.issuer, otherIssuer), otherIssuer, concrete(a.subject)) },
     ];
     return { request, probes };
   }

@@ -9,7 +9,7 @@ import type { EsoModels } from "./esoModels";
 import { partitionOfRegion, placeholderEnvironment } from "../core/environment";
 import { LIMITS, SizeLimitError } from "../core/layout";
 import type { EnvironmentSpec, ExternalSecretsSpec, TargetAccountSpec, WorkloadSpec } from "../core/model";
-import { RESERVED_TAGS, placeholderCluster, planEnvironment, roleNameFor, type EnvironmentPlan } from "../core/plan";
+import { RESERVED_TAGS, TARGET_TAG, placeholderCluster, planEnvironment, roleNameFor, type EnvironmentPlan } from "../core/plan";
 
 /** The ESO controller's identity name: its role is `<cluster>-external-secrets`. */
 export const ESO_IDENTITY = "external-secrets";
@@ -84,6 +84,13 @@ function crossChecks(input: StackConfigInput, region: string): ConfigProblem[] {
         problems.push({ path: `${at}.dynamodb[${j}]`, message: "indexes and streams are read grants: use access read or read-write with them" });
       }
     });
+  const checkTagCount = (path: string, tags: Record<string, string> | undefined) => {
+    const reserved = [...RESERVED_TAGS, TARGET_TAG];
+    const count = new Set([...Object.keys(input.roleDefaults?.tags ?? {}), ...Object.keys(tags ?? {}), ...reserved]).size;
+    if (count > LIMITS.tagsPerRole) {
+      problems.push({ path, message: `the role would carry ${count} tags (roleDefaults.tags, these and ${reserved.length} of eks-irsa's), over AWS's ${LIMITS.tagsPerRole} per role` });
+    }
+  };
   const c = input.cluster;
   checkPartition("cluster.oidcProviderArn", c.oidcProviderArn);
   checkPartition("roleDefaults.permissionsBoundaryArn", input.roleDefaults?.permissionsBoundaryArn);
@@ -123,16 +130,14 @@ function crossChecks(input: StackConfigInput, region: string): ConfigProblem[] {
         problems.push({ path: `${at}.serviceAccount`, message: `ServiceAccount ${key} is already bound by workloads[${other}]: its role-arn annotation can name one role only` });
       } else boundSas.set(key, i);
     }
-    const tagCount = new Set([...Object.keys(input.roleDefaults?.tags ?? {}), ...Object.keys(w.tags ?? {}), ...RESERVED_TAGS]).size;
-    if (tagCount > LIMITS.tagsPerRole) {
-      problems.push({ path: `${at}.tags`, message: `the role would carry ${tagCount} tags (roleDefaults.tags, these and ${RESERVED_TAGS.length} of eks-irsa's), over AWS's ${LIMITS.tagsPerRole} per role` });
-    }
+    checkTagCount(`${at}.tags`, w.tags);
     w.s3?.forEach((g, j) => checkPartition(`${at}.s3[${j}].kmsKeyArn`, g.kmsKeyArn));
     checkDynamo(at, w.dynamodb);
     checkSecretGrants(`${at}.secrets`, w.secrets);
   });
   if (input.externalSecrets) {
     checkSecretGrants("externalSecrets.secrets", input.externalSecrets.secrets);
+    checkTagCount("externalSecrets.tags", input.externalSecrets.tags);
     const clash = input.workloads.findIndex((w) => w.name === ESO_IDENTITY);
     if (clash >= 0) {
       problems.push({ path: `workloads[${clash}].name`, message: `${JSON.stringify(ESO_IDENTITY)} names the ESO controller's role (<cluster>-${ESO_IDENTITY}): rename the workload` });
@@ -180,6 +185,7 @@ function crossChecks(input: StackConfigInput, region: string): ConfigProblem[] {
       r.s3?.forEach((g, k) => checkPartition(`${rat}.s3[${k}].kmsKeyArn`, g.kmsKeyArn));
       checkDynamo(rat, r.dynamodb);
       checkSecretGrants(`${rat}.secrets`, r.secrets);
+      checkTagCount(`${rat}.tags`, r.tags);
     });
   });
   return problems;

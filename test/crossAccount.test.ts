@@ -211,6 +211,7 @@ describe("cross-account: config validation", () => {
     ["an account id given as a YAML number", [target({ accountId: 210987654321 })], "crossAccount[0].accountId: expected string, got number 210987654321"],
     ["a role without source workloads", [target({ roles: [{ name: "reader", workloads: [] }] })], "crossAccount[0].roles[0].workloads: "],
     ["two roles of one name", [target({ roles: [{ name: "r", workloads: ["app"] }, { name: "r", workloads: ["app"] }] })], 'crossAccount[0].roles[1].name: duplicate role name "r" in target analytics (also roles[0])'],
+    ["more tags than a target role may carry", [target({ roles: [{ name: "r", workloads: ["app"], tags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`k${i}`, "v"])) }] })], "crossAccount[0].roles[0].tags: the role would carry 51 tags"],
     ["a deploy role that is not a role ARN", [target({ deployRoleArn: "arn:aws:iam::210987654321:user/deployer" })], 'crossAccount[0].deployRoleArn: "arn:aws:iam::210987654321:user/deployer" is not a valid IAM role ARN'],
   ];
   for (const [title, crossAccount, expected] of table) {

@@ -23,6 +23,20 @@ export function globMatch(pattern: string, value: string, ignoreCase = false): b
   return re.test(value);
 }
 
+/**
+ * IAM's ArnLike/ArnEquals: both sides split into the six ARN fields, each field matched on its own, so a `*`
+ * in the account field cannot swallow the region or the resource. Anything that is not an ARN does not match.
+ */
+export function arnMatch(pattern: string, value: string): boolean {
+  const fields = (arn: string) => {
+    const parts = arn.split(":");
+    return parts.length < 6 || parts[0] !== "arn" ? undefined : [...parts.slice(0, 5), parts.slice(5).join(":")];
+  };
+  const p = fields(pattern);
+  const v = fields(value);
+  return p !== undefined && v !== undefined && p.every((field, i) => globMatch(field, v[i]));
+}
+
 function accountOf(arn: string): string | undefined {
   return /^arn:[\w-]+:(iam|sts)::(\d{12}):/.exec(arn)?.[2];
 }
@@ -53,10 +67,10 @@ const OPERATORS: Record<string, { compare: Compare; negated: boolean }> = {
   StringNotEqualsIgnoreCase: { compare: (p, r) => p.toLowerCase() === r.toLowerCase(), negated: true },
   StringLike: { compare: (p, r) => globMatch(p, r), negated: false },
   StringNotLike: { compare: (p, r) => globMatch(p, r), negated: true },
-  ArnEquals: { compare: (p, r) => globMatch(p, r), negated: false },
-  ArnLike: { compare: (p, r) => globMatch(p, r), negated: false },
-  ArnNotEquals: { compare: (p, r) => globMatch(p, r), negated: true },
-  ArnNotLike: { compare: (p, r) => globMatch(p, r), negated: true },
+  ArnEquals: { compare: arnMatch, negated: false },
+  ArnLike: { compare: arnMatch, negated: false },
+  ArnNotEquals: { compare: arnMatch, negated: true },
+  ArnNotLike: { compare: arnMatch, negated: true },
   Bool: { compare: (p, r) => p.toLowerCase() === r.toLowerCase(), negated: false },
 };
 

@@ -184,6 +184,19 @@ describe("core/trustEval: operators", () => {
   it("refuses an operator it does not know rather than guessing", () => {
     assert.throws(() => conditionHolds("NumericLessThan", "k", ["1"], ctx), UnsupportedConditionError);
   });
+  it("ArnLike matches field by field: a wildcard stays inside its field", () => {
+    const role = "arn:aws:iam::123456789012:role/team/app";
+    const ctx2 = { "aws:PrincipalArn": role };
+    assert.equal(conditionHolds("ArnLike", "aws:PrincipalArn", ["arn:aws:iam::*:role/team/*"], ctx2), true);
+    assert.equal(conditionHolds("ArnEquals", "aws:PrincipalArn", [role], ctx2), true);
+    // A glob over the whole string would let "*" span the account and the resource type.
+    assert.equal(conditionHolds("ArnLike", "aws:PrincipalArn", ["arn:aws:iam::*team/app"], ctx2), false);
+    assert.equal(conditionHolds("ArnLike", "aws:PrincipalArn", ["arn:aws:*:role/team/app"], ctx2), false);
+    assert.equal(conditionHolds("ArnLike", "aws:PrincipalArn", ["*"], ctx2), false, "not an ARN pattern");
+    assert.equal(conditionHolds("ArnNotLike", "aws:PrincipalArn", ["arn:aws:iam::999999999999:role/*"], ctx2), true);
+    // Colons inside the resource belong to the resource field.
+    assert.equal(conditionHolds("ArnLike", "k", ["arn:aws:logs:us-east-1:1:log-group:*"], { k: "arn:aws:logs:us-east-1:1:log-group:x:y" }), true);
+  });
   it("glob treats regex characters literally", () => {
     assert.ok(globMatch("a.b*", "a.bc"));
     assert.ok(!globMatch("a.b", "axb"));

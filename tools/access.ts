@@ -9,33 +9,35 @@ import { readBaseConfig } from "./access/base";
 import { diffModels } from "./access/diff";
 import { accessModel } from "./access/model";
 import { FORMATS, renderChanges, renderModel, type Format } from "./access/render";
-import { parseArgs } from "./args";
+import { parseArgs, type ParsedArgs } from "./args";
 import { main, runStackFromArgs, UsageError } from "./cli";
 import { runOffline } from "./offline";
 
 const USAGE = "npm run access -- <stack> [--config-file FILE] [--format text|md|json] [--base FILE_OR_GIT_REF]";
-const OPTIONS = ["config-file", "format", "base"];
 
 main(async () => {
   const argv = process.argv.slice(2);
-  let format: Format = "text";
+  let parsed: ParsedArgs;
   try {
-    const value = parseArgs(argv, OPTIONS, []).flags.get("format");
-    if (value !== undefined && !FORMATS.includes(value as Format)) throw new Error(`--format must be one of ${FORMATS.join(", ")}`);
-    format = (value as Format | undefined) ?? "text";
+    parsed = parseArgs(argv, ["config-file", "format", "base"], []);
+    const format = parsed.flags.get("format");
+    if (format !== undefined && !FORMATS.includes(format as Format)) throw new Error(`--format must be one of ${FORMATS.join(", ")}`);
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\nusage: ${USAGE}`);
   }
-  const { run, args } = await runStackFromArgs(argv, USAGE, ["format", "base"]);
+  const format = (parsed.flags.get("format") as Format | undefined) ?? "text";
+  const base = parsed.flags.get("base") as string | undefined;
+  const configFile = parsed.flags.get("config-file") as string | undefined;
+  // Read the base first: a ref git does not know fails before any run.
+  const baseConfig = base !== undefined && parsed.stack ? readBaseConfig(base, parsed.stack, configFile) : undefined;
+  const { run } = await runStackFromArgs(argv, USAGE, ["format", "base"]);
   const head = await accessModel(run);
-  const base = args.flags.get("base") as string | undefined;
   let output: string;
-  if (base === undefined) output = renderModel(head, format);
+  if (base === undefined || baseConfig === undefined) output = renderModel(head, format);
   else {
-    const configFile = args.flags.get("config-file") as string | undefined;
     let baseRun;
     try {
-      baseRun = await runOffline(run.stack, readBaseConfig(base, run.stack, configFile), program);
+      baseRun = await runOffline(run.stack, baseConfig, program);
     } catch (e) {
       if (e instanceof ConfigError) throw new UsageError(`--base ${base}: ${e.message}`);
       throw e;

@@ -100,6 +100,15 @@ describe("policy pack: enforcement levels from pack config", () => {
     assert.deepEqual(await checkResources(bad, { "permissions-unknown-action": { enforcementLevel: "disabled" } }), []);
     assert.deepEqual((await checkResources(bad, { all: "advisory" })).map((f) => f.level), ["advisory"]);
   });
+  it("inline size limits depend on the principal: 2,048 for a user, 5,120 for a group, 10,240 for a role", async () => {
+    const doc = JSON.stringify({ Version: "2012-10-17", Statement: Array.from({ length: 40 }, (_, i) => ({ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::bucket-${i}/prefix/*` })) });
+    const sizeFindings = async (type: string) =>
+      (await checkResources([resource(type, "p", { policy: doc })])).filter((f) => f.rule === "policy-over-size-limit").map((f) => f.message);
+    assert.ok(doc.length > 2048 && doc.length < 5120, String(doc.length));
+    assert.match((await sizeFindings("aws:iam/userPolicy:UserPolicy")).join(), /over the 2048-character limit/);
+    assert.deepEqual(await sizeFindings("aws:iam/groupPolicy:GroupPolicy"), []);
+    assert.deepEqual(await sizeFindings("aws:iam/rolePolicy:RolePolicy"), []);
+  });
   it("settings merge over defaults", () => {
     const { config } = ruleSettings(ruleNamed("policy-over-size-limit"), { "policy-over-size-limit": { trustPolicyQuota: 4096 } });
     assert.deepEqual(config, { trustPolicyQuota: 4096 });

@@ -7,7 +7,7 @@
 import { asList, parsePolicy, policyDocument, type ConditionBlock, type PolicyDocument } from "../../core/document";
 import { describePermissions, rolesOf, type RoleView } from "../inventory";
 import type { OfflineRun } from "../offline";
-import { checkAnnotations, checkGrants, checkTrust, type GrantRow } from "./verify";
+import { accountOf, checkAnnotations, checkGrants, checkTrust, type GrantRow } from "./verify";
 
 /** Tags eks-irsa puts on its roles (core/plan.ts). Read by value: roles without them are identities too. */
 export const TAGS = { kind: "eks-irsa:kind", workload: "eks-irsa:workload", target: "eks-irsa:target", cluster: "eks-irsa:cluster" } as const;
@@ -90,8 +90,6 @@ export interface AccessModel {
   /** Every check that disagreed: a row not allowed, a near miss allowed, a ServiceAccount not trusted. */
   errors: string[];
 }
-
-const accountOf = (arn: string) => /^arn:[\w-]+:[\w-]+:[\w-]*:(\d{12}):/.exec(arn)?.[1] ?? "";
 
 export function kindOf(tags: Record<string, string>): string {
   return tags[TAGS.kind] ?? (tags[TAGS.workload] ? "workload" : "role");

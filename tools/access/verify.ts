@@ -188,9 +188,9 @@ export interface GrantCheckInput {
  * the default key policy (which lets IAM policies of the key's account grant use of the key) for a KMS key.
  */
 function resourcePolicyOf(input: GrantCheckInput, request: Request): { policy?: PolicyDocument; note?: string } {
-  if (/^sts:/i.test(request.action)) {
+  if (/^sts:/i.test(request.action) && /:role\//.test(request.resource)) {
     const trust = input.trustOf(request.resource);
-    if (trust) return { policy: trust, note: "with the role's trust policy" };
+    return trust ? { policy: trust, note: "with the role's trust policy" } : { note: "identity policies only: the role's trust policy is not part of this stack" };
   }
   const key = /^arn:([\w-]+):kms:[^:]*:(\d{12}):key\//.exec(request.resource);
   if (key) {

@@ -112,7 +112,7 @@ describe("access report: the dev stack's matrix", () => {
   it("text and Markdown render every identity; the Markdown graph passes the flowchart check", () => {
     const text = renderText(model);
     assert.match(text, /^eks-irsa access report: stack dev, region us-east-1, account 111122223333$/m);
-    assert.match(text, /^ {14}s3:GetObjectVersion +arn:aws:s3:::acme-dev-static-assets\/static\/\* +ok, 3 near misses denied$/m);
+    assert.match(text, /^ {16}s3:GetObjectVersion +arn:aws:s3:::acme-dev-static-assets\/static\/\* +ok, 3 near misses denied$/m);
     assert.match(text, /every check agrees$/);
     const md = renderMarkdown(model);
     for (const i of model.identities) assert.ok(md.includes(`## ${i.kind} \`${i.label}\``));

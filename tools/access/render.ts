@@ -22,7 +22,7 @@ function assumerText(a: Assumer, i: Identity): string {
       `ServiceAccount ${a.serviceAccount}${a.pattern ? " (pattern)" : ""}`,
       `via ${a.issuer}${provider && provider !== i.accountId ? ` (provider in account ${provider})` : ""}`,
       `aud ${a.audiences.join(", ") || "ANY"}`,
-      a.created ? "" : a.pattern ? "" : "(not created by this stack)",
+      a.created || a.pattern ? "" : "(not created by this stack)",
     ].filter(Boolean).join("  ");
   }
   if (a.type === "role") return `role ${a.label ? `${a.label} ` : ""}${a.arn}`;
@@ -36,15 +36,16 @@ export function renderText(model: AccessModel): string {
   const out = [`eks-irsa access report: stack ${model.stack}, region ${model.region}, account ${model.accountId}`, HOW];
   for (const i of model.identities) {
     out.push("", `${i.kind} ${i.label}  ${i.roleArn}${i.accountId !== model.accountId ? `  (account ${i.accountId})` : ""}`);
+    const line = (heading: string, n: number, text: string) => out.push(`  ${pad(n === 0 ? heading : "", 13)} ${text}`.trimEnd());
     const who = i.assumers.map((a) => assumerText(a, i));
     const w = Math.max(0, ...who.map((x) => x.length));
-    i.assumers.forEach((a, n) => out.push(`  assumed by  ${pad(who[n], w)}  ${checkText(a.check)}`));
-    if (i.assumers.length === 0) out.push("  assumed by  nobody");
+    i.assumers.forEach((a, n) => line("assumed by", n, `${pad(who[n], w)}  ${checkText(a.check)}`));
+    if (i.assumers.length === 0) line("assumed by", 0, "nobody");
     const [wa, wr, wc] = [(g: Grant) => g.action, (g: Grant) => g.resource, when].map((f) => Math.max(0, ...i.grants.map((g) => f(g).length)));
-    i.grants.forEach((g, n) => out.push(`  ${n === 0 ? "allows" : "      "}      ${pad(g.action, wa)}  ${pad(g.resource, wr)}  ${pad(when(g), wc)}  ${checkText(g.check)}`.trimEnd()));
-    if (i.grants.length === 0) out.push("  allows      nothing");
-    for (const g of i.guardrails) out.push(`  guardrail   ${g}`);
-    for (const x of i.notEvaluated) out.push(`  not evaluated  ${x}`);
+    i.grants.forEach((g, n) => line("allows", n, `${pad(g.action, wa)}  ${pad(g.resource, wr)}  ${pad(when(g), wc)}  ${checkText(g.check)}`));
+    if (i.grants.length === 0) line("allows", 0, "nothing");
+    i.guardrails.forEach((g, n) => line("guardrails", n, g));
+    i.notEvaluated.forEach((x, n) => line("not evaluated", n, x));
   }
   out.push("", summary(model));
   return out.join("\n");

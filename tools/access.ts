@@ -43,8 +43,7 @@ main(async () => {
       throw e;
     }
     const changes = diffModels(await accessModel(baseRun), head);
-    output = renderChanges(changes, format, { stack: run.stack, base, head: configFile ?? "working tree" });
-    if (head.errors.length && format !== "json") output += `\n\n${head.errors.length} check(s) of the current access DISAGREE:\n${head.errors.map((e) => `  ERROR ${e}`).join("\n")}`;
+    output = renderChanges(changes, format, { stack: run.stack, base, head: configFile ?? "working tree" }, head.errors);
   }
   process.stdout.write(`${output}\n`);
   return head.errors.length ? 1 : 0;

@@ -98,4 +98,15 @@ describe("access report: changes between two configs", () => {
       "eks-irsa access changes: stack shop, HEAD -> working tree\nno access changes between HEAD and working tree",
     );
   });
+
+  it("checks of the current access that disagree follow the changes, and are in the JSON", () => {
+    const context = { stack: "shop", base: "HEAD", head: "working tree" };
+    const errors = ["workload app: s3:GetObject on arn:aws:s3:::b/*: near miss b-other/example is allowed"];
+    assert.equal(
+      renderChanges([], "text", context, errors),
+      "eks-irsa access changes: stack shop, HEAD -> working tree\nno access changes between HEAD and working tree\n\n" +
+        "1 check(s) of the current access DISAGREE:\n  ERROR workload app: s3:GetObject on arn:aws:s3:::b/*: near miss b-other/example is allowed",
+    );
+    assert.deepEqual(JSON.parse(renderChanges([], "json", context, errors)), { ...context, changes: [], errors });
+  });
 });

@@ -116,13 +116,14 @@ export function renderModel(model: AccessModel, format: Format): string {
   return format === "md" ? renderMarkdown(model) : renderText(model);
 }
 
-export function renderChanges(changes: Change[], format: Format, context: { stack: string; base: string; head: string }): string {
-  const title = `access changes: stack ${context.stack}, ${context.base} -> ${context.head}`;
+/** The changes from a base; `errors` are the checks of the current access that disagree (shown after them). */
+export function renderChanges(changes: Change[], format: Format, context: { stack: string; base: string; head: string }, errors: string[] = []): string {
   const none = `no access changes between ${context.base} and ${context.head}`;
-  if (format === "json") return JSON.stringify({ ...context, changes }, null, 2);
+  if (format === "json") return JSON.stringify({ ...context, changes, errors }, null, 2);
+  const disagree = errors.length ? ["", `${errors.length} check(s) of the current access DISAGREE:`, ...errors.map((e) => `  ERROR ${e}`)] : [];
   if (format === "md") {
     const body = changes.length ? ["```diff", ...changes.map((c) => `${c.sign === "~" ? "!" : c.sign} ${c.text}`), "```"] : [none];
-    return [`## Access changes: stack \`${context.stack}\`, \`${context.base}\` -> ${context.head}`, "", ...body].join("\n");
+    return [`## Access changes: stack \`${context.stack}\`, \`${context.base}\` -> ${context.head}`, "", ...body, ...disagree].join("\n");
   }
-  return [`eks-irsa ${title}`, ...(changes.length ? changes.map((c) => c.text) : [none])].join("\n");
+  return [`eks-irsa access changes: stack ${context.stack}, ${context.base} -> ${context.head}`, ...(changes.length ? changes.map((c) => c.text) : [none]), ...disagree].join("\n");
 }

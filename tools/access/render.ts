@@ -92,7 +92,8 @@ export function renderMarkdown(model: AccessModel): string {
   const out = [
     `# Access report: stack \`${model.stack}\``,
     "",
-    `Region \`${model.region}\`, account \`${model.accountId}\`. ${HOW[0].toUpperCase()}${HOW.slice(1)}: a row is confirmed when its request is allowed and its near misses are denied.`,
+    `Region \`${model.region}\`, account \`${model.accountId}\`. Read offline from the documents the stack registers (under mocks). ` +
+      "Each row is a request iam-simulate must allow, next to near misses it must deny; each assumer is checked the same way with core/trustEval.",
     "",
     "```mermaid",
     mermaidGraph(model),

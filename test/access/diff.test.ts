@@ -89,6 +89,25 @@ describe("access report: changes between two configs", () => {
     ]);
   });
 
+  it("a cross-account chain: the source's ServiceAccount gains through the target role, and a new chain shows both sides", async () => {
+    const target = (access: string, workloads = ["app"]) => ({
+      "eks-irsa:crossAccount": [
+        { name: "lake", accountId: "210987654321", deployRoleArn: "arn:aws:iam::210987654321:role/deployer", mode: "chained", roles: [{ name: "reader", workloads, s3: [{ bucket: "lake", prefix: "curated/", access }] }] },
+      ],
+    });
+    const TARGET = "arn:aws:iam::210987654321:role/shop-lake-reader";
+    const before = await model("shop", config([app, worker], target("read")));
+    const after = await model("shop", config([app, worker], target("read-write", ["app", "worker"])));
+    assert.deepEqual(diffModels(before, after).map((c) => c.text), [
+      `jobs/worker gains sts:AssumeRole on ${TARGET}`,
+      `cross-account lake/reader now assumable by worker (arn:aws:iam::${ACCOUNT}:role/shop-worker)`,
+      "shop/app, jobs/worker (as cross-account lake/reader) gains s3:AbortMultipartUpload on arn:aws:s3:::lake/curated/*",
+      "shop/app, jobs/worker (as cross-account lake/reader) gains s3:DeleteObject on arn:aws:s3:::lake/curated/*",
+      "shop/app, jobs/worker (as cross-account lake/reader) gains s3:ListMultipartUploadParts on arn:aws:s3:::lake/curated/*",
+      "shop/app, jobs/worker (as cross-account lake/reader) gains s3:PutObject on arn:aws:s3:::lake/curated/*",
+    ]);
+  });
+
   it("the same config twice: no change, and the text says so", async () => {
     const same = await model("shop", config([app, worker, legacy]));
     const changes = diffModels(base, same);

@@ -28,10 +28,20 @@ function assumerText(a: Assumer, withIssuer: boolean): string {
   return a.principal;
 }
 
-/** The ServiceAccounts that act with the identity's access, or its label when none does. */
-export function whoOf(i: Identity): string {
-  const sas = i.assumers.flatMap((a) => (a.type === "service-account" ? [a.serviceAccount] : []));
-  const unique = [...new Set(sas)].join(", ");
+/**
+ * The ServiceAccounts that act with the identity's access (through a chain of roles too: a cross-account target
+ * is used by the ServiceAccounts of its source roles), or its label when none does.
+ */
+function whoOf(i: Identity, model: AccessModel): string {
+  const byArn = new Map(model.identities.map((x) => [x.roleArn, x]));
+  const serviceAccounts = (x: Identity, seen: Set<string>): string[] =>
+    x.assumers.flatMap((a) => {
+      if (a.type === "service-account") return [a.serviceAccount];
+      const source = a.type === "role" ? byArn.get(a.arn) : undefined;
+      if (!source || seen.has(source.roleArn)) return [];
+      return serviceAccounts(source, new Set([...seen, source.roleArn]));
+    });
+  const unique = [...new Set(serviceAccounts(i, new Set([i.roleArn])))].join(", ");
   if (!unique) return keyOf(i);
   return i.kind === "workload" ? unique : `${unique} (as ${keyOf(i)})`;
 }
@@ -44,7 +54,7 @@ function minus<T>(a: T[], b: T[], key: (x: T) => string): T[] {
   return a.filter((x) => !keys.has(key(x)));
 }
 
-function identityChanges(base: Identity | undefined, head: Identity | undefined, withIssuer: boolean): Change[] {
+function identityChanges(base: Identity | undefined, head: Identity | undefined, withIssuer: boolean, models: { base: AccessModel; head: AccessModel }): Change[] {
   const id = (head ?? base)!;
   const identity = keyOf(id);
   const out: Change[] = [];
@@ -57,8 +67,8 @@ function identityChanges(base: Identity | undefined, head: Identity | undefined,
     for (const a of minus(head.assumers, base.assumers, assumerKey)) line("+", `${identity} now assumable by ${assumerText(a, withIssuer)}`);
     for (const a of minus(base.assumers, head.assumers, assumerKey)) line("-", `${identity} no longer assumable by ${assumerText(a, withIssuer)}`);
   }
-  for (const g of minus(head?.grants ?? [], base?.grants ?? [], grantKey)) line("+", `${whoOf(head!)} gains ${grantText(g)}`);
-  for (const g of minus(base?.grants ?? [], head?.grants ?? [], grantKey)) line("-", `${whoOf(head ?? base!)} loses ${grantText(g)}`);
+  for (const g of minus(head?.grants ?? [], base?.grants ?? [], grantKey)) line("+", `${whoOf(head!, models.head)} gains ${grantText(g)}`);
+  for (const g of minus(base?.grants ?? [], head?.grants ?? [], grantKey)) line("-", `${head ? whoOf(head, models.head) : whoOf(base!, models.base)} loses ${grantText(g)}`);
   if (base && head) {
     const same = (s: string) => s;
     for (const g of minus(head.guardrails, base.guardrails, same)) line("~", `${identity} guardrail added: ${g}`);
@@ -76,7 +86,7 @@ export function diffModels(base: AccessModel, head: AccessModel): Change[] {
   const before = new Map(base.identities.map((i) => [keyOf(i), i]));
   const after = new Set(head.identities.map(keyOf));
   return [
-    ...head.identities.flatMap((i) => identityChanges(before.get(keyOf(i)), i, withIssuer)),
-    ...base.identities.filter((i) => !after.has(keyOf(i))).flatMap((i) => identityChanges(i, undefined, withIssuer)),
+    ...head.identities.flatMap((i) => identityChanges(before.get(keyOf(i)), i, withIssuer, { base, head })),
+    ...base.identities.filter((i) => !after.has(keyOf(i))).flatMap((i) => identityChanges(i, undefined, withIssuer, { base, head })),
   ];
 }

@@ -8,6 +8,7 @@ import { program } from "../stacks";
 import { rolesOf } from "../tools/inventory";
 import { runOffline } from "../tools/offline";
 import { checkResources } from "../tools/policyCheck";
+import { accessModel } from "../tools/access/model";
 import { rawProgram } from "./raw";
 import { syntheticConfig } from "./synthetic";
 
@@ -25,6 +26,7 @@ async function main() {
   const kubeconfig = "{}";
   const plan: number[] = [];
   const policy: number[] = [];
+  const access: number[] = [];
   const rawTimes: number[] = [];
   let resources = 0;
   let sizes = { trust: 0, permission: 0, perRole: 0, policies: 0 };
@@ -43,6 +45,10 @@ async function main() {
     const findings = await checkResources(run.resources);
     policy.push(performance.now() - t);
     if (findings.length) throw new Error(`synthetic stack has violations: ${findings[0].message}`);
+    t = performance.now();
+    const model = await accessModel(run);
+    access.push(performance.now() - t);
+    if (model.errors.length) throw new Error(`access report disagrees: ${model.errors[0]}`);
     resources = run.resources.length;
     const roles = rolesOf(run.resources);
     sizes = {
@@ -59,6 +65,7 @@ async function main() {
       resources,
       planMs: median(plan),
       policyMs: median(policy),
+      accessMs: median(access),
       rawMs: median(rawTimes),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       sizes,

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { ConfigError, validateStackConfig } from "../config/validate";
+import { configProblems } from "./helpers/problems";
+import { validateStackConfig } from "../config/validate";
 
 const KEY = "arn:aws:kms:us-east-1:111122223333:key/1f2e3d4c-5b6a-4789-8abc-def012345678";
 const base = () => ({
@@ -9,13 +10,7 @@ const base = () => ({
 
 /** The problems a config draws, as `path: message` lines. */
 function problems(raw: unknown, region: string | null = "us-east-1"): string[] {
-  try {
-    validateStackConfig(raw, region ?? undefined);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  return [];
+  return configProblems(raw, region ?? undefined);
 }
 
 function withWorkload(extra: Record<string, unknown>) {

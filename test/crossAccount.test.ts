@@ -1,12 +1,13 @@
 import { strict as assert } from "node:assert";
 import { loadEsoModels, type EsoModels } from "../config/esoModels";
-import { ConfigError, validateStackConfig } from "../config/validate";
+import { ConfigError } from "../config/validate";
 import { parsePolicy, type PolicyDocument } from "../core/document";
 import { awsConfigFile } from "../core/crossAccount";
 import { evaluateTrust, webIdentityRequest } from "../core/trustEval";
 import { rolesOf } from "../tools/inventory";
 import type { OfflineRun, RegisteredResource } from "../tools/offline";
 import { renderPlan } from "../tools/planText";
+import { configProblems } from "./helpers/problems";
 import { decide } from "./helpers/simulate";
 import { ofType, one, runStack } from "./helpers/stacks";
 
@@ -193,13 +194,7 @@ describe("cross-account: config validation", () => {
   });
   const problems = (crossAccount: unknown[]) => {
     const raw = Object.fromEntries(Object.entries(stack(crossAccount)).filter(([k]) => k.startsWith("eks-irsa:")).map(([k, v]) => [k.slice("eks-irsa:".length), v]));
-    try {
-      validateStackConfig(raw, "eu-west-1", models);
-    } catch (e) {
-      if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-      throw e;
-    }
-    return [];
+    return configProblems(raw, "eu-west-1", models);
   };
   const table: [string, unknown[], string][] = [
     ["an unknown source workload", [target({ roles: [{ name: "reader", workloads: ["ghost"] }] })], 'crossAccount[0].roles[0].workloads[0]: "ghost" is not a workload of this stack (eks-irsa:workloads)'],

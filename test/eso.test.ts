@@ -6,6 +6,7 @@ import { parsePolicy, type PolicyDocument } from "../core/document";
 import { clusterStoreUsers, controllerAccess, grantCovers, type K8sObject } from "../core/eso";
 import { rolesOf } from "../tools/inventory";
 import type { OfflineRun } from "../tools/offline";
+import { configProblems } from "./helpers/problems";
 import { decide } from "./helpers/simulate";
 import { ofType, one, runStack } from "./helpers/stacks";
 
@@ -27,15 +28,7 @@ function config(eso: Record<string, unknown> | undefined, workload: Record<strin
   };
 }
 
-function problems(raw: unknown): string[] {
-  try {
-    validateStackConfig(raw, "us-east-1", models);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  return [];
-}
+const problems = (raw: unknown) => configProblems(raw, "us-east-1", models);
 
 const es = (over: Record<string, unknown> = {}) => ({
   name: "db",

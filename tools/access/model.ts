@@ -5,12 +5,13 @@
  * Each row and each assumer is then checked with an evaluator (./verify).
  */
 import { asList, parsePolicy, policyDocument, type ConditionBlock, type PolicyDocument } from "../../core/document";
+import { KIND_TAG, TARGET_TAG } from "../../core/plan";
 import { describePermissions, rolesOf, type RoleView } from "../inventory";
 import type { OfflineRun } from "../offline";
 import { accountOf, checkAnnotations, checkGrants, checkTrust, type GrantRow } from "./verify";
 
-/** Tags eks-irsa puts on its roles (core/plan.ts). Read by value: roles without them are identities too. */
-export const TAGS = { kind: "eks-irsa:kind", workload: "eks-irsa:workload", target: "eks-irsa:target", cluster: "eks-irsa:cluster" } as const;
+/** Tags eks-irsa puts on its roles. Roles without them are identities too. */
+const TAGS = { kind: KIND_TAG, workload: "eks-irsa:workload", target: TARGET_TAG, cluster: "eks-irsa:cluster" } as const;
 
 /** What an evaluator said about one row or assumer. */
 export interface Check {

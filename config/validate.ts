@@ -138,6 +138,11 @@ function crossChecks(input: StackConfigInput, region: string): ConfigProblem[] {
   if (input.externalSecrets) {
     checkSecretGrants("externalSecrets.secrets", input.externalSecrets.secrets);
     checkTagCount("externalSecrets.tags", input.externalSecrets.tags);
+    const controllerSa = `${input.externalSecrets.namespace ?? "external-secrets"}/${input.externalSecrets.serviceAccount ?? "external-secrets"}`;
+    const bound = boundSas.get(controllerSa);
+    if (bound !== undefined) {
+      problems.push({ path: "externalSecrets.serviceAccount", message: `ServiceAccount ${controllerSa} is already bound by workloads[${bound}]: the ESO controller needs its own` });
+    }
     const clash = input.workloads.findIndex((w) => w.name === ESO_IDENTITY);
     if (clash >= 0) {
       problems.push({ path: `workloads[${clash}].name`, message: `${JSON.stringify(ESO_IDENTITY)} names the ESO controller's role (<cluster>-${ESO_IDENTITY}): rename the workload` });

@@ -140,6 +140,7 @@ describe("ESO: config validation across components", () => {
     ],
     ["a Secret key set twice", config(eso, { externalSecrets: [es({ data: [es().data[0], es().data[0]] })] }), 'workloads[0].externalSecrets[0].data[1].secretKey: ExternalSecret team/db sets key "password" twice'],
     ["an ExternalSecret that reads nothing", config(eso, { externalSecrets: [es({ data: [] })] }), "workloads[0].externalSecrets[0]: ExternalSecret team/db reads nothing: give data or dataFrom"],
+    ["a workload bound to the controller's ServiceAccount", config(eso, { name: "eso-helper", namespace: "external-secrets", serviceAccount: "external-secrets" }), "externalSecrets.serviceAccount: ServiceAccount external-secrets/external-secrets is already bound by workloads[0]: the ESO controller needs its own"],
     ["a workload named like the controller", config(eso, { name: "external-secrets" }), 'workloads[0].name: "external-secrets" names the ESO controller\'s role'],
     ["a refresh interval that is not a duration", config(eso, { externalSecrets: [es({ refreshInterval: "hourly" })] }), 'workloads[0].externalSecrets[0].refreshInterval: "hourly" is not a valid duration'],
     ["a chart version range", config({ ...eso, chart: { version: "^2.10.0" } }, {}), 'externalSecrets.chart.version: "^2.10.0" is not a valid chart version (an exact semantic version'],

@@ -167,3 +167,26 @@ describe("access report: the prod stack's matrix", () => {
     assert.deepEqual(checkMermaid(mermaidOf(renderMarkdown(model))), []);
   });
 });
+
+describe("access report: a cross-account target in oidc mode", () => {
+  it("the target role is assumed by the source ServiceAccount through the target account's own provider, and every check agrees", async () => {
+    const issuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789";
+    const model = await accessModel(
+      await runStack("oidc", {
+        "aws:region": "eu-west-1",
+        "eks-irsa:cluster": { name: "c1", oidcIssuerUrl: `https://${issuer}` },
+        "eks-irsa:workloads": [{ name: "app", namespace: "team" }],
+        "eks-irsa:crossAccount": [
+          { name: "security", accountId: "444455556666", deployRoleArn: "arn:aws:iam::444455556666:role/deployer", mode: "oidc", roles: [{ name: "log-writer", workloads: ["app"], s3: [{ bucket: "security-logs", prefix: "eks/", access: "write" }] }] },
+        ],
+      }),
+    );
+    assertEveryCheckAgrees(model);
+    const target = identity(model, "cross-account", "security/log-writer");
+    assert.equal(target.roleArn, "arn:aws:iam::444455556666:role/c1-security-log-writer");
+    assert.deepEqual(serviceAccounts(target).map((a) => [a.serviceAccount, a.provider]), [["team/app", `arn:aws:iam::444455556666:oidc-provider/${issuer}`]]);
+    row(target, "s3:PutObject", "arn:aws:s3:::security-logs/eks/*");
+    noRow(identity(model, "workload", "app"), "sts:AssumeRole", "arn:aws:iam::444455556666:");
+    assert.deepEqual(checkMermaid(mermaidOf(renderMarkdown(model))), []);
+  });
+});

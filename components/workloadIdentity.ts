@@ -38,8 +38,14 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
   public readonly trustPolicyJson: pulumi.Output<string>;
   /** The permission policies as registered (JSON each), in attachment order. */
   public readonly policyJson: pulumi.Output<string>[];
-  /** What the ServiceAccount carries (role ARN, regional STS, token expiration), whoever creates it. */
-  public readonly annotations: pulumi.Output<Record<string, string>>;
+  private readonly plan: pulumi.Output<WorkloadIdentityPlan>;
+  private annotationsOutput?: pulumi.Output<Record<string, string>>;
+
+  /** What the ServiceAccount carries (role ARN, regional STS, token expiration), whoever creates it. Built on first use. */
+  get annotations(): pulumi.Output<Record<string, string>> {
+    this.annotationsOutput ??= pulumi.all([this.plan, this.roleArn]).apply(([p, arn]): Record<string, string> => ({ ...p.annotations, "eks.amazonaws.com/role-arn": arn }));
+    return this.annotationsOutput;
+  }
 
   constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("eks-irsa:workload:WorkloadIdentity", name, {}, opts);
@@ -69,7 +75,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     this.policyJson = policyJson;
     this.roleArn = role.arn;
     this.roleName = role.name;
-    this.annotations = pulumi.all([plan, role.arn]).apply(([p, arn]): Record<string, string> => ({ ...p.annotations, "eks.amazonaws.com/role-arn": arn }));
+    this.plan = plan;
     this.serviceAccountName = workload.serviceAccount;
     this.serviceAccountNamespace = workload.namespace;
     if (layout.serviceAccount) {

@@ -15,6 +15,8 @@ export interface TargetAccountArgs {
   /** The source account's environment and cluster. */
   environment: pulumi.Input<AwsEnvironment>;
   cluster: pulumi.Input<ClusterIdentity>;
+  /** The source workloads' identities: a chained trust names their roles, which must exist first (IAM checks principals). */
+  sources: pulumi.Resource[];
 }
 
 /**
@@ -33,10 +35,15 @@ export class TargetAccount extends pulumi.ComponentResource {
     super("eks-irsa:crossaccount:TargetAccount", name, {}, opts);
     const { spec, index } = args;
     const target = spec.crossAccount[index];
+    const stackAws = new pulumi.Config("aws");
     this.provider = new aws.Provider(
       name,
       {
         region: spec.region as aws.Region,
+        // The stack's own credentials settings: the deploy role is assumed from the same credentials as the rest.
+        profile: stackAws.get("profile"),
+        sharedConfigFiles: stackAws.getObject<string[]>("sharedConfigFiles"),
+        sharedCredentialsFiles: stackAws.getObject<string[]>("sharedCredentialsFiles"),
         assumeRoles: [{ roleArn: target.deployRoleArn, sessionName: `eks-irsa-${pulumi.getStack()}`, externalId: target.externalId }],
         // A deploy role that lands in another account stops the deployment instead of writing there.
         allowedAccountIds: [target.accountId],
@@ -45,7 +52,7 @@ export class TargetAccount extends pulumi.ComponentResource {
     );
     const inAccount = { parent: this, provider: this.provider };
     const tags = { ...spec.roleDefaults.tags, "eks-irsa:cluster": spec.cluster.name };
-    let dependsOn: pulumi.Resource[] = [];
+    let dependsOn: pulumi.Resource[] = target.mode === "chained" ? args.sources : [];
     if (target.mode === "oidc") {
       const oidc = new ClusterOidcProvider(
         `${name}-oidc`,
@@ -65,7 +72,8 @@ export class TargetAccount extends pulumi.ComponentResource {
         .all([args.environment, args.cluster])
         .apply(([env, cluster]) => planTargetRole(spec, index, r, env, cluster));
       const { role: registered } = registerRole(
-        `${name}-${role.name}`,
+        // "/" keeps `a-b` + `c` and `a` + `b-c` apart.
+        `${name}/${role.name}`,
         {
           layout: args.layout[r],
           documents,

@@ -13,6 +13,8 @@ export interface ExternalSecretsOperatorArgs {
   kubernetesProvider: k8s.Provider;
   /** Resources the namespaced objects wait for (the namespaces this stack creates), by namespace. */
   namespaces: Map<string, pulumi.Resource>;
+  /** The workloads' identities, by name: a workload's SecretStore waits for its annotated ServiceAccount. */
+  identities: Map<string, pulumi.Resource>;
 }
 
 /** Helm values that fix the controller's ServiceAccount and annotate it with the role: the chart creates it. */
@@ -20,8 +22,9 @@ export function esoHelmValues(serviceAccount: string, annotations: Record<string
   return { installCRDs: true, serviceAccount: { create: true, name: serviceAccount, annotations } };
 }
 
+/** `<kind>/<namespace>/<name>`: unique, where joining with "-" would let `a-b/c` and `a/b-c` collide. */
 function logicalName(o: K8sObject): string {
-  return [o.kind.toLowerCase(), o.metadata.namespace, o.metadata.name].filter(Boolean).join("-");
+  return [o.kind.toLowerCase(), o.metadata.namespace, o.metadata.name].filter(Boolean).join("/");
 }
 
 /**
@@ -63,13 +66,20 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
     this.objects = [];
     for (const { object } of esoObjects) {
       const ns = object.metadata.namespace;
+      const workload = object.kind === "SecretStore" ? object.metadata.labels?.["eks-irsa/workload"] : undefined;
+      const identity = workload ? args.identities.get(workload) : undefined;
       const spec = object.spec as { secretStoreRef?: { name: string; kind: string } };
       const store = spec.secretStoreRef ? stores.get(`${spec.secretStoreRef.kind}/${spec.secretStoreRef.kind === "SecretStore" ? ns : ""}/${spec.secretStoreRef.name}`) : undefined;
       const resource = new k8s.apiextensions.CustomResource(logicalName(object), object, {
         parent: this,
         provider: args.kubernetesProvider,
         // The CRDs come with the release; a store exists before the ExternalSecrets that use it.
-        dependsOn: [this.release, ...(ns && args.namespaces.has(ns) ? [args.namespaces.get(ns)!] : []), ...(store ? [store] : [])],
+        dependsOn: [
+          this.release,
+          ...(ns && args.namespaces.has(ns) ? [args.namespaces.get(ns)!] : []),
+          ...(store ? [store] : []),
+          ...(identity ? [identity] : []),
+        ],
       });
       const key = `${object.kind}/${ns ?? ""}/${object.metadata.name}`;
       stores.set(key, resource);

@@ -102,12 +102,14 @@ export const externalSecretSchema = z.strictObject({
     })
     .optional(),
   data: z.array(z.strictObject({ secretKey: named(RULES.secretDataKey), remoteRef: remoteRefSchema })).optional(),
+  /** Each item: exactly one of `extract` (one secret's JSON keys) or `find` (secrets under a path whose names match). */
   dataFrom: z
     .array(
-      z.union([
-        z.strictObject({ extract: remoteRefSchema }),
-        z.strictObject({ find: z.strictObject({ path: named(RULES.secretPrefix), name: z.strictObject({ regexp: z.string().min(1) }).optional() }) }),
-      ]),
+      z.strictObject({
+        extract: remoteRefSchema.optional(),
+        // ESO's AWS provider finds by name or by tags, within the path; eks-irsa supports name (a regexp).
+        find: z.strictObject({ path: named(RULES.secretPrefix), name: z.strictObject({ regexp: z.string().min(1) }) }).optional(),
+      }),
     )
     .optional(),
 });

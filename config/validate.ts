@@ -8,12 +8,14 @@ import { ESO_CHART, controllerAccess, esoObjects, externalSecretProblems, type K
 import type { EsoModels } from "./esoModels";
 import { partitionOfRegion, placeholderEnvironment } from "../core/environment";
 import { LIMITS, SizeLimitError } from "../core/layout";
-import type { EnvironmentSpec, ExternalSecretsSpec, TargetAccountSpec, WorkloadSpec } from "../core/model";
+import type { DataFrom, EnvironmentSpec, ExternalSecretsSpec, TargetAccountSpec, WorkloadSpec } from "../core/model";
 import { RESERVED_TAGS, TARGET_TAG, placeholderCluster, planEnvironment, roleNameFor, type EnvironmentPlan } from "../core/plan";
 
 /** The ESO controller's identity name: its role is `<cluster>-external-secrets`. */
 export const ESO_IDENTITY = "external-secrets";
 import { isPattern } from "../core/trust";
+import { globMatch } from "../core/trustEval";
+import { profileName } from "../core/crossAccount";
 import { RULES } from "./rules";
 import { stackConfigSchema, type StackConfigInput } from "./schema";
 
@@ -64,7 +66,7 @@ function fromZod(issue: z.core.$ZodIssue): ConfigProblem[] {
 }
 
 /** Checks across values that a per-field schema cannot see. */
-function crossChecks(input: StackConfigInput, region: string): ConfigProblem[] {
+function crossChecks(input: StackConfigInput, region: string, stackAccountIds: string[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const partition = partitionOfRegion(region);
   const checkPartition = (path: string, arn: string | undefined) => {
@@ -134,6 +136,19 @@ function crossChecks(input: StackConfigInput, region: string): ConfigProblem[] {
     w.s3?.forEach((g, j) => checkPartition(`${at}.s3[${j}].kmsKeyArn`, g.kmsKeyArn));
     checkDynamo(at, w.dynamodb);
     checkSecretGrants(`${at}.secrets`, w.secrets);
+    w.externalSecrets?.forEach((es, j) => {
+      es.dataFrom?.forEach((d, k) => {
+        if ((d.extract === undefined) === (d.find === undefined)) {
+          problems.push({ path: `${at}.externalSecrets[${j}].dataFrom[${k}]`, message: "give exactly one of extract (one secret) or find (secrets under a path)" });
+        }
+      });
+      if (es.store === "workload" && !isPattern(sa) && w.createServiceAccount === false) {
+        problems.push({
+          path: `${at}.externalSecrets[${j}].store`,
+          message: `a workload store authenticates as ServiceAccount ${w.namespace}/${sa}, which this stack does not create (createServiceAccount: false): ESO needs it to exist, annotated with the role`,
+        });
+      }
+    });
   });
   if (input.externalSecrets) {
     checkSecretGrants("externalSecrets.secrets", input.externalSecrets.secrets);
@@ -143,11 +158,35 @@ function crossChecks(input: StackConfigInput, region: string): ConfigProblem[] {
     if (bound !== undefined) {
       problems.push({ path: "externalSecrets.serviceAccount", message: `ServiceAccount ${controllerSa} is already bound by workloads[${bound}]: the ESO controller needs its own` });
     }
+    const esoNamespace = input.externalSecrets.namespace ?? "external-secrets";
+    input.workloads.forEach((w, i) => {
+      const sa = w.serviceAccount ?? w.name;
+      if (w.namespace === esoNamespace && isPattern(sa) && globMatch(sa, input.externalSecrets!.serviceAccount ?? "external-secrets")) {
+        problems.push({ path: `workloads[${i}].serviceAccount`, message: `the pattern ${JSON.stringify(sa)} in namespace ${esoNamespace} would let the ESO controller assume workload ${w.name}'s role` });
+      }
+    });
     const clash = input.workloads.findIndex((w) => w.name === ESO_IDENTITY);
     if (clash >= 0) {
       problems.push({ path: `workloads[${clash}].name`, message: `${JSON.stringify(ESO_IDENTITY)} names the ESO controller's role (<cluster>-${ESO_IDENTITY}): rename the workload` });
     }
   }
+  // The stack's own account, where config reveals it: a target there would duplicate roles and providers.
+  const own = new Set([...stackAccountIds, ...[c.oidcProviderArn, input.roleDefaults?.permissionsBoundaryArn].flatMap((a) => {
+    const account = a ? parseArn(a)?.account : undefined;
+    return account && account !== "aws" ? [account] : [];
+  })]);
+  // Profile names (<target>-<role>) of one workload's AWS config file must be unique: `a-b` + `c` = `a` + `b-c`.
+  const profiles = new Map<string, string>();
+  input.crossAccount?.forEach((t, i) =>
+    t.roles.forEach((r, j) =>
+      r.workloads.forEach((w) => {
+        const key = `${w}\u0000${profileName(t.name, r.name)}`;
+        const other = profiles.get(key);
+        if (other) problems.push({ path: `crossAccount[${i}].roles[${j}].name`, message: `workload ${w}'s AWS profile ${profileName(t.name, r.name)} would also name ${other}: rename the target or the role` });
+        else profiles.set(key, `crossAccount[${i}].roles[${j}]`);
+      }),
+    ),
+  );
   const targetNames = new Map<string, number>();
   const targetAccounts = new Map<string, number>();
   input.crossAccount?.forEach((t, i) => {
@@ -158,6 +197,9 @@ function crossChecks(input: StackConfigInput, region: string): ConfigProblem[] {
     const dupAccount = targetAccounts.get(t.accountId);
     if (dupAccount !== undefined) problems.push({ path: `${at}.accountId`, message: `account ${t.accountId} is already a target (crossAccount[${dupAccount}]): put its roles together` });
     else targetAccounts.set(t.accountId, i);
+    if (own.has(t.accountId)) {
+      problems.push({ path: `${at}.accountId`, message: `${t.accountId} is the stack's own account (aws:allowedAccountIds or cluster.oidcProviderArn): grant the workload directly instead` });
+    }
     const ownAccount = (path: string, arn: string | undefined) => {
       const a = arn ? parseArn(arn) : undefined;
       if (a && a.account !== t.accountId) problems.push({ path, message: `${JSON.stringify(arn)} is in account ${a.account}, not the target account ${t.accountId}` });
@@ -218,7 +260,7 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
         refreshInterval: es.refreshInterval ?? "1h",
         target: { name: es.target?.name ?? es.name, creationPolicy: es.target?.creationPolicy ?? "Owner" },
         data: es.data ?? [],
-        dataFrom: es.dataFrom ?? [],
+        dataFrom: (es.dataFrom ?? []).map((d): DataFrom => (d.extract ? { extract: d.extract } : { find: d.find! })),
       })),
     };
   });
@@ -352,14 +394,14 @@ export interface ValidatedConfig {
  * Validates the `eks-irsa:` config object (keys without the namespace) for a stack in `region`.
  * Throws a ConfigError naming every problem; never returns a partly valid spec.
  */
-export function validateStackConfig(raw: unknown, region: string | undefined, models?: EsoModels): ValidatedConfig {
+export function validateStackConfig(raw: unknown, region: string | undefined, models?: EsoModels, stackAccountIds: string[] = []): ValidatedConfig {
   const problems: ConfigProblem[] = [];
   if (region === undefined) problems.push({ path: "aws:region", message: "is required: the region of the cluster and of every regional ARN" });
   else if (!RULES.region.test(region)) problems.push({ path: "aws:region", message: `${JSON.stringify(region)} is not a valid ${RULES.region.what}` });
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap(fromZod));
   if (problems.length > 0 || !parsed.success || region === undefined) throw new ConfigError(problems);
-  const cross = crossChecks(parsed.data, region);
+  const cross = crossChecks(parsed.data, region, stackAccountIds);
   if (cross.length > 0) throw new ConfigError(cross);
   const spec = resolve(parsed.data, region);
   const references = externalSecretProblems(spec);

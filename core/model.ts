@@ -53,7 +53,7 @@ export interface RemoteRef {
   metadataPolicy?: "None" | "Fetch";
 }
 
-export type DataFrom = { extract: RemoteRef } | { find: { path: string; name?: { regexp: string } } };
+export type DataFrom = { extract: RemoteRef } | { find: { path: string; name: { regexp: string } } };
 
 /** One `ExternalSecret` (external-secrets.io/v1) in a workload's namespace. */
 export interface ExternalSecretSpec {

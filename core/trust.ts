@@ -68,8 +68,9 @@ export function buildTrustPolicy(bindings: TrustBinding[]): PolicyDocument {
 }
 
 /**
- * Trust for chained cross-account access: exactly the named source roles as principals, pinned again by
- * `aws:PrincipalArn` so that a re-created role of the same name is not trusted by accident, never `:root`.
+ * Trust for chained cross-account access: exactly the named source roles as principals (never `:root`), and
+ * `aws:PrincipalArn` on the same ARNs, so the statement still names only those roles should IAM ever show the
+ * principal by its unique id (as it does once a trusted role is deleted: re-create the trust then).
  */
 export function buildRoleChainTrustPolicy(sourceRoleArns: string[]): PolicyDocument {
   if (sourceRoleArns.length === 0) throw new Error("a chained trust needs at least one source role");

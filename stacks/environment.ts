@@ -76,6 +76,7 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
   }
 
   const workloads: EnvironmentOutputs["workloads"] = {};
+  const identities = new Map<string, WorkloadIdentity>();
   spec.workloads.forEach((w, index) => {
     const identity = new WorkloadIdentity(w.name, {
       spec,
@@ -86,15 +87,17 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
       kubernetesProvider,
       serviceAccountDependsOn: namespaces.has(w.namespace) ? [namespaces.get(w.namespace)!] : [],
     });
+    identities.set(w.name, identity);
     workloads[w.name] = { roleArn: identity.roleArn, roleName: identity.roleName, serviceAccount: w.serviceAccount, namespace: w.namespace };
   });
 
   const eso = spec.externalSecrets;
-  const operator = eso && new ExternalSecretsOperator("external-secrets", { validated, environment, cluster, kubernetesProvider: kubernetesProvider!, namespaces });
+  const operator = eso && new ExternalSecretsOperator("external-secrets", { validated, environment, cluster, kubernetesProvider: kubernetesProvider!, namespaces, identities });
 
   const crossAccount: EnvironmentOutputs["crossAccount"] = {};
   spec.crossAccount.forEach((t, index) => {
-    const account = new TargetAccount(t.name, { spec, index, layout: layout.crossAccount[index], environment, cluster });
+    const sources = [...new Set(t.roles.flatMap((r) => r.workloads))].map((name) => identities.get(name)!);
+    const account = new TargetAccount(t.name, { spec, index, layout: layout.crossAccount[index], environment, cluster, sources });
     crossAccount[t.name] = { accountId: t.accountId, mode: t.mode, roles: account.roleArns };
   });
   // Each source workload gets an AWS config file with a profile per target role it may use.

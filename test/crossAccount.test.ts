@@ -35,11 +35,13 @@ describe("cross-account: chained (prod's analytics data lake)", () => {
     for (const r of placed) assert.match(r.provider ?? "", /pulumi:providers:aws::analytics::/, `${r.type} ${r.name} uses the target's provider`);
     // Nothing else of the stack uses it.
     for (const r of run.resources.filter((x) => !placed.includes(x))) assert.ok(!(r.provider ?? "").includes("providers:aws::analytics"), r.name);
-    assert.equal(one(run, "aws:iam/role:Role", "analytics-datalake-reader").outputs.arn, TARGET);
+    assert.equal(one(run, "aws:iam/role:Role", "analytics/datalake-reader").outputs.arn, TARGET);
   });
 
-  it("the target role trusts exactly the source role (aws:PrincipalArn), never the account", () => {
-    const trust = parsePolicy(one(run, "aws:iam/role:Role", "analytics-datalake-reader").inputs.assumeRolePolicy);
+  it("the target role trusts exactly the source role (aws:PrincipalArn), never the account, and is created after it", () => {
+    const target = one(run, "aws:iam/role:Role", "analytics/datalake-reader");
+    assert.ok(target.options.dependsOn.includes("eks-irsa:workload:WorkloadIdentity::data-processor"), "IAM rejects a trust naming a role that does not exist yet");
+    const trust = parsePolicy(target.inputs.assumeRolePolicy);
     assert.deepEqual(trust.Statement, [
       { Effect: "Allow", Principal: { AWS: SOURCE }, Action: "sts:AssumeRole", Condition: { ArnEquals: { "aws:PrincipalArn": SOURCE } } },
     ]);
@@ -149,7 +151,7 @@ describe("cross-account: oidc (the target account trusts the cluster directly)",
   });
 
   it("the target role trusts the source ServiceAccounts through that provider, with the core's sub/aud conditions", () => {
-    const role = one(run, "aws:iam/role:Role", "security-log-writer");
+    const role = one(run, "aws:iam/role:Role", "security/log-writer");
     assert.match(role.provider ?? "", /providers:aws::security::/);
     const trust = parsePolicy(role.inputs.assumeRolePolicy);
     const providerArn = "arn:aws:iam::444455556666:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789";
@@ -175,7 +177,7 @@ describe("cross-account: oidc (the target account trusts the cluster directly)",
     const adopted = "arn:aws:iam::444455556666:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789";
     const r = await runStack("adopt", stack([{ name: "security", accountId: "444455556666", deployRoleArn: "arn:aws:iam::444455556666:role/deployer", mode: "oidc", oidcProviderArn: adopted, roles: [{ name: "reader", workloads: ["app"] }] }]));
     assert.equal(ofType(r, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 1);
-    assert.equal(JSON.stringify(parsePolicy(one(r, "aws:iam/role:Role", "security-reader").inputs.assumeRolePolicy)).includes(adopted), true);
+    assert.equal(JSON.stringify(parsePolicy(one(r, "aws:iam/role:Role", "security/reader").inputs.assumeRolePolicy)).includes(adopted), true);
   });
 });
 
@@ -194,7 +196,7 @@ describe("cross-account: config validation", () => {
   });
   const problems = (crossAccount: unknown[]) => {
     const raw = Object.fromEntries(Object.entries(stack(crossAccount)).filter(([k]) => k.startsWith("eks-irsa:")).map(([k, v]) => [k.slice("eks-irsa:".length), v]));
-    return configProblems(raw, "eu-west-1", models);
+    return configProblems(raw, "eu-west-1", models, ["123456789012"]);
   };
   const table: [string, unknown[], string][] = [
     ["an unknown source workload", [target({ roles: [{ name: "reader", workloads: ["ghost"] }] })], 'crossAccount[0].roles[0].workloads[0]: "ghost" is not a workload of this stack (eks-irsa:workloads)'],
@@ -207,6 +209,8 @@ describe("cross-account: config validation", () => {
     ["a role without source workloads", [target({ roles: [{ name: "reader", workloads: [] }] })], "crossAccount[0].roles[0].workloads: "],
     ["two roles of one name", [target({ roles: [{ name: "r", workloads: ["app"] }, { name: "r", workloads: ["app"] }] })], 'crossAccount[0].roles[1].name: duplicate role name "r" in target analytics (also roles[0])'],
     ["more tags than a target role may carry", [target({ roles: [{ name: "r", workloads: ["app"], tags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`k${i}`, "v"])) }] })], "crossAccount[0].roles[0].tags: the role would carry 51 tags"],
+    ["a target in the stack's own account", [target({ accountId: "123456789012", deployRoleArn: "arn:aws:iam::123456789012:role/deployer" })], "crossAccount[0].accountId: 123456789012 is the stack's own account (aws:allowedAccountIds or cluster.oidcProviderArn): grant the workload directly instead"],
+    ["two targets whose profiles would share a name", [target({ name: "a-b", roles: [{ name: "c", workloads: ["app"] }] }), target({ name: "a", accountId: "210987654322", deployRoleArn: "arn:aws:iam::210987654322:role/deployer", roles: [{ name: "b-c", workloads: ["app"] }] })], "crossAccount[1].roles[0].name: workload app's AWS profile a-b-c would also name crossAccount[0].roles[0]: rename the target or the role"],
     ["a deploy role that is not a role ARN", [target({ deployRoleArn: "arn:aws:iam::210987654321:user/deployer" })], 'crossAccount[0].deployRoleArn: "arn:aws:iam::210987654321:user/deployer" is not a valid IAM role ARN'],
   ];
   for (const [title, crossAccount, expected] of table) {

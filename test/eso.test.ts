@@ -100,17 +100,17 @@ describe("ESO: config validation across components", () => {
     ],
     [
       "find-by-path on a store not configured for it",
-      config(eso, { externalSecrets: [es({ data: [], dataFrom: [{ find: { path: "prod/shared/" } }] })] }),
+      config(eso, { externalSecrets: [es({ data: [], dataFrom: [{ find: { path: "prod/shared/", name: { regexp: ".*" } } }] })] }),
       "workloads[0].externalSecrets[0].dataFrom[0].find.path: ExternalSecret team/db finds secrets by path, but the ClusterSecretStore is not configured for it: set externalSecrets.clusterSecretStore.findByPath: true",
     ],
     [
       "find-by-path outside the controller's paths",
-      config({ ...eso, clusterSecretStore: { findByPath: true } }, { externalSecrets: [es({ data: [], dataFrom: [{ find: { path: "prod/" } }] })] }),
+      config({ ...eso, clusterSecretStore: { findByPath: true } }, { externalSecrets: [es({ data: [], dataFrom: [{ find: { path: "prod/", name: { regexp: ".*" } } }] })] }),
       'workloads[0].externalSecrets[0].dataFrom[0].find.path: ExternalSecret team/db finds secrets under "prod/" through ClusterSecretStore aws-secrets-manager',
     ],
     [
       "find-by-path through a workload store",
-      config(eso, { secrets: [{ prefix: "team/" }], externalSecrets: [es({ store: "workload", data: [], dataFrom: [{ find: { path: "team/" } }] })] }),
+      config(eso, { secrets: [{ prefix: "team/" }], externalSecrets: [es({ store: "workload", data: [], dataFrom: [{ find: { path: "team/", name: { regexp: ".*" } } }] })] }),
       'workloads[0].externalSecrets[0].dataFrom[0].find.path: ExternalSecret team/db: find-by-path needs ListSecrets on "*"',
     ],
     [
@@ -141,6 +141,10 @@ describe("ESO: config validation across components", () => {
     ["a Secret key set twice", config(eso, { externalSecrets: [es({ data: [es().data[0], es().data[0]] })] }), 'workloads[0].externalSecrets[0].data[1].secretKey: ExternalSecret team/db sets key "password" twice'],
     ["an ExternalSecret that reads nothing", config(eso, { externalSecrets: [es({ data: [] })] }), "workloads[0].externalSecrets[0]: ExternalSecret team/db reads nothing: give data or dataFrom"],
     ["a workload bound to the controller's ServiceAccount", config(eso, { name: "eso-helper", namespace: "external-secrets", serviceAccount: "external-secrets" }), "externalSecrets.serviceAccount: ServiceAccount external-secrets/external-secrets is already bound by workloads[0]: the ESO controller needs its own"],
+    ["find without a name pattern (ESO's AWS provider refuses it)", config({ ...eso, clusterSecretStore: { findByPath: true } }, { externalSecrets: [es({ data: [], dataFrom: [{ find: { path: "prod/shared/" } }] })] }), "workloads[0].externalSecrets[0].dataFrom[0].find.name: is required"],
+    ["a dataFrom item with both extract and find", config(eso, { externalSecrets: [es({ data: [], dataFrom: [{ extract: { key: "prod/shared/a" }, find: { path: "prod/shared/", name: { regexp: ".*" } } }] })] }), "workloads[0].externalSecrets[0].dataFrom[0]: give exactly one of extract (one secret) or find (secrets under a path)"],
+    ["a workload store for a ServiceAccount the stack does not create", config(eso, { createServiceAccount: false, secrets: [{ name: "team/app" }], externalSecrets: [es({ store: "workload", data: [{ secretKey: "k", remoteRef: { key: "team/app" } }] })] }), "workloads[0].externalSecrets[0].store: a workload store authenticates as ServiceAccount team/app, which this stack does not create"],
+    ["a pattern workload that would bind the controller's ServiceAccount", config(eso, { namespace: "external-secrets", serviceAccount: "external-*" }), 'workloads[0].serviceAccount: the pattern "external-*" in namespace external-secrets would let the ESO controller assume workload app\'s role'],
     ["a workload named like the controller", config(eso, { name: "external-secrets" }), 'workloads[0].name: "external-secrets" names the ESO controller\'s role'],
     ["a refresh interval that is not a duration", config(eso, { externalSecrets: [es({ refreshInterval: "hourly" })] }), 'workloads[0].externalSecrets[0].refreshInterval: "hourly" is not a valid duration'],
     ["a chart version range", config({ ...eso, chart: { version: "^2.10.0" } }, {}), 'externalSecrets.chart.version: "^2.10.0" is not a valid chart version (an exact semantic version'],
@@ -154,6 +158,17 @@ describe("ESO: config validation across components", () => {
       assert.ok(found.some((p) => p.startsWith(expected)), `expected ${expected}\n got: ${found.join("\n      ")}`);
     });
   }
+
+  it("ExternalSecrets whose names would collide when joined with '-' are distinct resources", async () => {
+    const raw = config(eso, {}, {
+      workloads: [
+        { name: "w1", namespace: "a-b", externalSecrets: [es({ name: "c" })] },
+        { name: "w2", namespace: "a", externalSecrets: [es({ name: "b-c" })] },
+      ],
+    });
+    const run = await runStack("names", { "aws:region": "us-east-1", ...Object.fromEntries(Object.entries(raw).map(([k, v]) => [`eks-irsa:${k}`, v])) });
+    assert.deepEqual(crs(run, "ExternalSecret").map((r) => r.name).sort(), ["externalsecret/a-b/c", "externalsecret/a/b-c"]);
+  });
 
   it("accepts keys inside the grants, for both stores", () => {
     assert.deepEqual(problems(config(eso, { secrets: [{ name: "team/app" }], externalSecrets: [es(), es({ name: "own", store: "workload", data: [{ secretKey: "k", remoteRef: { key: "team/app" } }] })] })), []);
@@ -243,11 +258,12 @@ describe("ESO: the dev and prod stacks", () => {
       provider: { aws: { service: "SecretsManager", region: "us-east-1" } },
       conditions: [{ namespaces: ["api"] }],
     });
-    assert.ok(store.options.dependsOn.includes("external-secrets"), "waits for the release's CRDs");
+    assert.ok(store.options.dependsOn.includes("kubernetes:helm.sh/v3:Release::external-secrets"), "waits for the release's CRDs");
   });
 
   it("a workload store impersonates the workload's ServiceAccount, whose role holds the grant", async () => {
     const [store] = crs(dev, "SecretStore");
+    assert.ok(store.options.dependsOn.includes("eks-irsa:workload:WorkloadIdentity::data-processor"), "waits for the annotated ServiceAccount");
     assert.deepEqual(store.inputs.metadata, {
       name: "data-processor-secrets-manager",
       namespace: "data-pipeline",
@@ -264,8 +280,8 @@ describe("ESO: the dev and prod stacks", () => {
   });
 
   it("ExternalSecrets are v1 objects with the declared keys, after their store", async () => {
-    const payment = one(dev, "kubernetes:external-secrets.io/v1:ExternalSecret", "externalsecret-api-payment-api-key");
-    const db = one(dev, "kubernetes:external-secrets.io/v1:ExternalSecret", "externalsecret-data-pipeline-db-credentials");
+    const payment = one(dev, "kubernetes:external-secrets.io/v1:ExternalSecret", "externalsecret/api/payment-api-key");
+    const db = one(dev, "kubernetes:external-secrets.io/v1:ExternalSecret", "externalsecret/data-pipeline/db-credentials");
     assert.equal(payment.inputs.apiVersion, "external-secrets.io/v1");
     assert.deepEqual(payment.inputs.spec, {
       refreshInterval: "1h",
@@ -274,7 +290,7 @@ describe("ESO: the dev and prod stacks", () => {
       data: [{ secretKey: "api-key", remoteRef: { key: "dev/shared/payment-api", property: "key" } }],
     });
     assert.deepEqual((db.inputs.spec as { secretStoreRef: unknown }).secretStoreRef, { name: "data-processor-secrets-manager", kind: "SecretStore" });
-    assert.ok(db.options.dependsOn.includes("secretstore-data-pipeline-data-processor-secrets-manager"));
+    assert.ok(db.options.dependsOn.includes("kubernetes:external-secrets.io/v1:SecretStore::secretstore/data-pipeline/data-processor-secrets-manager"));
     // Every object registered, in both stacks, passes ESO's v1 schema again.
     for (const run of [dev, prod]) {
       for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:external-secrets.io/v1:"))) {
@@ -288,12 +304,12 @@ describe("ESO: the dev and prod stacks", () => {
     const run = await runStack("find", {
       "aws:region": "us-east-1",
       ...Object.fromEntries(
-        Object.entries(config({ secrets: [{ prefix: "team/" }], clusterSecretStore: { findByPath: true } }, { createServiceAccount: false, externalSecrets: [es({ data: [], dataFrom: [{ find: { path: "team/app/" } }] })] })).map(([k, v]) => [`eks-irsa:${k}`, v]),
+        Object.entries(config({ secrets: [{ prefix: "team/" }], clusterSecretStore: { findByPath: true } }, { createServiceAccount: false, externalSecrets: [es({ data: [], dataFrom: [{ find: { path: "team/app/", name: { regexp: "^team/app/.*" } } }] })] })).map(([k, v]) => [`eks-irsa:${k}`, v]),
       ),
     });
     const doc = parsePolicy(one(run, "aws:iam/policy:Policy", "external-secrets-controller-access").inputs.policy);
     assert.ok(doc.Statement.some((s) => s.Resource === "*" && JSON.stringify(s.Action) === '["secretsmanager:BatchGetSecretValue","secretsmanager:ListSecrets"]'));
     const [found] = crs(run, "ExternalSecret");
-    assert.deepEqual((found.inputs.spec as { dataFrom: unknown }).dataFrom, [{ find: { path: "team/app/" } }]);
+    assert.deepEqual((found.inputs.spec as { dataFrom: unknown }).dataFrom, [{ find: { path: "team/app/", name: { regexp: "^team/app/.*" } } }]);
   });
 });

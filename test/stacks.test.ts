@@ -3,7 +3,7 @@ import { ConfigError } from "../config/validate";
 import { parsePolicy } from "../core/document";
 import { evaluateTrust, webIdentityRequest } from "../core/trustEval";
 import { rolesOf } from "../tools/inventory";
-import type { OfflineRun } from "../tools/offline";
+import { runOffline, type OfflineRun } from "../tools/offline";
 import { renderPlan } from "../tools/planText";
 import { ofType, one, runStack } from "./helpers/stacks";
 
@@ -228,5 +228,18 @@ describe("stacks: invalid config and other shapes", () => {
     const json = JSON.stringify(run.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.outputs));
     assert.ok(json.includes("arn:aws-cn:dynamodb:cn-north-1:111122223333:table/orders"));
     assert.ok(!/arn:aws:/.test(json), "no aws-partition ARN in a China stack");
+  });
+});
+
+describe("offline runner: what the engine would refuse", () => {
+  it("two resources of one URN fail the run, as `pulumi up` would", async () => {
+    const aws = await import("@pulumi/aws");
+    await assert.rejects(
+      runOffline("dup", { "aws:region": "us-east-1" }, () => {
+        new aws.iam.Policy("same", { policy: "{}" });
+        new aws.iam.Policy("same", { policy: "{}" });
+      }),
+      /two resources share a URN \(pulumi up would refuse them\): aws:iam\/policy:Policy::same/,
+    );
   });
 });

@@ -22,6 +22,7 @@ export interface RegisteredResource {
   /** The explicit provider's URN, when one was given. */
   provider?: string;
   /** Resource options the program set that the engine acts on. */
+  /** `dependsOn` as `<type>::<name>` of each resource waited for. */
   options: { protect: boolean; parentType?: string; dependsOn: string[] };
 }
 
@@ -93,6 +94,9 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
     const cluster = config[`${PROJECT}:cluster`] as { oidcIssuerUrl?: string } | undefined;
     const resources: RegisteredResource[] = [];
     const options = new Map<string, RegisteredResource["options"]>();
+    // The engine refuses two resources of one URN (type chain and name); the mock monitor does not notice.
+    const urns = new Set<string>();
+    const duplicates: string[] = [];
     const mocks = new RealisticMocks({ region, accountId, issuerUrl: typeof cluster?.oidcIssuerUrl === "string" ? cluster.oidcIssuerUrl : undefined });
     await pulumi.runtime.setMocks(
       {
@@ -119,22 +123,38 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, asConfigValue(v)])), []);
     const outputs = await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((t) => {
+        const urn = `${typeChain(t.opts.parent)}${t.type}::${t.name}`;
+        if (urns.has(urn)) duplicates.push(urn);
+        urns.add(urn);
         const dependsOn = t.opts.dependsOn;
         options.set(`${t.type}::${t.name}`, {
           protect: t.opts.protect === true,
           parentType: t.opts.parent ? (t.opts.parent as unknown as { __pulumiType?: string }).__pulumiType : undefined,
-          dependsOn: (Array.isArray(dependsOn) ? dependsOn : dependsOn ? [dependsOn] : []).map((d) => String((d as { __name?: string }).__name ?? "")),
+          dependsOn: (Array.isArray(dependsOn) ? dependsOn : dependsOn ? [dependsOn] : []).map((d) => {
+            const r = d as { __name?: string; __pulumiType?: string };
+            return `${r.__pulumiType ?? "?"}::${r.__name ?? ""}`;
+          }),
         });
         return undefined;
       });
       return program();
     });
     await waitForRegistrations();
+    if (duplicates.length > 0) throw new Error(`two resources share a URN (pulumi up would refuse them): ${duplicates.join(", ")}`);
     return { stack, region, accountId, resources, outputs: plain(outputs ?? {}) as Record<string, unknown> };
   } finally {
     process.setSourceMapsEnabled(sourceMaps);
     running = false;
   }
+}
+
+/** The URN's type part from a parent: `parentType$...$` (the stack itself is not part of it). */
+function typeChain(parent: pulumi.Resource | undefined): string {
+  const types: string[] = [];
+  for (let p = parent as unknown as { __pulumiType?: string; __parentResource?: unknown } | undefined; p; p = p.__parentResource as typeof p) {
+    if (p.__pulumiType && p.__pulumiType !== "pulumi:pulumi:Stack") types.unshift(p.__pulumiType);
+  }
+  return types.map((t) => `${t}$`).join("");
 }
 
 /** Waits until the SDK has no registration in flight (its own drain, as `pulumi up` does at exit). */

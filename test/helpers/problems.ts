@@ -2,9 +2,9 @@
 import type { EsoModels } from "../../config/esoModels";
 import { ConfigError, validateStackConfig } from "../../config/validate";
 
-export function configProblems(raw: unknown, region: string | undefined, models?: EsoModels): string[] {
+export function configProblems(raw: unknown, region: string | undefined, models?: EsoModels, stackAccountIds: string[] = []): string[] {
   try {
-    validateStackConfig(raw, region, models);
+    validateStackConfig(raw, region, models, stackAccountIds);
   } catch (e) {
     if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
     throw e;

@@ -17,9 +17,9 @@ export interface ExternalSecretsOperatorArgs {
   identities: Map<string, pulumi.Resource>;
 }
 
-/** Helm values that fix the controller's ServiceAccount and annotate it with the role: the chart creates it. */
+/** Helm values that fix the controller's ServiceAccount (the chart creates it) and, in controller mode, annotate it with the role. */
 export function esoHelmValues(serviceAccount: string, annotations: Record<string, string>): Record<string, unknown> {
-  return { installCRDs: true, serviceAccount: { create: true, name: serviceAccount, annotations } };
+  return { installCRDs: true, serviceAccount: { create: true, name: serviceAccount, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) } };
 }
 
 /** `<kind>/<namespace>/<name>`: unique, where joining with "-" would let `a-b/c` and `a/b-c` collide. */
@@ -42,26 +42,45 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
     super("eks-irsa:eso:ExternalSecretsOperator", name, {}, opts);
     const { spec, layout, esoObjects } = args.validated;
     const eso = spec.externalSecrets;
-    if (!eso || !layout.externalSecrets) throw new Error("ExternalSecretsOperator: externalSecrets is not configured");
-    const identity = new WorkloadIdentity(
-      `${name}-controller`,
-      { spec, index: "eso-controller", layout: layout.externalSecrets, environment: args.environment, cluster: args.cluster },
-      { parent: this },
-    );
-    this.roleArn = identity.roleArn;
-    this.release = new k8s.helm.v3.Release(
-      name,
-      {
-        name: eso.chart.name,
-        chart: eso.chart.name,
-        version: eso.chart.version,
-        repositoryOpts: { repo: eso.chart.repository },
-        namespace: eso.namespace,
-        createNamespace: true,
-        values: identity.annotations.apply((annotations) => esoHelmValues(eso.serviceAccount, annotations)),
-      },
-      { parent: this, provider: args.kubernetesProvider },
-    );
+    const controllerLayout = layout.externalSecrets;
+    if (!eso || !controllerLayout) throw new Error("ExternalSecretsOperator: externalSecrets is not configured");
+    const release = (values: pulumi.Input<Record<string, unknown>>) =>
+      new k8s.helm.v3.Release(
+        name,
+        {
+          name: eso.chart.name,
+          chart: eso.chart.name,
+          version: eso.chart.version,
+          repositoryOpts: { repo: eso.chart.repository },
+          namespace: eso.namespace,
+          createNamespace: true,
+          values,
+        },
+        { parent: this, provider: args.kubernetesProvider },
+      );
+    const identity = (dependsOn: pulumi.Resource[]) =>
+      new WorkloadIdentity(
+        `${name}-controller`,
+        {
+          spec,
+          index: "eso-controller",
+          layout: controllerLayout,
+          environment: args.environment,
+          cluster: args.cluster,
+          kubernetesProvider: args.kubernetesProvider,
+          serviceAccountDependsOn: dependsOn,
+        },
+        { parent: this },
+      );
+    if (eso.identity === "reader") {
+      // The chart's ServiceAccount carries no role; the reader ServiceAccount is created in the release's namespace.
+      this.release = release(esoHelmValues(eso.serviceAccount, {}));
+      this.roleArn = identity([this.release]).roleArn;
+    } else {
+      const controller = identity([]);
+      this.roleArn = controller.roleArn;
+      this.release = release(controller.annotations.apply((annotations) => esoHelmValues(eso.serviceAccount, annotations)));
+    }
     const stores = new Map<string, k8s.apiextensions.CustomResource>();
     this.objects = [];
     for (const { object } of esoObjects) {

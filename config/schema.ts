@@ -117,6 +117,9 @@ export const externalSecretSchema = z.strictObject({
 export const externalSecretsSchema = z.strictObject({
   namespace: named(RULES.namespace).optional(),
   serviceAccount: named(RULES.serviceAccount).optional(),
+  /** `reader` (default): the role is bound to a pod-less ServiceAccount the ClusterSecretStore authenticates as; `controller`: to the controller's own. */
+  identity: z.enum(["reader", "controller"], { error: (iss) => `${quoted(iss.input)} is not an ESO identity mode (reader or controller)` }).optional(),
+  readerServiceAccount: named(RULES.serviceAccount).optional(),
   chart: z.strictObject({ version: named(RULES.semver).optional(), repository: httpsUrlOf("Helm repository URL").optional() }).optional(),
   clusterSecretStore: z
     .strictObject({

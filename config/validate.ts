@@ -153,16 +153,19 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
   if (input.externalSecrets) {
     checkSecretGrants("externalSecrets.secrets", input.externalSecrets.secrets);
     checkTagCount("externalSecrets.tags", input.externalSecrets.tags);
-    const controllerSa = `${input.externalSecrets.namespace ?? "external-secrets"}/${input.externalSecrets.serviceAccount ?? "external-secrets"}`;
-    const bound = boundSas.get(controllerSa);
-    if (bound !== undefined) {
-      problems.push({ path: "externalSecrets.serviceAccount", message: `ServiceAccount ${controllerSa} is already bound by workloads[${bound}]: the ESO controller needs its own` });
+    const eso = input.externalSecrets;
+    const esoNamespace = eso.namespace ?? "external-secrets";
+    const controller = eso.serviceAccount ?? "external-secrets";
+    const esoAccounts: [string, string][] = [["externalSecrets.serviceAccount", controller], ["externalSecrets.readerServiceAccount", eso.readerServiceAccount ?? `${controller}-reader`]];
+    if (esoAccounts[0][1] === esoAccounts[1][1]) problems.push({ path: "externalSecrets.readerServiceAccount", message: "must differ from externalSecrets.serviceAccount: the reader ServiceAccount runs no pod" });
+    for (const [path, name] of esoAccounts) {
+      const bound = boundSas.get(`${esoNamespace}/${name}`);
+      if (bound !== undefined) problems.push({ path, message: `ServiceAccount ${esoNamespace}/${name} is already bound by workloads[${bound}]: ESO needs its own` });
     }
-    const esoNamespace = input.externalSecrets.namespace ?? "external-secrets";
     input.workloads.forEach((w, i) => {
       const sa = w.serviceAccount ?? w.name;
-      if (w.namespace === esoNamespace && isPattern(sa) && globMatch(sa, input.externalSecrets!.serviceAccount ?? "external-secrets")) {
-        problems.push({ path: `workloads[${i}].serviceAccount`, message: `the pattern ${JSON.stringify(sa)} in namespace ${esoNamespace} would let the ESO controller assume workload ${w.name}'s role` });
+      if (w.namespace === esoNamespace && isPattern(sa) && esoAccounts.some(([, name]) => globMatch(sa, name))) {
+        problems.push({ path: `workloads[${i}].serviceAccount`, message: `the pattern ${JSON.stringify(sa)} in namespace ${esoNamespace} would let ESO assume workload ${w.name}'s role` });
       }
     });
     const clash = input.workloads.findIndex((w) => w.name === ESO_IDENTITY);
@@ -297,9 +300,15 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
     }
   }
   const es = input.externalSecrets;
+  const esoIdentity = es?.identity ?? "reader";
+  const esoNamespace = es?.namespace ?? "external-secrets";
+  const controllerSa = es?.serviceAccount ?? "external-secrets";
+  const readerSa = es?.readerServiceAccount ?? `${controllerSa}-reader`;
   const externalSecrets: ExternalSecretsSpec | undefined = es && {
-    namespace: es.namespace ?? "external-secrets",
-    serviceAccount: es.serviceAccount ?? "external-secrets",
+    namespace: esoNamespace,
+    serviceAccount: controllerSa,
+    identity: esoIdentity,
+    readerServiceAccount: readerSa,
     chart: { name: ESO_CHART.name, repository: es.chart?.repository ?? ESO_CHART.repository, version: es.chart?.version ?? ESO_CHART.version },
     clusterSecretStore: {
       name: es.clusterSecretStore?.name ?? "aws-secrets-manager",
@@ -309,9 +318,10 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
     secrets: es.secrets ?? [],
     controller: {
       name: ESO_IDENTITY,
-      namespace: es.namespace ?? "external-secrets",
-      serviceAccount: es.serviceAccount ?? "external-secrets",
-      createServiceAccount: false,
+      namespace: esoNamespace,
+      // reader: the stack creates the pod-less reader ServiceAccount; controller: the chart creates its own.
+      serviceAccount: esoIdentity === "reader" ? readerSa : controllerSa,
+      createServiceAccount: esoIdentity === "reader",
       ...controllerAccess(es.secrets ?? [], es.clusterSecretStore?.findByPath ?? false, workloads),
       tags: es.tags ?? {},
       maxSessionDurationSeconds: rd.maxSessionDurationSeconds ?? 3600,

@@ -76,8 +76,16 @@ export function clusterSecretStoreObject(spec: EnvironmentSpec): K8sObject {
     kind: "ClusterSecretStore",
     metadata: { name: eso.clusterSecretStore.name, labels: LABELS },
     spec: {
-      provider: { aws: { service: "SecretsManager", region: spec.region } },
-      // Only the namespaces that declared ExternalSecrets through it may use the controller's identity.
+      provider: {
+        aws: {
+          service: "SecretsManager",
+          region: spec.region,
+          // reader: ESO requests a token for the pod-less reader ServiceAccount and assumes its role; the
+          // namespace is required here, else ESO would look in the ExternalSecret's namespace.
+          ...(eso.identity === "reader" ? { auth: { jwt: { serviceAccountRef: { name: eso.readerServiceAccount, namespace: eso.namespace } } } } : {}),
+        },
+      },
+      // Only the namespaces that declared ExternalSecrets through it may use it.
       conditions: [{ namespaces: clusterStoreNamespaces(eso, spec.workloads) }],
     },
   };

@@ -140,11 +140,11 @@ describe("ESO: config validation across components", () => {
     ],
     ["a Secret key set twice", config(eso, { externalSecrets: [es({ data: [es().data[0], es().data[0]] })] }), 'workloads[0].externalSecrets[0].data[1].secretKey: ExternalSecret team/db sets key "password" twice'],
     ["an ExternalSecret that reads nothing", config(eso, { externalSecrets: [es({ data: [] })] }), "workloads[0].externalSecrets[0]: ExternalSecret team/db reads nothing: give data or dataFrom"],
-    ["a workload bound to the controller's ServiceAccount", config(eso, { name: "eso-helper", namespace: "external-secrets", serviceAccount: "external-secrets" }), "externalSecrets.serviceAccount: ServiceAccount external-secrets/external-secrets is already bound by workloads[0]: the ESO controller needs its own"],
+    ["a workload bound to the controller's ServiceAccount", config(eso, { name: "eso-helper", namespace: "external-secrets", serviceAccount: "external-secrets" }), "externalSecrets.serviceAccount: ServiceAccount external-secrets/external-secrets is already bound by workloads[0]: ESO needs its own"],
     ["find without a name pattern (ESO's AWS provider refuses it)", config({ ...eso, clusterSecretStore: { findByPath: true } }, { externalSecrets: [es({ data: [], dataFrom: [{ find: { path: "prod/shared/" } }] })] }), "workloads[0].externalSecrets[0].dataFrom[0].find.name: is required"],
     ["a dataFrom item with both extract and find", config(eso, { externalSecrets: [es({ data: [], dataFrom: [{ extract: { key: "prod/shared/a" }, find: { path: "prod/shared/", name: { regexp: ".*" } } }] })] }), "workloads[0].externalSecrets[0].dataFrom[0]: give exactly one of extract (one secret) or find (secrets under a path)"],
     ["a workload store for a ServiceAccount the stack does not create", config(eso, { createServiceAccount: false, secrets: [{ name: "team/app" }], externalSecrets: [es({ store: "workload", data: [{ secretKey: "k", remoteRef: { key: "team/app" } }] })] }), "workloads[0].externalSecrets[0].store: a workload store authenticates as ServiceAccount team/app, which this stack does not create"],
-    ["a pattern workload that would bind the controller's ServiceAccount", config(eso, { namespace: "external-secrets", serviceAccount: "external-*" }), 'workloads[0].serviceAccount: the pattern "external-*" in namespace external-secrets would let the ESO controller assume workload app\'s role'],
+    ["a pattern workload that would bind the controller's ServiceAccount", config(eso, { namespace: "external-secrets", serviceAccount: "external-*" }), 'workloads[0].serviceAccount: the pattern "external-*" in namespace external-secrets would let ESO assume workload app\'s role'],
     ["a workload named like the controller", config(eso, { name: "external-secrets" }), 'workloads[0].name: "external-secrets" names the ESO controller\'s role'],
     ["a refresh interval that is not a duration", config(eso, { externalSecrets: [es({ refreshInterval: "hourly" })] }), 'workloads[0].externalSecrets[0].refreshInterval: "hourly" is not a valid duration'],
     ["a chart version range", config({ ...eso, chart: { version: "^2.10.0" } }, {}), 'externalSecrets.chart.version: "^2.10.0" is not a valid chart version (an exact semantic version'],
@@ -206,7 +206,7 @@ describe("ESO: the dev and prod stacks", () => {
     prod = await runStack("prod");
   });
 
-  it("installs the pinned chart with CRDs in its namespace, its ServiceAccount fixed and annotated with the controller's role", () => {
+  it("installs the pinned chart with CRDs in its namespace; the role is bound to a pod-less reader ServiceAccount, not the controller's", () => {
     const release = one(prod, "kubernetes:helm.sh/v3:Release", "external-secrets");
     const role = one(prod, "aws:iam/role:Role", "external-secrets-controller");
     assert.equal(role.outputs.arn, "arn:aws:iam::123456789012:role/eks-irsa/acme-prod-external-secrets");
@@ -214,24 +214,40 @@ describe("ESO: the dev and prod stacks", () => {
       { chart: release.inputs.chart, version: release.inputs.version, repositoryOpts: release.inputs.repositoryOpts, namespace: release.inputs.namespace, createNamespace: release.inputs.createNamespace },
       { chart: "external-secrets", version: "2.10.0", repositoryOpts: { repo: "https://charts.external-secrets.io" }, namespace: "external-secrets", createNamespace: true },
     );
-    assert.deepEqual(release.inputs.values, {
-      installCRDs: true,
-      serviceAccount: {
-        create: true,
-        name: "external-secrets",
-        annotations: {
-          "eks.amazonaws.com/role-arn": role.outputs.arn,
-          "eks.amazonaws.com/sts-regional-endpoints": "true",
-          "eks.amazonaws.com/token-expiration": "3600",
-        },
+    // The controller's own ServiceAccount (fixed name) carries no role: a SecretStore without auth gets no AWS identity.
+    assert.deepEqual(release.inputs.values, { installCRDs: true, serviceAccount: { create: true, name: "external-secrets" } });
+    assert.match(release.provider ?? "", /pulumi:providers:kubernetes::acme-prod-k8s::/);
+    const reader = one(prod, "kubernetes:core/v1:ServiceAccount", "external-secrets-controller");
+    assert.deepEqual(reader.inputs.metadata, {
+      name: "external-secrets-reader",
+      namespace: "external-secrets",
+      labels: { "app.kubernetes.io/managed-by": "eks-irsa", "eks-irsa/workload": "external-secrets" },
+      annotations: {
+        "eks.amazonaws.com/role-arn": role.outputs.arn,
+        "eks.amazonaws.com/sts-regional-endpoints": "true",
+        "eks.amazonaws.com/token-expiration": "3600",
       },
     });
-    assert.match(release.provider ?? "", /pulumi:providers:kubernetes::acme-prod-k8s::/);
+    assert.ok(reader.options.dependsOn.includes("kubernetes:helm.sh/v3:Release::external-secrets"), "created in the release's namespace");
   });
 
-  it("the controller's role is trusted by its ServiceAccount only and reads only prod/shared/ (KMS via Secrets Manager)", async () => {
+  it("identity controller: the chart's ServiceAccount is annotated with the role and the store has no auth", async () => {
+    const raw = config({ identity: "controller", secrets: [{ prefix: "team/" }] }, { createServiceAccount: false, externalSecrets: [es({ data: [{ secretKey: "k", remoteRef: { key: "team/x" } }] })] });
+    const run = await runStack("controller", { "aws:region": "us-east-1", ...Object.fromEntries(Object.entries(raw).map(([k, v]) => [`eks-irsa:${k}`, v])) });
+    const role = one(run, "aws:iam/role:Role", "external-secrets-controller");
+    const values = one(run, "kubernetes:helm.sh/v3:Release", "external-secrets").inputs.values as { serviceAccount: { name: string; annotations: Record<string, string> } };
+    assert.equal(values.serviceAccount.name, "external-secrets");
+    assert.equal(values.serviceAccount.annotations["eks.amazonaws.com/role-arn"], role.outputs.arn);
+    assert.equal(ofType(run, "kubernetes:core/v1:ServiceAccount").length, 0, "no reader ServiceAccount");
+    assert.deepEqual((crs(run, "ClusterSecretStore")[0].inputs.spec as { provider: unknown }).provider, { aws: { service: "SecretsManager", region: "us-east-1" } });
+    const trust = JSON.stringify(parsePolicy(role.inputs.assumeRolePolicy));
+    assert.ok(trust.includes('"system:serviceaccount:external-secrets:external-secrets"'), trust);
+  });
+
+  it("the ESO role is trusted by the reader ServiceAccount only and reads only prod/shared/ (KMS via Secrets Manager)", async () => {
     const role = rolesOf(prod.resources).find((r) => r.resourceName === "external-secrets-controller")!;
-    assert.deepEqual(role.serviceAccounts.map((s) => `${s.namespace}/${s.name}`), ["external-secrets/external-secrets"]);
+    assert.deepEqual(role.serviceAccounts.map((s) => `${s.namespace}/${s.name}`), ["external-secrets/external-secrets-reader"]);
+    assert.ok(JSON.stringify(role.trust).includes('"system:serviceaccount:external-secrets:external-secrets-reader"'));
     const docs = role.policies.map((p) => p.document!) as PolicyDocument[];
     const principal = role.arn;
     const ok = { action: "secretsmanager:GetSecretValue", resource: SECRET("prod/shared/payment-api-AbCdEf").replace("111122223333", "123456789012"), principal };
@@ -252,10 +268,10 @@ describe("ESO: the dev and prod stacks", () => {
     assert.equal(await decrypt("s3.us-east-1.amazonaws.com"), "ImplicitlyDenied");
   });
 
-  it("the ClusterSecretStore uses the controller's identity, for the namespaces of its ExternalSecrets only", () => {
+  it("the ClusterSecretStore authenticates as the reader ServiceAccount (namespace given), for the namespaces of its ExternalSecrets only", () => {
     const [store] = crs(dev, "ClusterSecretStore");
     assert.deepEqual(store.inputs.spec, {
-      provider: { aws: { service: "SecretsManager", region: "us-east-1" } },
+      provider: { aws: { service: "SecretsManager", region: "us-east-1", auth: { jwt: { serviceAccountRef: { name: "external-secrets-reader", namespace: "external-secrets" } } } } },
       conditions: [{ namespaces: ["api"] }],
     });
     assert.ok(store.options.dependsOn.includes("kubernetes:helm.sh/v3:Release::external-secrets"), "waits for the release's CRDs");

@@ -22,7 +22,7 @@ describe("tools/plan: the offline plan command", () => {
     assert.ok(!json.resources.some((res) => res.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider"));
     const roles = json.resources.filter((res) => res.type === "aws:iam/role:Role");
     const sas = json.resources.filter((res) => res.type === "kubernetes:core/v1:ServiceAccount");
-    assert.equal(sas.length, 3);
+    assert.equal(sas.length, 4, "three workloads and ESO's reader");
     for (const sa of sas) {
       const md = sa.inputs.metadata as { name: string; namespace: string; annotations: Record<string, string> };
       const role = roles.find((x) => x.outputs.arn === md.annotations["eks.amazonaws.com/role-arn"]);

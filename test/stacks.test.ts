@@ -83,7 +83,7 @@ describe("stacks: dev (creates the cluster and its OIDC provider)", () => {
 
   it("creates annotated ServiceAccounts (not for the pattern) in namespaces it creates, through the cluster's provider", () => {
     const sas = ofType(run, SA).map((r) => r.inputs.metadata as { name: string; namespace: string; annotations: Record<string, string> });
-    assert.deepEqual(sas.map((m) => `${m.namespace}/${m.name}`).sort(), ["api/backend", "data-pipeline/s3-processor", "web/frontend"]);
+    assert.deepEqual(sas.map((m) => `${m.namespace}/${m.name}`).sort(), ["api/backend", "data-pipeline/s3-processor", "external-secrets/external-secrets-reader", "web/frontend"]);
     const roles = new Map(ofType(run, ROLE).map((r) => [r.name, String(r.outputs.arn)]));
     const frontend = sas.find((m) => m.name === "frontend")!;
     assert.deepEqual(frontend.annotations, { "eks.amazonaws.com/role-arn": roles.get("frontend"), "eks.amazonaws.com/sts-regional-endpoints": "true" });

@@ -27,8 +27,10 @@ type Ref = { key: string; property?: string };
 /** The Helm release, the stores and the ExternalSecrets, as the controller will see them. */
 function esoLines(out: string[], run: OfflineRun): void {
   for (const r of run.resources.filter((x) => x.type === "kubernetes:helm.sh/v3:Release")) {
-    const i = r.inputs as { chart?: string; version?: string; namespace?: string; repositoryOpts?: { repo?: string }; values?: { installCRDs?: boolean } };
-    out.push(`  helm        CREATE release ${i.chart} ${i.version} from ${i.repositoryOpts?.repo} in namespace ${i.namespace}${i.values?.installCRDs ? " with its CRDs" : ""}`);
+    const i = r.inputs as { chart?: string; version?: string; namespace?: string; repositoryOpts?: { repo?: string }; values?: { installCRDs?: boolean; serviceAccount?: { name?: string; annotations?: Record<string, string> } } };
+    const sa = i.values?.serviceAccount;
+    const role = sa?.annotations?.["eks.amazonaws.com/role-arn"] ? "annotated with the role" : "no AWS role of its own";
+    out.push(`  helm        CREATE release ${i.chart} ${i.version} from ${i.repositoryOpts?.repo} in namespace ${i.namespace}${i.values?.installCRDs ? " with its CRDs" : ""}; controller ServiceAccount ${sa?.name} (${role})`);
   }
   for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:external-secrets.io/"))) {
     const md = r.inputs.metadata as { name: string; namespace?: string };
@@ -43,12 +45,12 @@ function esoLines(out: string[], run: OfflineRun): void {
       out.push(`  secret      CREATE ExternalSecret ${id} -> Secret ${spec.target?.name} every ${spec.refreshInterval} via ${spec.secretStoreRef.kind} ${spec.secretStoreRef.name}: ${reads.join(", ")}`);
     } else {
       const aws = spec.provider?.aws ?? {};
-      const as = aws.auth?.jwt?.serviceAccountRef?.name;
+      const ref = aws.auth?.jwt?.serviceAccountRef as { name: string; namespace?: string } | undefined;
       const namespaces = (spec.conditions?.[0]?.namespaces as string[] | undefined) ?? [];
-      out.push(
-        `  store       CREATE ${kind} ${id}: ${aws.service} ${aws.region}, ` +
-          (as ? `as ServiceAccount ${as} (reads with that workload's role)` : `with the controller's role, for namespaces ${namespaces.join(", ") || "none"}`),
-      );
+      const reads = kind === "ClusterSecretStore"
+        ? `${ref ? `as ServiceAccount ${ref.namespace}/${ref.name}` : "as the controller itself"} (the ESO role), for namespaces ${namespaces.join(", ") || "none"}`
+        : `as ServiceAccount ${ref?.name} (reads with that workload's role)`;
+      out.push(`  store       CREATE ${kind} ${id}: ${aws.service} ${aws.region}, ${reads}`);
     }
   }
 }

@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsEnvironment } from "../core/environment";
 import type { EnvironmentSpec } from "../core/model";
@@ -17,6 +18,9 @@ export interface TargetAccountArgs {
   cluster: pulumi.Input<ClusterIdentity>;
   /** The source workloads' identities: a chained trust names their roles, which must exist first (IAM checks principals). */
   sources: pulumi.Resource[];
+  /** Mode oidc: where the dedicated ServiceAccounts go, and the namespaces this stack creates. */
+  kubernetesProvider?: k8s.Provider;
+  namespaces: Map<string, pulumi.Resource>;
 }
 
 /**
@@ -86,6 +90,22 @@ export class TargetAccount extends pulumi.ComponentResource {
         { ...inAccount, dependsOn },
       );
       this.roleArns[role.name] = registered.arn;
+      // Mode oidc: the ServiceAccounts that carry the target role, for the pods that need the target account.
+      for (const sa of args.layout[r].serviceAccounts) {
+        if (!args.kubernetesProvider) throw new Error(`target ${target.name}: ServiceAccounts to create but no Kubernetes provider`);
+        new k8s.core.v1.ServiceAccount(
+          `${name}/${role.name}/${sa.namespace}/${sa.name}`,
+          {
+            metadata: {
+              name: sa.name,
+              namespace: sa.namespace,
+              labels: { "app.kubernetes.io/managed-by": "eks-irsa", "eks-irsa/target": `${target.name}.${role.name}` },
+              annotations: registered.arn.apply((arn) => ({ ...sa.annotations, "eks.amazonaws.com/role-arn": arn })),
+            },
+          },
+          { parent: this, provider: args.kubernetesProvider, dependsOn: args.namespaces.has(sa.namespace) ? [args.namespaces.get(sa.namespace)!] : [] },
+        );
+      }
     });
     this.registerOutputs({ roleArns: this.roleArns, oidcProviderArn: this.oidcProviderArn });
   }

@@ -9,7 +9,7 @@ import type { EsoModels } from "./esoModels";
 import { partitionOfRegion, placeholderEnvironment } from "../core/environment";
 import { LIMITS, SizeLimitError } from "../core/layout";
 import type { DataFrom, EnvironmentSpec, ExternalSecretsSpec, TargetAccountSpec, WorkloadSpec } from "../core/model";
-import { RESERVED_TAGS, TARGET_TAG, placeholderCluster, planEnvironment, roleNameFor, type EnvironmentPlan } from "../core/plan";
+import { RESERVED_TAGS, TARGET_TAG, directServiceAccountName, placeholderCluster, planEnvironment, roleNameFor, type EnvironmentPlan } from "../core/plan";
 
 /** The ESO controller's identity name: its role is `<cluster>-external-secrets`. */
 export const ESO_IDENTITY = "external-secrets";
@@ -229,6 +229,18 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
       const seen = new Set<string>();
       r.workloads.forEach((name, k) => {
         if (!names.has(name)) problems.push({ path: `${rat}.workloads[${k}]`, message: `${JSON.stringify(name)} is not a workload of this stack (eks-irsa:workloads)` });
+        const source = names.has(name) ? input.workloads[names.get(name)!] : undefined;
+        if (source && t.mode === "oidc") {
+          const sa = source.serviceAccount ?? source.name;
+          const direct = directServiceAccountName(sa, t.name, r.name);
+          if (isPattern(sa)) {
+            problems.push({ path: `${rat}.workloads[${k}]`, message: `mode oidc gives each source a dedicated ServiceAccount named after its own, but workload ${name} binds the pattern ${JSON.stringify(sa)}: use mode chained` });
+          } else if (!RULES.serviceAccount.test(direct)) {
+            problems.push({ path: `${rat}.workloads[${k}]`, message: `the dedicated ServiceAccount ${JSON.stringify(direct)} is not a valid ${RULES.serviceAccount.what}` });
+          } else if (boundSas.has(`${source.namespace}/${direct}`)) {
+            problems.push({ path: `${rat}.workloads[${k}]`, message: `the dedicated ServiceAccount ${source.namespace}/${direct} is already bound by workloads[${boundSas.get(`${source.namespace}/${direct}`)}]` });
+          } else boundSas.set(`${source.namespace}/${direct}`, names.get(name)!);
+        }
         if (seen.has(name)) problems.push({ path: `${rat}.workloads[${k}]`, message: `${JSON.stringify(name)} is listed twice` });
         seen.add(name);
       });

@@ -17,23 +17,25 @@ export function awsConfigMapName(workload: string): string {
 }
 
 /**
- * The AWS config file of one source workload: its own web-identity profile and, per target role, a profile
- * that chains from it (`source_profile`, mode chained) or exchanges the same token directly (mode oidc).
- * Select one with `AWS_PROFILE=<target>-<role>` (or the SDK's profile option).
+ * The AWS config file of one source workload of chained targets: its own web-identity profile and, per target
+ * role, a profile that chains from it (`source_profile`). The EKS webhook also sets AWS_ROLE_ARN and
+ * AWS_WEB_IDENTITY_TOKEN_FILE for the workload's own role; SDKs that read those before AWS_PROFILE (Go, Java)
+ * must be given the profile in code. Mode oidc needs no profile: a dedicated ServiceAccount carries the role.
  */
 export function awsConfigFile(workload: string, sourceRoleArn: string, region: string, targets: TargetRolePlan[]): string {
+  const chained = targets.filter((t) => t.mode === "chained");
   const lines = [
-    `# AWS profiles of workload ${workload}, written by eks-irsa. Mount at ${AWS_CONFIG_MOUNT} and set`,
-    `# AWS_CONFIG_FILE=${AWS_CONFIG_MOUNT}/config and AWS_PROFILE to one of the profiles below.`,
+    `# AWS profiles of workload ${workload}, written by eks-irsa. Mount at ${AWS_CONFIG_MOUNT}, set`,
+    `# AWS_CONFIG_FILE=${AWS_CONFIG_MOUNT}/config and pick a profile below: AWS_PROFILE (AWS CLI, Python, JavaScript)`,
+    `# or in code (Go: config.WithSharedConfigProfile, Java: ProfileCredentialsProvider.create).`,
     `[profile ${SOURCE_PROFILE}]`,
     `role_arn = ${sourceRoleArn}`,
     `web_identity_token_file = ${WEB_IDENTITY_TOKEN_FILE}`,
     `region = ${region}`,
     `sts_regional_endpoints = regional`,
   ];
-  for (const t of [...targets].sort((a, b) => profileName(a.target, a.role).localeCompare(profileName(b.target, b.role)))) {
-    lines.push("", `# account ${t.accountId}, mode ${t.mode}`, `[profile ${profileName(t.target, t.role)}]`, `role_arn = ${t.roleArn}`);
-    lines.push(t.mode === "chained" ? `source_profile = ${SOURCE_PROFILE}` : `web_identity_token_file = ${WEB_IDENTITY_TOKEN_FILE}`);
+  for (const t of [...chained].sort((a, b) => profileName(a.target, a.role).localeCompare(profileName(b.target, b.role)))) {
+    lines.push("", `# account ${t.accountId}`, `[profile ${profileName(t.target, t.role)}]`, `role_arn = ${t.roleArn}`, `source_profile = ${SOURCE_PROFILE}`);
     lines.push(`role_session_name = ${workload}`, `region = ${region}`, `sts_regional_endpoints = regional`);
   }
   return `${lines.join("\n")}\n`;

@@ -80,6 +80,24 @@ export function assertTrustFits(trustPolicy: PolicyDocument, quota: number, subj
   throw new SizeLimitError(`${subject}: the trust policy is ${size} characters, over the ${quota}-character quota; ${way}`);
 }
 
+/** What the EKS pod identity webhook reads from a ServiceAccount. */
+function annotationsFor(spec: EnvironmentSpec, arn: string, tokenExpirationSeconds: number | undefined): Record<string, string> {
+  const annotations: Record<string, string> = { "eks.amazonaws.com/role-arn": arn };
+  if (spec.serviceAccountDefaults.stsRegionalEndpoints) annotations["eks.amazonaws.com/sts-regional-endpoints"] = "true";
+  const expiration = tokenExpirationSeconds ?? spec.serviceAccountDefaults.tokenExpirationSeconds;
+  if (expiration !== undefined) annotations["eks.amazonaws.com/token-expiration"] = String(expiration);
+  return annotations;
+}
+
+/**
+ * Mode oidc: the ServiceAccount `<workload's>-<target>-<role>` whose annotation names the target role. A
+ * workload's own ServiceAccount names its own role, and the webhook's AWS_ROLE_ARN overrides any AWS profile
+ * in most SDKs: pods that need the target account run as this one.
+ */
+export function directServiceAccountName(serviceAccount: string, target: string, role: string): string {
+  return `${serviceAccount}-${target}-${role}`;
+}
+
 /** Guardrails, then the grants, laid out in managed policies named after the role. */
 function permissionPolicies(spec: EnvironmentSpec, access: AccessSpec, env: AwsEnvironment, roleName: string, where: string) {
   const guardrails = guardrailStatements({
@@ -113,10 +131,7 @@ export function planWorkloadIdentity(
   const subjects = [{ namespace: w.namespace, name: w.serviceAccount }];
   const trustPolicy = buildTrustPolicy([{ providerArn: cluster.providerArn, issuerUrl: cluster.issuerUrl, serviceAccounts: subjects }]);
   assertTrustFits(trustPolicy, spec.roleDefaults.trustPolicyQuota, where);
-  const annotations: Record<string, string> = { "eks.amazonaws.com/role-arn": arn };
-  if (spec.serviceAccountDefaults.stsRegionalEndpoints) annotations["eks.amazonaws.com/sts-regional-endpoints"] = "true";
-  const expiration = w.tokenExpirationSeconds ?? spec.serviceAccountDefaults.tokenExpirationSeconds;
-  if (expiration !== undefined) annotations["eks.amazonaws.com/token-expiration"] = String(expiration);
+  const annotations = annotationsFor(spec, arn, w.tokenExpirationSeconds);
   return {
     workload: w.name,
     roleName,
@@ -151,7 +166,13 @@ export interface TargetRolePlan {
   permissionPolicies: { name: string; document: PolicyDocument }[];
   /** oidc mode: the target account's IAM OIDC provider for the cluster's issuer. */
   oidcProviderArn?: string;
+  /**
+   * The source workloads. `serviceAccount`: in mode oidc the dedicated ServiceAccount that carries the target
+   * role (pods needing the target account run as it); in mode chained the workload's own.
+   */
   sources: { workload: string; roleArn: string; namespace: string; serviceAccount: string }[];
+  /** Mode oidc: the dedicated ServiceAccounts to create, annotated with the target role. */
+  serviceAccounts: ServiceAccountPlan[];
   tags: Record<string, string>;
 }
 
@@ -175,7 +196,8 @@ export function planTargetRole(spec: EnvironmentSpec, t: number, r: number, env:
       workload: name,
       roleArn: roleArn(env.partition, env.accountId, spec.roleDefaults.path, roleNameFor(spec.cluster.name, name)),
       namespace: w.namespace,
-      serviceAccount: w.serviceAccount,
+      serviceAccount: target.mode === "oidc" ? directServiceAccountName(w.serviceAccount, target.name, role.name) : w.serviceAccount,
+      tokenExpirationSeconds: w.tokenExpirationSeconds,
     };
   });
   const providerArn = target.mode === "oidc" ? targetOidcProviderArn(target, env.partition, cluster.issuerUrl) : undefined;
@@ -194,7 +216,10 @@ export function planTargetRole(spec: EnvironmentSpec, t: number, r: number, env:
     trustPolicy,
     permissionPolicies: permissionPolicies(spec, role, targetEnv, role.roleName, where),
     ...(providerArn ? { oidcProviderArn: providerArn } : {}),
-    sources,
+    sources: sources.map(({ tokenExpirationSeconds: _, ...source }) => source),
+    serviceAccounts: target.mode === "oidc"
+      ? sources.map((src) => ({ name: src.serviceAccount, namespace: src.namespace, annotations: annotationsFor(spec, role.roleArn, src.tokenExpirationSeconds) }))
+      : [],
     tags: {
       ...spec.roleDefaults.tags,
       ...role.tags,

@@ -59,9 +59,10 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
     .apply(([issuerUrl, providerArn]) => ({ issuerUrl, providerArn }));
 
   // Namespaces this stack puts Kubernetes objects into: ServiceAccounts, ExternalSecrets, AWS config ConfigMaps.
-  const profiled = new Set(spec.crossAccount.flatMap((t) => t.roles.flatMap((r) => r.workloads)));
+  const profiled = new Set(spec.crossAccount.filter((t) => t.mode === "chained").flatMap((t) => t.roles.flatMap((r) => r.workloads)));
   const used = new Set([
     ...layout.workloads.flatMap((w) => (w.serviceAccount ? [w.serviceAccount.namespace] : [])),
+    ...layout.crossAccount.flat().flatMap((p) => p.serviceAccounts.map((sa) => sa.namespace)),
     ...validated.esoObjects.flatMap(({ object }) => (object.metadata.namespace ? [object.metadata.namespace] : [])),
     ...spec.workloads.filter((w) => profiled.has(w.name)).map((w) => w.namespace),
   ]);
@@ -97,12 +98,12 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
   const crossAccount: EnvironmentOutputs["crossAccount"] = {};
   spec.crossAccount.forEach((t, index) => {
     const sources = [...new Set(t.roles.flatMap((r) => r.workloads))].map((name) => identities.get(name)!);
-    const account = new TargetAccount(t.name, { spec, index, layout: layout.crossAccount[index], environment, cluster, sources });
+    const account = new TargetAccount(t.name, { spec, index, layout: layout.crossAccount[index], environment, cluster, sources, kubernetesProvider, namespaces });
     crossAccount[t.name] = { accountId: t.accountId, mode: t.mode, roles: account.roleArns };
   });
-  // Each source workload gets an AWS config file with a profile per target role it may use.
+  // Each source workload of a chained target gets an AWS config file with a profile per target role.
   for (const w of spec.workloads.filter((x) => profiled.has(x.name))) {
-    const targets = layout.crossAccount.flat().filter((p) => p.sources.some((s) => s.workload === w.name));
+    const targets = layout.crossAccount.flat().filter((p) => p.mode === "chained" && p.sources.some((s) => s.workload === w.name));
     new k8s.core.v1.ConfigMap(
       awsConfigMapName(w.name),
       {

@@ -86,15 +86,16 @@ describe("cross-account: chained (prod's analytics data lake)", () => {
     assert.equal(
       (cm.inputs.data as { config: string }).config,
       [
-        "# AWS profiles of workload data-processor, written by eks-irsa. Mount at /etc/aws and set",
-        "# AWS_CONFIG_FILE=/etc/aws/config and AWS_PROFILE to one of the profiles below.",
+        "# AWS profiles of workload data-processor, written by eks-irsa. Mount at /etc/aws, set",
+        "# AWS_CONFIG_FILE=/etc/aws/config and pick a profile below: AWS_PROFILE (AWS CLI, Python, JavaScript)",
+        "# or in code (Go: config.WithSharedConfigProfile, Java: ProfileCredentialsProvider.create).",
         "[profile irsa]",
         `role_arn = ${SOURCE}`,
         "web_identity_token_file = /var/run/secrets/eks.amazonaws.com/serviceaccount/token",
         "region = us-east-1",
         "sts_regional_endpoints = regional",
         "",
-        "# account 210987654321, mode chained",
+        "# account 210987654321",
         "[profile analytics-datalake-reader]",
         `role_arn = ${TARGET}`,
         "source_profile = irsa",
@@ -134,9 +135,9 @@ describe("cross-account: oidc (the target account trusts the cluster directly)",
         deployRoleArn: "arn:aws:iam::444455556666:role/deployer",
         externalId: "eks-irsa-c1",
         mode: "oidc",
-        roles: [{ name: "log-writer", workloads: ["app", "jobs"], s3: [{ bucket: "security-logs", prefix: "eks/", access: "write" }] }],
+        roles: [{ name: "log-writer", workloads: ["app", "worker"], s3: [{ bucket: "security-logs", prefix: "eks/", access: "write" }] }],
       },
-    ]));
+    ], [{ name: "app", namespace: "team" }, { name: "worker", namespace: "batch", tokenExpirationSeconds: 900 }]));
   });
 
   it("creates an IAM OIDC provider for the cluster's issuer in the target account, through its provider", () => {
@@ -150,27 +151,49 @@ describe("cross-account: oidc (the target account trusts the cluster directly)",
     ]);
   });
 
-  it("the target role trusts the source ServiceAccounts through that provider, with the core's sub/aud conditions", () => {
+  it("the target role trusts each source's dedicated ServiceAccount through that provider, with the core's sub/aud conditions", () => {
     const role = one(run, "aws:iam/role:Role", "security/log-writer");
     assert.match(role.provider ?? "", /providers:aws::security::/);
     const trust = parsePolicy(role.inputs.assumeRolePolicy);
     const providerArn = "arn:aws:iam::444455556666:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789";
     const host = ISSUER.replace("https://", "");
     const ask = (sub: string, provider = providerArn, aud = "sts.amazonaws.com") => evaluateTrust(trust, webIdentityRequest(provider, host, { sub, aud }));
-    assert.equal(ask("system:serviceaccount:team:app"), "Allowed");
-    assert.equal(ask("system:serviceaccount:batch:job-nightly"), "Allowed");
+    assert.equal(ask("system:serviceaccount:team:app-security-log-writer"), "Allowed");
+    assert.equal(ask("system:serviceaccount:batch:worker-security-log-writer"), "Allowed");
+    assert.equal(ask("system:serviceaccount:team:app"), "ImplicitlyDenied", "the workload's own ServiceAccount names its own role");
     assert.equal(ask("system:serviceaccount:team:other"), "ImplicitlyDenied");
-    assert.equal(ask("system:serviceaccount:team:app", "arn:aws:iam::111122223333:oidc-provider/" + host), "ImplicitlyDenied", "the source account's provider is not the principal");
-    assert.equal(ask("system:serviceaccount:team:app", providerArn, "other"), "ImplicitlyDenied");
-    assert.equal(role.inputs.tags && (role.inputs.tags as Record<string, string>)["eks-irsa:binding"], "shared");
+    assert.equal(ask("system:serviceaccount:team:app-security-log-writer", "arn:aws:iam::111122223333:oidc-provider/" + host), "ImplicitlyDenied", "the source account's provider is not the principal");
+    assert.equal(ask("system:serviceaccount:team:app-security-log-writer", providerArn, "other"), "ImplicitlyDenied");
+    assert.equal((role.inputs.tags as Record<string, string>)["eks-irsa:binding"], "shared");
   });
 
-  it("source roles get no sts:AssumeRole in oidc mode; their profiles exchange the token directly", () => {
+  it("creates the dedicated ServiceAccounts in the cluster, annotated with the target role, so every SDK's default chain uses it", () => {
+    const sas = ofType(run, "kubernetes:core/v1:ServiceAccount").filter((r) => r.options.parentType === "eks-irsa:crossaccount:TargetAccount");
+    assert.deepEqual(sas.map((r) => r.inputs.metadata), [
+      {
+        name: "app-security-log-writer",
+        namespace: "team",
+        labels: { "app.kubernetes.io/managed-by": "eks-irsa", "eks-irsa/target": "security.log-writer" },
+        annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::444455556666:role/c1-security-log-writer", "eks.amazonaws.com/sts-regional-endpoints": "true" },
+      },
+      {
+        name: "worker-security-log-writer",
+        namespace: "batch",
+        labels: { "app.kubernetes.io/managed-by": "eks-irsa", "eks-irsa/target": "security.log-writer" },
+        annotations: {
+          "eks.amazonaws.com/role-arn": "arn:aws:iam::444455556666:role/c1-security-log-writer",
+          "eks.amazonaws.com/sts-regional-endpoints": "true",
+          "eks.amazonaws.com/token-expiration": "900",
+        },
+      },
+    ]);
+    for (const sa of sas) assert.match(sa.provider ?? "", /pulumi:providers:kubernetes::c1-k8s::/);
+  });
+
+  it("source roles get no sts:AssumeRole in oidc mode, and no AWS profile is needed", () => {
     const app = rolesOf(run.resources).find((r) => r.resourceName === "app")!;
     assert.equal(app.policies.length, 0);
-    const config = String((one(run, "kubernetes:core/v1:ConfigMap", "app-aws-config").inputs.data as { config: string }).config);
-    assert.ok(config.includes("[profile security-log-writer]\nrole_arn = arn:aws:iam::444455556666:role/c1-security-log-writer\nweb_identity_token_file = /var/run/secrets/eks.amazonaws.com/serviceaccount/token\n"));
-    assert.ok(!config.includes("source_profile"));
+    assert.equal(ofType(run, "kubernetes:core/v1:ConfigMap").length, 0);
   });
 
   it("an adopted provider in the target account is referenced, not created", async () => {
@@ -211,6 +234,7 @@ describe("cross-account: config validation", () => {
     ["more tags than a target role may carry", [target({ roles: [{ name: "r", workloads: ["app"], tags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`k${i}`, "v"])) }] })], "crossAccount[0].roles[0].tags: the role would carry 51 tags"],
     ["a target in the stack's own account", [target({ accountId: "123456789012", deployRoleArn: "arn:aws:iam::123456789012:role/deployer" })], "crossAccount[0].accountId: 123456789012 is the stack's own account (aws:allowedAccountIds or cluster.oidcProviderArn): grant the workload directly instead"],
     ["two targets whose profiles would share a name", [target({ name: "a-b", roles: [{ name: "c", workloads: ["app"] }] }), target({ name: "a", accountId: "210987654322", deployRoleArn: "arn:aws:iam::210987654322:role/deployer", roles: [{ name: "b-c", workloads: ["app"] }] })], "crossAccount[1].roles[0].name: workload app's AWS profile a-b-c would also name crossAccount[0].roles[0]: rename the target or the role"],
+    ["an oidc target for a pattern-bound workload", [target({ mode: "oidc", roles: [{ name: "reader", workloads: ["jobs"] }] })], 'crossAccount[0].roles[0].workloads[0]: mode oidc gives each source a dedicated ServiceAccount named after its own, but workload jobs binds the pattern "job-*": use mode chained'],
     ["a deploy role that is not a role ARN", [target({ deployRoleArn: "arn:aws:iam::210987654321:user/deployer" })], 'crossAccount[0].deployRoleArn: "arn:aws:iam::210987654321:user/deployer" is not a valid IAM role ARN'],
   ];
   for (const [title, crossAccount, expected] of table) {
@@ -224,11 +248,11 @@ describe("cross-account: config validation", () => {
     await assert.rejects(runStack("bad", stack([target({ roles: [{ name: "reader", workloads: ["ghost"] }] })])), (e: Error) => e instanceof ConfigError);
   });
 
-  it("the profile lists every target of a workload, sorted, chained from the irsa profile", () => {
+  it("the profile lists every chained target of a workload, sorted, chained from the irsa profile; oidc targets need none", () => {
     const plan = (target: string, role: string, mode: "chained" | "oidc") => ({
-      target, role, mode, accountId: "210987654321", roleArn: `arn:aws:iam::210987654321:role/${target}-${role}`, roleName: "", trustPolicy: { Version: "2012-10-17" as const, Statement: [] }, permissionPolicies: [], sources: [], tags: {},
+      target, role, mode, accountId: "210987654321", roleArn: `arn:aws:iam::210987654321:role/${target}-${role}`, roleName: "", trustPolicy: { Version: "2012-10-17" as const, Statement: [] }, permissionPolicies: [], sources: [], serviceAccounts: [], tags: {},
     });
-    const text = awsConfigFile("w", "arn:aws:iam::123456789012:role/w", "eu-west-1", [plan("b", "r", "oidc"), plan("a", "r", "chained")]);
-    assert.deepEqual([...text.matchAll(/^\[profile ([^\]]+)\]$/gm)].map((m) => m[1]), ["irsa", "a-r", "b-r"]);
+    const text = awsConfigFile("w", "arn:aws:iam::123456789012:role/w", "eu-west-1", [plan("c", "r", "chained"), plan("b", "r", "oidc"), plan("a", "r", "chained")]);
+    assert.deepEqual([...text.matchAll(/^\[profile ([^\]]+)\]$/gm)].map((m) => m[1]), ["irsa", "a-r", "c-r"]);
   });
 });

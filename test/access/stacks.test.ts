@@ -169,7 +169,7 @@ describe("access report: the prod stack's matrix", () => {
 });
 
 describe("access report: a cross-account target in oidc mode", () => {
-  it("the target role is assumed by the source ServiceAccount through the target account's own provider, and every check agrees", async () => {
+  it("the target role is assumed by the dedicated ServiceAccount through the target account's own provider, and every check agrees", async () => {
     const issuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789";
     const model = await accessModel(
       await runStack("oidc", {
@@ -184,7 +184,7 @@ describe("access report: a cross-account target in oidc mode", () => {
     assertEveryCheckAgrees(model);
     const target = identity(model, "cross-account", "security/log-writer");
     assert.equal(target.roleArn, "arn:aws:iam::444455556666:role/c1-security-log-writer");
-    assert.deepEqual(serviceAccounts(target).map((a) => [a.serviceAccount, a.provider]), [["team/app", `arn:aws:iam::444455556666:oidc-provider/${issuer}`]]);
+    assert.deepEqual(serviceAccounts(target).map((a) => [a.serviceAccount, a.provider]), [["team/app-security-log-writer", `arn:aws:iam::444455556666:oidc-provider/${issuer}`]]);
     row(target, "s3:PutObject", "arn:aws:s3:::security-logs/eks/*");
     noRow(identity(model, "workload", "app"), "sts:AssumeRole", "arn:aws:iam::444455556666:");
     assert.deepEqual(checkMermaid(mermaidOf(renderMarkdown(model))), []);

@@ -108,6 +108,37 @@ describe("access report: changes between two configs", () => {
     ]);
   });
 
+  it("conditions: reordered grants are no change; a new prefix on a bucket is one gain of its values", async () => {
+    const two = { ...app, s3: [{ bucket: "shop-assets", prefix: "img/", access: "read" }, { bucket: "shop-assets", prefix: "css/", access: "read" }] };
+    const swapped = { ...app, s3: [...two.s3].reverse() };
+    assert.deepEqual(diffModels(await model("shop", config([two])), await model("shop", config([swapped]))), []);
+    const changes = diffModels(await model("shop", config([app])), await model("shop", config([two]))).map((c) => `${c.sign} ${c.text}`);
+    assert.deepEqual(changes, [
+      "+ shop/app gains s3:GetObject on arn:aws:s3:::shop-assets/css/*",
+      "+ shop/app gains s3:GetObjectVersion on arn:aws:s3:::shop-assets/css/*",
+      "+ shop/app gains s3:ListBucket on arn:aws:s3:::shop-assets when s3:prefix StringLike css/ | css/*",
+    ]);
+  });
+
+  it("a guardrail removed widens access: it is a + line", async () => {
+    const changes = diffModels(await model("shop", config([app])), await model("shop", config([app], { "eks-irsa:roleDefaults": { requireSecureTransport: false } })));
+    assert.deepEqual(changes.map((c) => `${c.sign} ${c.text}`), ["+ workload app guardrail removed: deny * on * when aws:SecureTransport Bool false"]);
+    assert.ok(renderChanges(changes, "md", { stack: "shop", base: "HEAD", head: "working tree" }).includes("\n+ workload app guardrail removed"));
+  });
+
+  it("ESO: a namespace that starts using the ClusterSecretStore reads as its identity; ExternalSecrets added and removed", async () => {
+    const eso = { "eks-irsa:externalSecrets": { secrets: [{ prefix: "shared/" }] } };
+    const es = (name: string, key: string) => ({ name, data: [{ secretKey: "k", remoteRef: { key } }] });
+    const before = await model("shop", config([{ ...app, externalSecrets: [es("a", "shared/a")] }, { ...worker }], eso));
+    const after = await model("shop", config([{ ...app }, { ...worker, externalSecrets: [es("b", "shared/b")] }], eso));
+    assert.deepEqual(diffModels(before, after).map((c) => `${c.sign} ${c.text}`), [
+      "+ namespace jobs may now read through ClusterSecretStore aws-secrets-manager (as eso-controller external-secrets)",
+      "- namespace shop may no longer read through ClusterSecretStore aws-secrets-manager (as eso-controller external-secrets)",
+      "+ new ExternalSecret jobs/b copies shared/b into Secret jobs/b through ClusterSecretStore aws-secrets-manager",
+      "- removed ExternalSecret shop/a (copied shared/a)",
+    ]);
+  });
+
   it("the same config twice: no change, and the text says so", async () => {
     const same = await model("shop", config([app, worker, legacy]));
     const changes = diffModels(base, same);

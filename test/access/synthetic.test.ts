@@ -235,3 +235,18 @@ describe("Mermaid line check", () => {
     });
   }
 });
+
+describe("access report: Mermaid ids", () => {
+  it("two identities with one label (a workload and an untagged role) get distinct nodes", () => {
+    const identity = (kind: string, arn: string) => ({ kind, label: "dup", roleName: "dup", roleArn: arn, accountId: "111122223333", assumers: [], grants: [], guardrails: [], notEvaluated: [] });
+    const graph = mermaidGraph({
+      stack: "s",
+      region: "us-east-1",
+      accountId: "111122223333",
+      identities: [identity("workload", "arn:aws:iam::111122223333:role/a/dup"), identity("role", "arn:aws:iam::111122223333:role/b/dup")],
+      errors: [],
+    });
+    assert.deepEqual(checkMermaid(graph), []);
+    assert.equal(graph.split("\n").filter((l) => /^\s+role_dup(_2)?\[/.test(l)).length, 2);
+  });
+});

@@ -1,9 +1,10 @@
 /** What changed between two access models, as a reviewer reads it: who gains or loses what, new identities, trust. */
 import { DEFAULT_AUDIENCE } from "../../core/trust";
+import type { ExternalSecretView, SecretStoreView } from "./eso";
 import type { AccessModel, Assumer, Grant, Identity } from "./model";
 
 export interface Change {
-  /** `+` access or trust gained (or a new identity), `-` lost, `~` anything else that changed. */
+  /** `+` access or trust gained, widened (a guardrail removed) or a new identity; `-` lost or narrowed; `~` anything else. */
   sign: "+" | "-" | "~";
   /** `<kind> <label>` of the identity it concerns. */
   identity: string;
@@ -67,15 +68,90 @@ function identityChanges(base: Identity | undefined, head: Identity | undefined,
     for (const a of minus(head.assumers, base.assumers, assumerKey)) line("+", `${identity} now assumable by ${assumerText(a, withIssuer)}`);
     for (const a of minus(base.assumers, head.assumers, assumerKey)) line("-", `${identity} no longer assumable by ${assumerText(a, withIssuer)}`);
   }
-  for (const g of minus(head?.grants ?? [], base?.grants ?? [], grantKey)) line("+", `${whoOf(head!, models.head)} gains ${grantText(g)}`);
-  for (const g of minus(base?.grants ?? [], head?.grants ?? [], grantKey)) line("-", `${head ? whoOf(head, models.head) : whoOf(base!, models.base)} loses ${grantText(g)}`);
+  const gained = minus(head?.grants ?? [], base?.grants ?? [], grantKey);
+  const lost = minus(base?.grants ?? [], head?.grants ?? [], grantKey);
+  const who = head ? whoOf(head, models.head) : whoOf(base!, models.base);
+  // A row whose one condition only gained or lost values (compaction merges `s3:prefix` values of one bucket):
+  // report the values, not the whole row as lost and gained.
+  const narrowed = new Map<Grant, string[]>();
+  for (const g of gained) {
+    const before = lost.find((b) => !narrowed.has(b) && sameRowButValues(b, g));
+    if (!before) {
+      line("+", `${who} gains ${grantText(g)}`);
+      continue;
+    }
+    const [key, op, now] = splitCondition(g.conditions[0]);
+    const [, , was] = splitCondition(before.conditions[0]);
+    const more = now.filter((v) => !was.includes(v));
+    const fewer = was.filter((v) => !now.includes(v));
+    if (more.length) line("+", `${who} gains ${g.action} on ${g.resource} when ${key} ${op} ${more.join(" | ")}`);
+    narrowed.set(before, fewer.length ? [`${who} loses ${g.action} on ${g.resource} when ${key} ${op} ${fewer.join(" | ")}`] : []);
+  }
+  for (const g of lost) {
+    const values = narrowed.get(g);
+    if (values) values.forEach((text) => line("-", text));
+    else line("-", `${who} loses ${grantText(g)}`);
+  }
   if (base && head) {
     const same = (s: string) => s;
-    for (const g of minus(head.guardrails, base.guardrails, same)) line("~", `${identity} guardrail added: ${g}`);
-    for (const g of minus(base.guardrails, head.guardrails, same)) line("~", `${identity} guardrail removed: ${g}`);
-    for (const n of minus(head.notEvaluated, base.notEvaluated, same)) line("~", `${identity} now has ${n}`);
-    for (const n of minus(base.notEvaluated, head.notEvaluated, same)) line("~", `${identity} no longer has ${n}`);
+    // A guardrail or a boundary that goes away widens access; one that comes narrows it.
+    for (const g of minus(head.guardrails, base.guardrails, same)) line("-", `${identity} guardrail added: ${g}`);
+    for (const g of minus(base.guardrails, head.guardrails, same)) line("+", `${identity} guardrail removed: ${g}`);
+    for (const n of minus(head.notEvaluated, base.notEvaluated, same)) line("-", `${identity} now has ${n}`);
+    for (const n of minus(base.notEvaluated, head.notEvaluated, same)) line("+", `${identity} no longer has ${n}`);
   }
+  return out;
+}
+
+/** `key Operator v1 | v2` -> [key, Operator, values]. */
+function splitCondition(line: string): [string, string, string[]] {
+  const [key, op, ...rest] = line.split(" ");
+  return [key, op, rest.join(" ").split(" | ")];
+}
+
+/** Same action and resource, one condition on the same key and operator, other values. */
+function sameRowButValues(a: Grant, b: Grant): boolean {
+  if (a.action !== b.action || a.resource !== b.resource || a.conditions.length !== 1 || b.conditions.length !== 1) return false;
+  const [ka, oa] = splitCondition(a.conditions[0]);
+  const [kb, ob] = splitCondition(b.conditions[0]);
+  return ka === kb && oa === ob && !/Not|IfExists|Null/.test(oa);
+}
+
+/** What ESO changes: namespaces a store serves (they read as its identity), stores, and ExternalSecrets. */
+function esoChanges(base: AccessModel, head: AccessModel): Change[] {
+  const out: Change[] = [];
+  // A report from an older access tool (a base ref's own) has no ESO part: nothing to compare it with.
+  if (base.secretStores === undefined || head.secretStores === undefined) return out;
+  const storeKey = (s: SecretStoreView) => `${s.kind} ${s.namespace ? `${s.namespace}/` : ""}${s.name}`;
+  const before = new Map((base.secretStores ?? []).map((s) => [storeKey(s), s]));
+  const after = new Map((head.secretStores ?? []).map((s) => [storeKey(s), s]));
+  for (const [key, s] of after) {
+    const identity = `eso ${key}`;
+    const was = before.get(key);
+    if (!was) {
+      out.push({ sign: "+", identity, text: `new ${key} reads as ${s.readsAs}, for namespaces ${s.namespaces.join(", ") || "none"}` });
+      continue;
+    }
+    if (was.readsAs !== s.readsAs) out.push({ sign: "~", identity, text: `${key} now reads as ${s.readsAs} (was ${was.readsAs})` });
+    for (const ns of s.namespaces.filter((n) => !was.namespaces.includes(n))) out.push({ sign: "+", identity, text: `namespace ${ns} may now read through ${key} (as ${s.readsAs})` });
+    for (const ns of was.namespaces.filter((n) => !s.namespaces.includes(n))) out.push({ sign: "-", identity, text: `namespace ${ns} may no longer read through ${key} (as ${s.readsAs})` });
+  }
+  for (const [key, s] of before) if (!after.has(key)) out.push({ sign: "-", identity: `eso ${key}`, text: `removed ${key}, which read as ${s.readsAs}` });
+  const esKey = (e: ExternalSecretView) => `${e.namespace}/${e.name}`;
+  const oldEs = new Map((base.externalSecrets ?? []).map((e) => [esKey(e), e]));
+  const newEs = new Map((head.externalSecrets ?? []).map((e) => [esKey(e), e]));
+  for (const [key, e] of newEs) {
+    const identity = `eso ExternalSecret ${key}`;
+    const was = oldEs.get(key);
+    if (!was) {
+      out.push({ sign: "+", identity, text: `new ExternalSecret ${key} copies ${e.reads.join(", ")} into Secret ${e.namespace}/${e.target} through ${e.store}` });
+      continue;
+    }
+    for (const k of e.reads.filter((x) => !was.reads.includes(x))) out.push({ sign: "+", identity, text: `ExternalSecret ${key} now also copies ${k}` });
+    for (const k of was.reads.filter((x) => !e.reads.includes(x))) out.push({ sign: "-", identity, text: `ExternalSecret ${key} no longer copies ${k}` });
+    if (was.store !== e.store) out.push({ sign: "~", identity, text: `ExternalSecret ${key} now reads through ${e.store} (was ${was.store})` });
+  }
+  for (const [key, e] of oldEs) if (!newEs.has(key)) out.push({ sign: "-", identity: `eso ExternalSecret ${key}`, text: `removed ExternalSecret ${key} (copied ${e.reads.join(", ")})` });
   return out;
 }
 
@@ -88,5 +164,6 @@ export function diffModels(base: AccessModel, head: AccessModel): Change[] {
   return [
     ...head.identities.flatMap((i) => identityChanges(before.get(keyOf(i)), i, withIssuer, { base, head })),
     ...base.identities.filter((i) => !after.has(keyOf(i))).flatMap((i) => identityChanges(i, undefined, withIssuer, { base, head })),
+    ...esoChanges(base, head),
   ];
 }

@@ -37,7 +37,8 @@ export function mermaidGraph(model: AccessModel): string {
   const classify = (cls: string, id: string) => classes.set(cls, [...(classes.get(cls) ?? []), id]);
   const byAccount = new Map<string, string[]>();
   const inAccount = (account: string, line: string) => byAccount.set(account, [...(byAccount.get(account) ?? []), line]);
-  const roleIds = new Map(model.identities.map((i) => [i.roleArn, ids.get("role", i.label)]));
+  // Keyed by ARN (two identities may share a label), named after the label.
+  const roleIds = new Map(model.identities.map((i) => [i.roleArn, ids.get("role", i.roleArn, i.label)]));
   const kindClass = (i: Identity) => `role_${i.kind.replace(/[^A-Za-z0-9]+/g, "_")}`;
 
   for (const i of model.identities) {

@@ -8,6 +8,7 @@ import { asList, parsePolicy, policyDocument, type ConditionBlock, type PolicyDo
 import { KIND_TAG, TARGET_TAG } from "../../core/plan";
 import { describePermissions, rolesOf, type RoleView } from "../inventory";
 import type { OfflineRun } from "../offline";
+import { esoViews, type ExternalSecretView, type SecretStoreView } from "./eso";
 import { accountOf, checkAnnotations, checkGrants, checkTrust, type GrantRow } from "./verify";
 
 /** Tags eks-irsa puts on its roles. Roles without them are identities too. */
@@ -88,6 +89,9 @@ export interface AccessModel {
   region: string;
   accountId: string;
   identities: Identity[];
+  /** ESO: the stores (namespaces served, identity read as) and the ExternalSecrets. Absent in older reports. */
+  secretStores?: SecretStoreView[];
+  externalSecrets?: ExternalSecretView[];
   /** Every check that disagreed: a row not allowed, a near miss allowed, a ServiceAccount not trusted. */
   errors: string[];
 }
@@ -104,9 +108,14 @@ export function labelOf(role: Pick<RoleView, "roleName" | "tags">): string {
   return tags[TAGS.workload] && kindOf(tags) !== "cross-account" ? tags[TAGS.workload] : role.roleName;
 }
 
-/** `key Operator v1 | v2` per condition key, in document order. */
+/**
+ * `key Operator v1 | v2` per condition key, values and lines sorted: a row does not change when compaction merges
+ * or reorders statements.
+ */
 export function conditionLines(condition: ConditionBlock | undefined): string[] {
-  return Object.entries(condition ?? {}).flatMap(([op, kv]) => Object.entries(kv).map(([k, v]) => `${k} ${op} ${asList(v).join(" | ")}`));
+  return Object.entries(condition ?? {})
+    .flatMap(([op, kv]) => Object.entries(kv).map(([k, v]) => `${k} ${op} ${[...asList(v)].sort().join(" | ")}`))
+    .sort();
 }
 
 const ROOT_PRINCIPAL = /^(?:arn:[\w-]+:iam::)?(\d{12})(?::root)?$/;
@@ -223,5 +232,6 @@ export async function accessModel(run: OfflineRun): Promise<AccessModel> {
       notEvaluated,
     });
   }
-  return { stack: run.stack, region: run.region, accountId: run.accountId, identities, errors };
+  const byArn = new Map(identities.map((i) => [i.roleArn, `${i.kind} ${i.label}`]));
+  return { stack: run.stack, region: run.region, accountId: run.accountId, identities, ...esoViews(run.resources, (arn) => byArn.get(arn)), errors };
 }

@@ -190,3 +190,19 @@ describe("access report: a cross-account target in oidc mode", () => {
     assert.deepEqual(checkMermaid(mermaidOf(renderMarkdown(model))), []);
   });
 });
+
+describe("access report: ESO in the dev matrix", () => {
+  it("lists each store with the identity it reads as and the namespaces it serves, and each ExternalSecret", async () => {
+    const model = await accessModel(await runStack("dev"));
+    assert.deepEqual(model.secretStores, [
+      { kind: "ClusterSecretStore", name: "aws-secrets-manager", namespaces: ["api"], readsAs: "eso-controller external-secrets" },
+      { kind: "SecretStore", name: "data-processor-secrets-manager", namespace: "data-pipeline", namespaces: ["data-pipeline"], readsAs: "workload data-processor" },
+    ]);
+    assert.deepEqual(model.externalSecrets?.map((e) => `${e.namespace}/${e.name} <- ${e.reads.join(", ")} via ${e.store}`), [
+      "api/payment-api-key <- dev/shared/payment-api via ClusterSecretStore aws-secrets-manager",
+      "data-pipeline/db-credentials <- dev/data-pipeline/db via SecretStore data-processor-secrets-manager",
+    ]);
+    assert.match(renderText(model), /^ {2}store {9}ClusterSecretStore aws-secrets-manager {2}reads as eso-controller external-secrets {2}for namespaces api$/m);
+    assert.match(renderMarkdown(model), /\| `ClusterSecretStore aws-secrets-manager` \| eso-controller external-secrets \| `api` \|/);
+  });
+});

@@ -47,8 +47,20 @@ export function renderText(model: AccessModel): string {
     i.guardrails.forEach((g, n) => line("guardrails", n, g));
     i.notEvaluated.forEach((x, n) => line("not evaluated", n, x));
   }
+  for (const line of esoLines(model)) out.push(line);
   out.push("", summary(model));
   return out.join("\n");
+}
+
+/** ESO's stores (who may read through them, as which identity) and ExternalSecrets, for the text report. */
+function esoLines(model: AccessModel): string[] {
+  const stores = model.secretStores ?? [];
+  const secrets = model.externalSecrets ?? [];
+  if (stores.length === 0 && secrets.length === 0) return [];
+  const out = ["", "eso"];
+  for (const s of stores) out.push(`  store         ${s.kind} ${s.namespace ? `${s.namespace}/` : ""}${s.name}  reads as ${s.readsAs}  for namespaces ${s.namespaces.join(", ") || "none"}`);
+  for (const e of secrets) out.push(`  secret        ${e.namespace}/${e.name} <- ${e.reads.join(", ")}  through ${e.store}`);
+  return out;
 }
 
 function summary(model: AccessModel): string {
@@ -107,6 +119,13 @@ export function renderMarkdown(model: AccessModel): string {
     for (const g of i.grants) out.push(`| ${code(g.action)} | ${code(g.resource)} | ${code(g.conditions.join(" and "))} | ${checkCell(g.check)} |`);
     if (i.guardrails.length) out.push("", `Guardrails: ${i.guardrails.map(code).join("; ")}.`);
     if (i.notEvaluated.length) out.push("", `Not evaluated: ${i.notEvaluated.map(cell).join("; ")}.`);
+  }
+  const stores = model.secretStores ?? [];
+  if (stores.length || (model.externalSecrets ?? []).length) {
+    out.push("", "## External Secrets Operator", "", "| store | reads as | for namespaces |", "| --- | --- | --- |");
+    for (const st of stores) out.push(`| ${code(`${st.kind} ${st.namespace ? `${st.namespace}/` : ""}${st.name}`)} | ${cell(st.readsAs)} | ${st.namespaces.map(code).join(", ")} |`);
+    out.push("", "| ExternalSecret | copies | through |", "| --- | --- | --- |");
+    for (const e of model.externalSecrets ?? []) out.push(`| ${code(`${e.namespace}/${e.name}`)} | ${e.reads.map(code).join(", ")} | ${code(e.store)} |`);
   }
   out.push("", summary(model).replace(/\n {2}ERROR /g, "\n- ERROR "));
   return out.join("\n");

@@ -1,17 +1,20 @@
 /**
  * `npm run access -- <stack> [--config-file FILE] [--format text|md|json] [--base FILE_OR_GIT_REF]`: who may
  * assume each role the stack registers and what it may then do, every row checked with an IAM evaluator; with
- * `--base`, only what changed since that config. Exit 1 when a check disagrees, 2 on a usage or config error.
+ * `--base`, only what changed since then: a git ref runs that commit's own code on its config (in a temporary
+ * worktree), a file is a config evaluated with the current code. Exit 1 when a check disagrees, 2 on a usage or
+ * config error.
  */
+import { existsSync } from "node:fs";
 import { ConfigError } from "../config/validate";
 import { program } from "../stacks";
-import { readBaseConfig } from "./access/base";
+import { baseAtCommit, emptyModel, resolveBase, type BaseResult } from "./access/base";
 import { diffModels } from "./access/diff";
-import { accessModel } from "./access/model";
+import { accessModel, type AccessModel } from "./access/model";
 import { FORMATS, renderChanges, renderModel, type Format } from "./access/render";
 import { parseArgs, type ParsedArgs } from "./args";
 import { main, runStackFromArgs, UsageError } from "./cli";
-import { runOffline } from "./offline";
+import { runOffline, stackFile } from "./offline";
 
 const USAGE = "npm run access -- <stack> [--config-file FILE] [--format text|md|json] [--base FILE_OR_GIT_REF]";
 
@@ -26,25 +29,46 @@ main(async () => {
     throw new UsageError(`${(e as Error).message}\nusage: ${USAGE}`);
   }
   const format = (parsed.flags.get("format") as Format | undefined) ?? "text";
-  const base = parsed.flags.get("base") as string | undefined;
+  const baseArg = parsed.flags.get("base") as string | undefined;
   const configFile = parsed.flags.get("config-file") as string | undefined;
-  // Read the base first: a ref git does not know fails before any run.
-  const baseConfig = base !== undefined && parsed.stack ? readBaseConfig(base, parsed.stack, configFile) : undefined;
-  const { run } = await runStackFromArgs(argv, USAGE, ["format", "base"]);
-  const head = await accessModel(run);
-  let output: string;
-  if (base === undefined || baseConfig === undefined) output = renderModel(head, format);
+  if (baseArg === undefined) {
+    const { run } = await runStackFromArgs(argv, USAGE, ["format", "base"]);
+    const head = await accessModel(run);
+    process.stdout.write(`${renderModel(head, format)}\n`);
+    return head.errors.length ? 1 : 0;
+  }
+
+  // Usage errors first (no stack, no config, a base that is neither a file nor a commit), before any run.
+  const stack = parsed.stack;
+  if (!stack) throw new UsageError(`a stack name is required\nusage: ${USAGE}`);
+  if (!existsSync(configFile ?? stackFile(stack))) throw new UsageError(`no stack config at ${configFile ?? stackFile(stack)} (create Pulumi.${stack}.yaml or pass --config-file)`);
+  const base = resolveBase(baseArg);
+  // A commit's own tool runs in another process, alongside the current run.
+  const pending: Promise<BaseResult> =
+    base.kind === "file"
+      ? Promise.resolve({ kind: "config", config: base.config, label: `${base.file} (config only, with the current code)` })
+      : baseAtCommit(base, stack, configFile);
+  let head: AccessModel;
+  try {
+    const { run } = await runStackFromArgs(argv, USAGE, ["format", "base"]);
+    head = await accessModel(run);
+  } catch (e) {
+    await pending.catch(() => undefined); // its worktree is removed before the process exits
+    throw e;
+  }
+  const result = await pending;
+  let baseModel: AccessModel;
+  if (result.kind === "model") baseModel = result.model;
+  else if (result.kind === "absent") baseModel = emptyModel(head);
   else {
-    let baseRun;
     try {
-      baseRun = await runOffline(run.stack, baseConfig, program);
+      baseModel = await accessModel(await runOffline(stack, result.config, program));
     } catch (e) {
-      if (e instanceof ConfigError) throw new UsageError(`--base ${base}: ${e.message}`);
+      if (e instanceof ConfigError) throw new UsageError(`--base ${baseArg}: ${e.message}`);
       throw e;
     }
-    const changes = diffModels(await accessModel(baseRun), head);
-    output = renderChanges(changes, format, { stack: run.stack, base, head: configFile ?? "working tree" }, head.errors);
   }
-  process.stdout.write(`${output}\n`);
+  const context = { stack, base: result.label, head: configFile ? `working tree (${configFile})` : "working tree" };
+  process.stdout.write(`${renderChanges(diffModels(baseModel, head), format, context, head.errors)}\n`);
   return head.errors.length ? 1 : 0;
 });

@@ -4,16 +4,24 @@ export interface ParsedArgs {
   flags: Map<string, string | true>;
 }
 
+/**
+ * `--name=value` (split on the first `=`: the value may hold more) or `--name value`. A value taken from the next
+ * argument must not look like an option (`--base --format json` is a missing value, not a base named `--format`);
+ * `--name=--x` passes one on purpose.
+ */
 export function parseArgs(argv: string[], withValue: string[], booleans: string[]): ParsedArgs {
   const flags = new Map<string, string | true>();
   let stack: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith("--")) {
-      const [name, inline] = a.slice(2).split("=", 2);
+      const eq = a.indexOf("=");
+      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      const inline = eq < 0 ? undefined : a.slice(eq + 1);
       if (withValue.includes(name)) {
+        const next = argv[i + 1];
+        if (inline === undefined && (next === undefined || next.startsWith("--"))) throw new Error(`--${name} needs a value`);
         const v = inline ?? argv[++i];
-        if (v === undefined) throw new Error(`--${name} needs a value`);
         flags.set(name, v);
       } else if (booleans.includes(name)) flags.set(name, true);
       else throw new Error(`unknown option --${name}`);

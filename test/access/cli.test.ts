@@ -1,10 +1,13 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { configAt, resolveBase } from "../../tools/access/base";
 import type { AccessModel } from "../../tools/access/model";
+import { parseArgs } from "../../tools/args";
+import { UsageError } from "../../tools/cli";
 import { ROOT } from "../../tools/offline";
 
 /** Runs `npm run access -- ...` as a user would (node with tsx), returning exit code and streams. */
@@ -24,22 +27,13 @@ describe("tools/access: the access report command", () => {
     const r = access("dev", "--format", "json");
     assert.equal(r.code, 0, r.stderr);
     const model = JSON.parse(r.stdout) as AccessModel;
-    assert.deepEqual(Object.keys(model), ["stack", "region", "accountId", "identities", "errors"]);
+    assert.deepEqual(Object.keys(model), ["stack", "region", "accountId", "identities", "secretStores", "externalSecrets", "errors"]);
     assert.deepEqual([model.stack, model.region, model.accountId, model.errors], ["dev", "us-east-1", "111122223333", []]);
     const frontend = model.identities.find((i) => i.label === "frontend")!;
     assert.equal(frontend.assumers[0].type === "service-account" && frontend.assumers[0].serviceAccount, "web/frontend");
     const row = frontend.grants.find((g) => g.action === "s3:GetObject")!;
     assert.equal(row.resource, "arn:aws:s3:::acme-dev-static-assets/static/*");
     assert.equal(row.check?.decision, "Allowed");
-  });
-
-  it("--base HEAD with the stack file as committed: no access changes", () => {
-    // The committed file, so that edits in progress in the working tree do not count.
-    const shown = spawnSync("git", ["show", "HEAD:Pulumi.dev.yaml"], { cwd: ROOT, encoding: "utf8" });
-    assert.equal(shown.status, 0, shown.stderr);
-    const r = access("dev", "--config-file", tmp("Pulumi.dev.yaml", shown.stdout), "--base", "HEAD");
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^eks-irsa access changes: stack dev, HEAD -> .*Pulumi\.dev\.yaml\nno access changes between HEAD and .*Pulumi\.dev\.yaml\n$/);
   });
 
   it("--base FILE: a base without the frontend workload shows it as new, with what it gains", () => {
@@ -49,7 +43,7 @@ describe("tools/access: the access report command", () => {
     const r = access("dev", "--base", tmp("base.yaml", stringifyYaml(doc)));
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split("\n");
-    assert.match(lines[0], /^eks-irsa access changes: stack dev, .*base\.yaml -> working tree$/);
+    assert.match(lines[0], /^eks-irsa access changes: stack dev, .*base\.yaml \(config only, with the current code\) -> working tree$/);
     assert.deepEqual(lines.slice(1), [
       "new workload frontend: arn:aws:iam::111122223333:role/irsa-dev-frontend, assumed by web/frontend",
       "web/frontend gains s3:GetObject on arn:aws:s3:::acme-dev-static-assets/static/*",
@@ -58,16 +52,78 @@ describe("tools/access: the access report command", () => {
     ]);
   });
 
-  it("usage and config errors exit 2 with a message: unknown format, unknown ref, invalid base, missing stack", () => {
+  it("usage and config errors exit 2 with a message: unknown format, invalid or unparsable base, missing stack (an unknown ref: below)", () => {
     const format = access("dev", "--format", "xml");
     assert.deepEqual([format.code, format.stdout], [2, ""]);
     assert.match(format.stderr, /--format must be one of text, md, json/);
-    const ref = access("dev", "--base", "no-such-ref");
-    assert.equal(ref.code, 2);
-    assert.match(ref.stderr, /--base no-such-ref: not a file, and `git show no-such-ref:Pulumi\.dev\.yaml` failed/);
     const invalid = access("dev", "--base", tmp("bad.yaml", "config:\n  aws:region: us-east-1\n  eks-irsa:cluster: { name: c1 }\n  eks-irsa:workloads:\n    - { name: a, namespace: Data_Pipeline }\n"));
     assert.equal(invalid.code, 2);
     assert.match(invalid.stderr, /^--base .*bad\.yaml: invalid eks-irsa config \(1 problem\):\n {2}workloads\[0\]\.namespace: "Data_Pipeline"/);
+    const yaml = access("dev", "--base", tmp("broken.yaml", "config: [\n"));
+    assert.deepEqual([yaml.code, yaml.stdout], [2, ""]);
+    assert.match(yaml.stderr, /^--base .*broken\.yaml: not a stack config file: /);
+    assert.doesNotMatch(yaml.stderr, /\n\s+at /, "no stack trace");
     assert.equal(access("nosuchstack").code, 2);
+  });
+
+  it("a --base that looks like an option is never one for git: exit 2, nothing written", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "eks-irsa-access-"));
+    const separate = access("dev", "--base", `--output=${dir}/x`);
+    assert.deepEqual([separate.code, separate.stdout], [2, ""]);
+    assert.match(separate.stderr, /^--base needs a value\n/);
+    const inline = access("dev", `--base=--output=${dir}/y`);
+    assert.deepEqual([inline.code, inline.stdout], [2, ""]);
+    assert.match(inline.stderr, /^--base --output=.*: not a file, and not a commit git knows in /);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+});
+
+describe("tools/access/base: what --base names, before any run", () => {
+  const usage = (f: () => unknown, message: RegExp) => assert.throws(f, (e: Error) => e instanceof UsageError && message.test(e.message));
+
+  it("an empty value, a directory, a file that is not a stack config, a ref git does not know: usage errors", () => {
+    usage(() => resolveBase(""), /^--base needs a stack config file or a git ref, not an empty value$/);
+    usage(() => resolveBase(path.join(ROOT, "tools")), /: not a file \(a directory\), and not a commit git knows/);
+    usage(() => resolveBase(tmp("scalar.yaml", "config: 5\n")), /: not a stack config file: `config:` is not a map$/);
+    usage(() => resolveBase(tmp("tabs.yaml", "config:\n\t- x\n")), /: not a stack config file: /);
+    usage(() => resolveBase("HEAD~100000"), /^--base HEAD~100000: not a file, and not a commit git knows/);
+  });
+
+  it("a regular file wins over a ref of the same name; a commit resolves to its sha", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "eks-irsa-access-"));
+    writeFileSync(path.join(dir, "HEAD"), "config:\n  aws:region: eu-west-1\n");
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      assert.deepEqual(resolveBase("HEAD"), { kind: "file", file: "HEAD", config: { "aws:region": "eu-west-1" } });
+    } finally {
+      process.chdir(cwd);
+    }
+    const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
+    const commit = resolveBase("HEAD");
+    assert.ok(commit.kind === "commit" && commit.sha === head && head.startsWith(commit.short), JSON.stringify(commit));
+  });
+
+  it("the config at a commit: --config-file when the commit has it, else Pulumi.<stack>.yaml, else none", () => {
+    const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
+    assert.deepEqual(configAt(head, "dev", path.join(ROOT, "Pulumi.prod.yaml")), { relative: "Pulumi.prod.yaml", given: true });
+    assert.deepEqual(configAt(head, "dev", path.join(ROOT, "no-such-edit.yaml")), { relative: "Pulumi.dev.yaml", given: false });
+    assert.deepEqual(configAt(head, "dev", tmp("Pulumi.dev.yaml", "")), { relative: "Pulumi.dev.yaml", given: false });
+    assert.equal(configAt(head, "no-such-stack"), undefined);
+  });
+});
+
+describe("tools/args: the shared argument parser", () => {
+  it("splits --name=value on the first = only", () => {
+    const { flags } = parseArgs(["dev", "--config-file=/tmp/a=b.yaml", "--base", "x=y"], ["config-file", "base"], []);
+    assert.deepEqual([...flags], [["config-file", "/tmp/a=b.yaml"], ["base", "x=y"]]);
+  });
+
+  it("a value from the next argument must not look like an option; inline it may", () => {
+    assert.throws(() => parseArgs(["dev", "--base", "--format", "json"], ["base", "format"], []), /^Error: --base needs a value$/);
+    assert.throws(() => parseArgs(["dev", "--base"], ["base"], []), /^Error: --base needs a value$/);
+    assert.equal(parseArgs(["dev", "--base=--x"], ["base"], []).flags.get("base"), "--x");
+    assert.equal(parseArgs(["dev", "--base="], ["base"], []).flags.get("base"), "");
+    assert.equal(parseArgs(["dev", "--json"], [], ["json"]).flags.get("json"), true);
   });
 });

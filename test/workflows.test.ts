@@ -1,12 +1,14 @@
 /**
  * The GitHub Actions workflows (.github/workflows) and the page that documents their AWS roles
  * (docs/github-oidc-role.md), checked offline: triggers, jobs per stack (from the Pulumi.<stack>.yaml files, so
- * a new stack without its jobs fails here), least-privilege permissions, actions pinned to commit SHAs, npm
- * scripts and stacks that exist, the PR-comment script against a fake GitHub API, and the documented trust and
- * permission policies against this project's CrossGuard pack.
+ * a new stack without its jobs fails here), least-privilege permissions, secrets read only in jobs of a GitHub
+ * environment, actions pinned to commit SHAs, npm scripts and stacks that exist, the report step run with bash,
+ * the PR-comment scripts against a fake GitHub API, and the documented trust and permission policies against this
+ * project's CrossGuard pack.
  */
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -32,6 +34,8 @@ interface Job {
   if?: string;
   environment?: string | { name: string; url?: string };
   permissions?: unknown;
+  env?: Record<string, unknown>;
+  secrets?: unknown;
   concurrency?: string | { group: string; "cancel-in-progress"?: boolean | string };
   "timeout-minutes"?: number;
   uses?: string;
@@ -43,6 +47,7 @@ interface Workflow {
   permissions?: unknown;
   concurrency?: unknown;
   defaults?: { run?: { shell?: string } };
+  env?: Record<string, unknown>;
   jobs: Record<string, Job>;
 }
 interface WorkflowFile {
@@ -143,6 +148,23 @@ export function npmProblems(runs: string[], scripts: Record<string, string>, sta
   return problems;
 }
 
+/**
+ * Secrets only in jobs of a GitHub environment: a repository-level secret is readable by every workflow of every
+ * branch (anyone who can push one), so every secret a job reads must come from its environment, whose branch and
+ * reviewer rules guard it. Flags `secrets.` in workflow-level `env`, in any job without `environment`, and
+ * `secrets: inherit`/`secrets:` passed to a reusable workflow (such a job cannot name an environment).
+ */
+export function secretProblems(doc: Workflow): string[] {
+  const problems: string[] = [];
+  if (/\bsecrets\./.test(JSON.stringify(doc.env ?? {}))) problems.push("workflow-level env reads a secret");
+  for (const [id, job] of Object.entries(doc.jobs)) {
+    if (job.secrets !== undefined) problems.push(`${id}: passes secrets to a reusable workflow`);
+    const names = [...JSON.stringify(job).matchAll(/\bsecrets\.([A-Za-z0-9_]+)/g)].map((m) => m[1]);
+    if (names.length && !envName(job)) problems.push(`${id}: reads ${[...new Set(names)].join(", ")} without an environment (use github.token for GITHUB_TOKEN)`);
+  }
+  return problems;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The repository's files
 // ---------------------------------------------------------------------------------------------------------
@@ -197,6 +219,34 @@ const byFile = (file: string): WorkflowFile => {
 };
 const stacks = stackNames();
 const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; engines?: { node?: string } };
+
+// The report step of preview.yml, run as GitHub would (bash -eo pipefail, jq), for the tests of both PR workflows.
+
+/** Runs the report step with bash (and jq, as on GitHub's runners) over a report directory; returns comment.md. */
+function writeReport(files: Record<string, string>, outcomes: Record<string, string>): string {
+  const step = only(stepsOf(byFile("preview.yml").doc.jobs.checks).filter((s) => (s.run ?? "").includes(MARKER)), "report step");
+  assert.doesNotMatch(step.run!, /\$\{\{/, "the report step takes its inputs from env only");
+  const cwd = mkdtempSync(path.join(tmpdir(), "report-stacks-"));
+  for (const stack of stacks) writeFileSync(path.join(cwd, `Pulumi.${stack}.yaml`), "config: {}\n");
+  const reportDir = mkdtempSync(path.join(tmpdir(), "report-dir-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(reportDir, name), text);
+  const steps = Object.fromEntries(Object.entries(outcomes).map(([id, outcome]) => [id, { outcome, conclusion: outcome, outputs: {} }]));
+  const env = { ...process.env, OUTCOMES: JSON.stringify(steps), BASE_REF: "main", HEAD_SHA: "c".repeat(40), PR_NUMBER: "42", RUN_URL: "https://github.com/acme/eks-irsa/actions/runs/1", REPORT_DIR: reportDir, GITHUB_STEP_SUMMARY: path.join(reportDir, "summary.md") };
+  const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run!], { cwd, encoding: "utf8", env });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(path.join(reportDir, "pr-number"), "utf8"), "42\n");
+  return readFileSync(path.join(reportDir, "comment.md"), "utf8");
+}
+const hasJq = spawnSync("jq", ["--version"]).status === 0;
+const allPassed = Object.fromEntries(["report_code", "install", "test", ...stacks.flatMap((s) => [`plan_${s}`, `policy_${s}`, `access_${s}`])].map((id) => [id, "success"]));
+const stackFiles = (extra: Record<string, string> = {}) => ({
+  ...Object.fromEntries(stacks.flatMap((s) => [
+    [`access-${s}.md`, `## Access changes: stack \`${s}\`, \`origin/main\` -> working tree\n\n\`\`\`diff\n+ role ${s}-web may s3:GetObject\n\`\`\`\n`],
+    [`plan-${s}.txt`, `plan of ${s}\n`],
+    [`policy-${s}.txt`, `policy of ${s}\n`],
+  ])),
+  ...extra,
+});
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -261,6 +311,21 @@ describe("workflows: the checkers reject what they must", () => {
     assert.equal(npmProblems(["npm install"], scripts, []).length, 1);
     assert.deepEqual(stackArgsIn('npm run --silent access -- prod --format md --base "origin/$BASE_REF"'), [{ script: "access", stack: "prod" }]);
   });
+
+  it("secretProblems rejects secrets outside a job with a GitHub environment", () => {
+    const token = { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" };
+    const ok: Workflow = { jobs: { a: { environment: { name: "prod" }, steps: [{ uses: "pulumi/actions@x", env: token }] }, b: { environment: "preview", env: token } } };
+    assert.deepEqual(secretProblems(ok), []);
+    const bad: [string, Workflow][] = [
+      ["step env without environment", { jobs: { a: { steps: [{ uses: "pulumi/actions@x", env: token }] } } }],
+      ["job env without environment", { jobs: { a: { env: token } } }],
+      ["in a run script", { jobs: { a: { steps: [{ run: "echo ${{ secrets.X }}" }] } } }],
+      ["in a with input", { jobs: { a: { steps: [{ uses: "x/y@z", with: { token: "${{ secrets.GITHUB_TOKEN }}" } }] } } }],
+      ["workflow-level env", { env: token, jobs: { a: { environment: "prod" } } }],
+      ["secrets: inherit", { jobs: { a: { uses: "./.github/workflows/x.yml", secrets: "inherit" } } }],
+    ];
+    for (const [what, wf] of bad) assert.ok(secretProblems(wf).length > 0, what);
+  });
 });
 
 describe("workflows: every file", () => {
@@ -293,6 +358,10 @@ describe("workflows: every file", () => {
         assert.deepEqual(permissionProblems(doc), []);
       });
 
+      it("reads secrets only in jobs of a GitHub environment (no repository-level secret is needed)", () => {
+        assert.deepEqual(secretProblems(doc), []);
+      });
+
       it("runs only npm scripts that exist in package.json, on stacks that exist, installed with npm ci", () => {
         assert.deepEqual(npmProblems(Object.values(doc.jobs).flatMap(runsOf), pkg.scripts, stacks), []);
       });
@@ -322,6 +391,29 @@ describe("workflows: every file", () => {
     assert.ok(minimum !== undefined && Number([...nodes][0].split(".")[0]) >= Number(minimum), `Node ${[...nodes][0]} vs engines ${pkg.engines?.node}`);
     const sdk = (JSON.parse(readFileSync(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8")) as { version: string }).version;
     assert.equal([...clis][0].split(".")[0], sdk.split(".")[0]);
+  });
+});
+
+describe("workflows: the Pulumi tokens", () => {
+  const tokenJobs = workflows.flatMap(({ file, doc }) => Object.entries(doc.jobs).filter(([, job]) => /\bsecrets\.PULUMI_ACCESS_TOKEN\b/.test(JSON.stringify(job))).map(([id, job]) => ({ file, id, job })));
+
+  it("each job that reads one takes it from the environment of its kind: preview, or the stack it deploys", () => {
+    assert.ok(tokenJobs.length >= 2 * stacks.length);
+    for (const { file, id, job } of tokenJobs) {
+      const expected = file === "preview.yml" ? "preview" : /^deploy-(.+)$/.exec(id)?.[1];
+      assert.ok(expected, `${file} ${id}: a job that reads the Pulumi token must be a preview or deploy-<stack> job`);
+      assert.equal(envName(job), expected, `${file} ${id}`);
+    }
+    assert.equal(envName(byFile("deploy.yml").doc.jobs["deploy-prod"]), "prod");
+  });
+
+  it("each of those jobs fails first, naming its environment, when the environment has no token (and no self-managed backend)", () => {
+    for (const { file, id, job } of tokenJobs) {
+      const guard = only(stepsOf(job).filter((s) => /PULUMI_ACCESS_TOKEN/.test(s.run ?? "")), `${file} ${id}: token check step`);
+      assert.equal(stepsOf(job).indexOf(guard), 0, `${file} ${id}: the check comes first`);
+      assert.match(guard.run!, new RegExp(`GitHub environment '${envName(job)}' has no secret PULUMI_ACCESS_TOKEN`));
+      assert.match(guard.run!, /exit 1/);
+    }
   });
 });
 
@@ -361,8 +453,101 @@ describe("workflows: preview.yml (pull requests)", () => {
       const base = /--base\s+("?)origin\/(\$BASE_REF|\$\{\{\s*github\.base_ref\s*\}\})\1(\s|$)/.exec(access.run!);
       assert.ok(base, `access step must compare with --base origin/<base ref>: ${access.run}`);
       if (base[2] === "$BASE_REF") assert.equal(access.env?.BASE_REF, "${{ github.base_ref }}");
+      // The tool reads the base's stack file itself (a stack new in the PR is all new): no step may presume it.
+      assert.doesNotMatch(access.run!, /git (show|cat-file)|Pulumi\.[^ ]*\.yaml/);
+      for (const step of [named("plan"), named("policy"), access]) {
+        assert.match(step.run!, /2>&1 \| tee "\$REPORT_DIR\//, `${step.name}: stderr too (exit-2 messages) must reach the report`);
+      }
     });
   }
+
+  const reportCodeStep = () => only(stepsOf(checks).filter((s) => /^git diff --name-only\b/.test(s.run ?? "")), "git diff --name-only step");
+  /** The paths the report-code step passes to git diff (after `--`). */
+  const reportCodePaths = () => /\s--\s+(.*?)\s*>/.exec(reportCodeStep().run!)![1].split(/\s+/);
+
+  it("checks: lists the PR's changes to the code that computes the report, with git diff against the merge base", () => {
+    const step = reportCodeStep();
+    assert.equal(step.id, "report_code");
+    assert.equal(step.if, "${{ !cancelled() }}");
+    assert.match(step.run!, /^git diff --name-only "origin\/\$BASE_REF\.\.\.HEAD" -- /);
+    assert.equal(step.env?.BASE_REF, "${{ github.base_ref }}");
+    const install = stepsOf(checks).findIndex((s) => s.id === "install");
+    assert.ok(stepsOf(checks).indexOf(step) < install, "before npm ci, so that it runs even when the install fails");
+    for (const p of ["tools/", "core/", "components/", "stacks/", "config/", "policy/", "package-lock.json", ".github/"]) assert.ok(reportCodePaths().includes(p), p);
+    for (const p of reportCodePaths()) assert.ok(existsSync(path.join(ROOT, p)), `${p} does not exist`);
+  });
+
+  it("checks: the git diff step, run in a scratch repository, lists exactly the PR's files under those paths", () => {
+    const repo = mkdtempSync(path.join(tmpdir(), "report-code-"));
+    const git = (...args: string[]) => {
+      const r = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", ...args], { cwd: repo, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    const write = (file: string, text: string) => {
+      mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+      writeFileSync(path.join(repo, file), text);
+    };
+    git("init", "-q", "-b", "main");
+    write("README.md", "a\n");
+    write("tools/access.ts", "a\n");
+    git("add", "-A");
+    git("commit", "-q", "-m", "base");
+    git("update-ref", "refs/remotes/origin/main", "HEAD");
+    git("checkout", "-q", "-b", "pr");
+    write("README.md", "b\n");
+    write("Pulumi.dev.yaml", "config: {}\n");
+    write("tools/access.ts", "b\n");
+    write("policy/index.ts", "b\n");
+    write(".github/workflows/preview.yml", "name: x\n");
+    git("add", "-A");
+    git("commit", "-q", "-m", "pr");
+    const reportDir = mkdtempSync(path.join(tmpdir(), "report-dir-"));
+    const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", reportCodeStep().run!], { cwd: repo, encoding: "utf8", env: { ...process.env, BASE_REF: "main", REPORT_DIR: reportDir } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(readFileSync(path.join(reportDir, "report-code-changes.txt"), "utf8").trim().split("\n").sort(), [".github/workflows/preview.yml", "policy/index.ts", "tools/access.ts"]);
+  });
+
+  it("checks: the report puts the table, then every stack's access diff, then the <details> (run with bash)", function () {
+    if (!hasJq) this.skip();
+    const report = writeReport(stackFiles({ "report-code-changes.txt": "" }), allPassed);
+    assert.ok(report.startsWith(`${MARKER}\n`));
+    const at = (needle: string) => {
+      const i = report.indexOf(needle);
+      assert.ok(i >= 0, `${needle} missing from:\n${report}`);
+      return i;
+    };
+    const table = at("| stack | offline plan |");
+    const diffs = stacks.map((s) => at(`## Access changes: stack \`${s}\``));
+    const firstDetails = at("<details>");
+    assert.ok(diffs.every((d) => table < d && d < firstDetails), "access diffs between the table and the details");
+    assert.ok(at("<summary>Policy pack: prod</summary>") < at("<summary>Offline plan: dev</summary>"), "policy packs before the (long) plans, which go first");
+    assert.doesNotMatch(report, /changes the code that computes this report/);
+  });
+
+  it("checks: the report opens with a banner when the PR changes the code that computes it", function () {
+    if (!hasJq) this.skip();
+    const files = Array.from({ length: 12 }, (_, i) => `tools/f${i}.ts`).join("\n") + "\n";
+    const report = writeReport(stackFiles({ "report-code-changes.txt": files }), allPassed);
+    const banner = report.split("\n").find((l) => l.includes("This PR changes the code that computes this report: review it"));
+    assert.ok(banner, report);
+    assert.ok(report.indexOf(banner) < report.indexOf("| stack |"), "the banner comes first");
+    assert.match(banner, /`tools\/f0\.ts`/);
+    assert.match(banner, /and 2 more/);
+    assert.match(banner, /<!-- eks-irsa:report-code-changed -->/);
+    const failed = writeReport(stackFiles(), { ...allPassed, report_code: "failure" });
+    assert.match(failed, /Could not list the files this PR changes/);
+  });
+
+  it("checks: a failed access step's output (stderr too) is shown in a fence that its own fences cannot close", function () {
+    if (!hasJq) this.skip();
+    const output = "usage: npm run access -- <stack>\n~~~~\n<anonymous> at Object.<anonymous>\n";
+    const report = writeReport(stackFiles({ "access-prod.md": output, "report-code-changes.txt": "" }), { ...allPassed, access_prod: "failure" });
+    assert.match(report, /### Access changes: prod\n\n_The access tool did not succeed \(failure\)/);
+    assert.match(report, /\n~~~~~text\nusage: npm run access[\s\S]*<anonymous>\n~~~~~\n/);
+    const skipped = writeReport({}, { install: "failure", report_code: "success" });
+    for (const s of stacks) assert.match(skipped, new RegExp(`### Access changes: ${s}\\n\\n_No access report \\(not run\\)`));
+  });
 
   it("checks: writes one report with the comment marker, even after a failure, and uploads it for preview-comment.yml", () => {
     const report = only(stepsOf(checks).filter((s) => (s.run ?? "").includes(MARKER)), "report step");
@@ -393,6 +578,7 @@ describe("workflows: preview.yml (pull requests)", () => {
       assert.ok(existsSync(path.join(ROOT, "policy", "PulumiPolicy.yaml")));
       assert.equal(pulumi.with?.["comment-on-pr"], true);
       assert.equal(pulumi.env?.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+      assert.equal(envName(job), "preview", "the Pulumi token of a job that runs PR code comes from the environment preview");
       const install = steps.findIndex((s) => /^npm ci\b/.test(s.run ?? ""));
       assert.ok(install >= 0 && install < steps.indexOf(pulumi), "npm ci (program and policy pack) before pulumi");
       assert.ok(steps.indexOf(aws) < steps.indexOf(pulumi));
@@ -408,7 +594,11 @@ describe("workflows: preview-comment.yml (the PR comment of the credential-free 
   const { doc } = byFile("preview-comment.yml");
   const preview = byFile("preview.yml").doc;
   const job = only(Object.values(doc.jobs), "job");
-  const script = String(only(stepsOf(job).filter((s) => (s.uses ?? "").startsWith("actions/github-script@")), "github-script step").with?.script);
+  const scriptSteps = stepsOf(job).filter((s) => (s.uses ?? "").startsWith("actions/github-script@"));
+  // Looked up in the tests (a missing step fails its tests, not the whole run).
+  const findStep = () => only(scriptSteps.filter((s) => s.id === "find"), "github-script step `find` (is there a report?)");
+  const commentStep = () => only(scriptSteps.filter((s) => String(s.with?.script).includes(MARKER)), "github-script step that comments");
+  const script = () => String(commentStep().with?.script);
 
   it("runs after the preview workflow, for pull requests, with nothing but actions: read and pull-requests: write", () => {
     const on = triggers(doc).workflow_run as { workflows: string[]; types: string[] };
@@ -425,17 +615,52 @@ describe("workflows: preview-comment.yml (the PR comment of the credential-free 
     const download = only(stepsOf(job).filter((s) => (s.uses ?? "").startsWith("actions/download-artifact@")), "download step");
     assert.equal(download.with?.name, "preview-report");
     assert.equal(download.with?.["run-id"], "${{ github.event.workflow_run.id }}");
-    assert.ok(script.includes(MARKER));
   });
 
-  /** Runs the github-script body against a fake GitHub API and a report directory. */
-  async function post(opts: { pr?: Partial<{ number: number; sha: string; repo: string }>; prNumberText?: string; report?: string; comments?: { id: number; user: { login: string }; body: string }[]; headSha?: string }) {
-    const dir = mkdtempSync(path.join(tmpdir(), "preview-report-"));
-    writeFileSync(path.join(dir, "pr-number"), opts.prNumberText ?? "42\n");
-    writeFileSync(path.join(dir, "comment.md"), opts.report ?? `${MARKER}\n## eks-irsa: offline checks\nall good\n`);
-    const pr = { number: 42, sha: "a".repeat(40), repo: "someone/eks-irsa", ...opts.pr };
-    const calls: [string, Record<string, unknown>][] = [];
+  it("downloads and comments only when the run uploaded its report (a checks job that failed earlier is skipped)", () => {
+    const download = only(stepsOf(job).filter((s) => (s.uses ?? "").startsWith("actions/download-artifact@")), "download step");
+    const steps = stepsOf(job);
+    assert.ok(steps.indexOf(findStep()) < steps.indexOf(download) && steps.indexOf(download) < steps.indexOf(commentStep()));
+    assert.equal(download.if, "steps.find.outputs.found == 'true'");
+    assert.equal(commentStep().if, "steps.find.outputs.found == 'true'");
+    assert.equal(findStep().env?.RUN_ID, "${{ github.event.workflow_run.id }}");
+  });
+
+  type Calls = [string, Record<string, unknown>][];
+  /** Runs a github-script body with a fake API; returns what it logged and set. */
+  async function runScript(body: string, github: unknown, env: Record<string, string>) {
     const notices: string[] = [];
+    const outputs: Record<string, string> = {};
+    const core = { info: () => undefined, notice: (m: string) => void notices.push(m), setOutput: (k: string, v: string) => void (outputs[k] = v), setFailed: (m: string) => assert.fail(m) };
+    const context = { repo: { owner: "acme", repo: "eks-irsa" } };
+    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...args: unknown[]) => Promise<unknown>;
+    await new AsyncFunction("require", "github", "context", "core", "process", body)(require, github, context, core, { env });
+    return { notices, outputs };
+  }
+  const paginate = async (fn: (p: Record<string, unknown>) => Promise<{ data: unknown[] }>, p: Record<string, unknown>) => (await fn(p)).data;
+
+  it("find: reports whether the run has an unexpired preview-report artifact, with a notice when it has none", async () => {
+    for (const [artifacts, found] of [
+      [[{ name: "preview-report", expired: false }], "true"],
+      [[], "false"],
+      [[{ name: "preview-report", expired: true }], "false"],
+    ] as [{ name: string; expired: boolean }[], string][]) {
+      const calls: Calls = [];
+      const github = { rest: { actions: { listWorkflowRunArtifacts: async (p: Record<string, unknown>) => (calls.push(["list", p]), { data: artifacts }) } }, paginate };
+      const { notices, outputs } = await runScript(String(findStep().with?.script), github, { RUN_ID: "77" });
+      assert.equal(outputs.found, found);
+      assert.equal(notices.length, found === "true" ? 0 : 1);
+      assert.equal(calls[0][1].run_id, 77);
+    }
+  });
+
+  /** Runs the comment script against a fake GitHub API and a report directory. */
+  async function post(opts: { pr?: Partial<{ number: number; sha: string; repo: string }>; prNumberText?: string | null; report?: string | null; comments?: { id: number; user: { login: string }; body: string }[]; headSha?: string; files?: { filename: string; previous_filename?: string }[] }) {
+    const dir = mkdtempSync(path.join(tmpdir(), "preview-report-"));
+    if (opts.prNumberText !== null) writeFileSync(path.join(dir, "pr-number"), opts.prNumberText ?? "42\n");
+    if (opts.report !== null) writeFileSync(path.join(dir, "comment.md"), opts.report ?? `${MARKER}\n## eks-irsa: offline checks\nall good\n`);
+    const pr = { number: 42, sha: "a".repeat(40), repo: "someone/eks-irsa", ...opts.pr };
+    const calls: Calls = [];
     const github = {
       rest: {
         pulls: {
@@ -444,6 +669,7 @@ describe("workflows: preview-comment.yml (the PR comment of the credential-free 
             if (p.pull_number !== pr.number) throw new Error("Not Found");
             return { data: { number: pr.number, head: { sha: pr.sha, repo: { full_name: pr.repo } } } };
           },
+          listFiles: async (p: Record<string, unknown>) => (calls.push(["pulls.listFiles", p]), { data: opts.files ?? [{ filename: "Pulumi.dev.yaml" }] }),
         },
         issues: {
           listComments: async (p: Record<string, unknown>) => ({ data: (calls.push(["issues.listComments", p]), opts.comments ?? []) }),
@@ -451,16 +677,32 @@ describe("workflows: preview-comment.yml (the PR comment of the credential-free 
           updateComment: async (p: Record<string, unknown>) => (calls.push(["issues.updateComment", p]), { data: {} }),
         },
       },
-      paginate: async (fn: (p: Record<string, unknown>) => Promise<{ data: unknown[] }>, p: Record<string, unknown>) => (await fn(p)).data,
+      paginate,
     };
-    const core = { info: () => undefined, notice: (m: string) => void notices.push(m), setFailed: (m: string) => assert.fail(m) };
-    const context = { repo: { owner: "acme", repo: "eks-irsa" } };
     const env = { REPORT_DIR: dir, HEAD_SHA: opts.headSha ?? "a".repeat(40), HEAD_REPO: "someone/eks-irsa", RUN_URL: "https://github.com/acme/eks-irsa/actions/runs/1" };
-    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...args: unknown[]) => Promise<unknown>;
-    await new AsyncFunction("require", "github", "context", "core", "process", script)(require, github, context, core, { env });
+    const { notices } = await runScript(script(), github, env);
     return { calls, notices };
   }
-  const written = (calls: [string, Record<string, unknown>][]) => calls.filter(([c]) => c === "issues.createComment" || c === "issues.updateComment");
+  const written = (calls: Calls) => calls.filter(([c]) => c === "issues.createComment" || c === "issues.updateComment");
+  const bodyOf = async (opts: Parameters<typeof post>[0]) => {
+    const { calls } = await post(opts);
+    assert.equal(written(calls).length, 1);
+    return String(written(calls)[0][1].body);
+  };
+
+  /** Where markdown leaves a code fence open and how many <details> it leaves open (an independent reading). */
+  function openAtEnd(md: string): { fence: string | null; details: number } {
+    let fence: string | null = null;
+    let details = 0;
+    for (const line of md.split("\n")) {
+      const m = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+      if (fence !== null) {
+        if (m && m[1][0] === fence[0] && m[1].length >= fence.length && m[2].trim() === "") fence = null;
+      } else if (m) fence = m[1];
+      else details += (line.match(/<details>/g) ?? []).length - (line.match(/<\/details>/g) ?? []).length;
+    }
+    return { fence, details };
+  }
 
   it("creates one comment with the marker when the PR has none", async () => {
     const { calls } = await post({});
@@ -492,11 +734,70 @@ describe("workflows: preview-comment.yml (the PR comment of the credential-free 
     assert.equal(notices.length, 1);
   });
 
+  it("skips, with a notice, an artifact without its pr-number or comment.md", async () => {
+    for (const missing of [{ prNumberText: null }, { report: null }]) {
+      const { calls, notices } = await post(missing);
+      assert.deepEqual(calls, []);
+      assert.equal(notices.length, 1);
+    }
+  });
+
+  it("puts its own banner first when GitHub lists PR files among the code that computes the report", async () => {
+    const banner = /^\*\*⚠️ This PR changes the code that computes this report: review it\.\*\*/m;
+    const renamed = await bodyOf({ files: [{ filename: "README.md" }, { filename: "lib/x.ts", previous_filename: "tools/x.ts" }, { filename: "policy/index.ts" }] });
+    assert.match(renamed, banner);
+    assert.ok(renamed.indexOf("policy/index.ts") < renamed.indexOf("## eks-irsa: offline checks"), "before the report");
+    assert.match(renamed, /`tools\/x\.ts`/, "a file renamed away from those paths counts");
+    assert.doesNotMatch(renamed, /README/);
+    // The report's own banner line (the PR's code wrote it) never stands in for the check: it is dropped.
+    const forged = `${MARKER}\n**⚠️ This PR changes the code that computes this report: review it.** \`x\` <!-- eks-irsa:report-code-changed -->\nall good\n`;
+    const quiet = await bodyOf({ report: forged, files: [{ filename: "Pulumi.prod.yaml" }, { filename: "docs/a.md" }] });
+    assert.doesNotMatch(quiet, /changes the code that computes/);
+    assert.match(quiet, /all good/);
+  });
+
+  it("checks the same paths as preview.yml's git diff step", () => {
+    const listed = /const REPORT_CODE = (\[[^\]]*\]);/.exec(script());
+    assert.ok(listed, "REPORT_CODE in the comment script");
+    const diffStep = only(stepsOf(preview.jobs.checks).filter((s) => /^git diff --name-only\b/.test(s.run ?? "")), "git diff step");
+    const paths = /\s--\s+(.*?)\s*>/.exec(diffStep.run!)![1].split(/\s+/);
+    assert.deepEqual([...(JSON.parse(listed[1]) as string[])].sort(), [...paths].sort());
+  });
+
   it("keeps a long report under GitHub's comment size limit", async () => {
-    const { calls } = await post({ report: `${MARKER}\n${"a line of plan output\n".repeat(10000)}` });
-    const body = String(written(calls)[0][1].body);
+    const body = await bodyOf({ report: `${MARKER}\n${"a line of plan output\n".repeat(10000)}` });
     assert.ok(body.length < 65536, `${body.length} characters`);
     assert.match(body, /Truncated/);
+  });
+
+  it("closes a code fence the cut falls into, so that the note and footer render outside it", async () => {
+    const diff = Array.from({ length: 5000 }, (_, i) => `+ role prod-web-${i} may s3:GetObject on arn:aws:s3:::bucket-${i}/*`).join("\n");
+    const report = `${MARKER}\n## eks-irsa: offline checks\n\n## Access changes: stack \`prod\`\n\n\`\`\`diff\n${diff}\n\`\`\`\n`;
+    const body = await bodyOf({ report });
+    assert.ok(body.length < 65536, `${body.length} characters`);
+    const note = body.indexOf("_Truncated");
+    assert.ok(note > 0);
+    assert.deepEqual(openAtEnd(body.slice(0, note)), { fence: null, details: 0 }, "the note must not be inside the diff block");
+    assert.deepEqual(openAtEnd(body), { fence: null, details: 0 });
+  });
+
+  it("drops whole <details> from the end, keeping every access diff (end to end with preview.yml's report step)", async function () {
+    if (!hasJq) this.skip();
+    const big = (what: string) => Array.from({ length: 700 }, (_, i) => `${what} line ${i}: ${"x".repeat(20)}`).join("\n") + "\n";
+    const files = stackFiles({ ...Object.fromEntries(stacks.flatMap((s) => [[`plan-${s}.txt`, big(`plan ${s}`)], [`policy-${s}.txt`, big(`policy ${s}`)]])), "report-code-changes.txt": "" });
+    const report = writeReport(files, allPassed);
+    assert.ok(report.length > 65536, `the test report must overflow (${report.length})`);
+    const body = await bodyOf({ report });
+    assert.ok(body.length < 65536, `${body.length} characters`);
+    for (const s of stacks) assert.match(body, new RegExp(`## Access changes: stack \`${s}\``), `the access diff of ${s} survives`);
+    assert.deepEqual(openAtEnd(body), { fence: null, details: 0 });
+    const opened = (body.match(/<details>/g) ?? []).length;
+    assert.equal(opened, (body.match(/<\/details>/g) ?? []).length);
+    assert.ok(opened >= 1, "what fits stays");
+    assert.match(body, /<summary>Policy pack: dev<\/summary>/, "the first details stay");
+    assert.doesNotMatch(body, /<summary>Offline plan: prod<\/summary>/, "the last details go first");
+    assert.match(body, /_Truncated to fit a comment: \d+ section\(s\) left out \([^)]*Offline plan: prod\)/);
+    assert.doesNotMatch(body, /cut off/, "whole sections were enough");
   });
 });
 
@@ -532,14 +833,15 @@ describe("workflows: deploy.yml (main)", () => {
       assert.equal(pulumi.with?.["stack-name"], `\${{ vars.PULUMI_ORG }}/${stack}`);
       assert.equal(pulumi.with?.policyPacks, "policy");
       assert.equal(pulumi.env?.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+      assert.equal(envName(job), stack, `deploy-${stack} takes its Pulumi token from the environment ${stack}, of its own`);
       assert.ok(!stepsOf(job).some((s) => s.with?.cache !== undefined), "no dependency cache in deploys");
     });
   }
 
-  it("deploys dev first, after the checks, without an environment (its role trusts refs/heads/main)", () => {
+  it("deploys dev first, after the checks, in the environment dev (its token; its role trusts environment:dev)", () => {
     const dev = doc.jobs["deploy-dev"];
     assert.deepEqual(needsOf(dev), ["checks"]);
-    assert.equal(envName(dev), undefined);
+    assert.equal(envName(dev), "dev");
   });
 
   it("deploys prod only after dev, in the environment prod (its protection rules are the approval)", () => {
@@ -596,6 +898,22 @@ describe("docs/github-oidc-role.md: the roles the workflows assume", () => {
         assert.equal(s.Condition!.StringEquals["token.actions.githubusercontent.com:sub"], `repo:OWNER/REPO:${sub}`, `${where}`);
       }
     }
+  });
+
+  it("documents every environment the workflows use, and says to create no repository-level PULUMI_ACCESS_TOKEN", () => {
+    const environments = new Set(workflows.flatMap((w) => Object.values(w.doc.jobs).map(envName)).filter((e): e is string => e !== undefined));
+    assert.deepEqual([...environments].sort(), ["dev", "preview", "prod"]);
+    for (const e of environments) assert.match(text, new RegExp(`\\*\\*Environment \`${e}\`:?\\*\\*`), `the environment ${e} is not documented`);
+    assert.match(text.replace(/\s+/g, " "), /Do \*\*not\*\* create a repository-level (\(or organisation-level\) )?secret `PULUMI_ACCESS_TOKEN`/);
+  });
+
+  it("recommends a CODEOWNERS entry for every path of the code that computes the PR report", () => {
+    const block = /```text\n(# \.github\/CODEOWNERS[\s\S]*?)```/.exec(text);
+    assert.ok(block, "a CODEOWNERS example");
+    const owned = block[1].split("\n").filter((l) => l.startsWith("/")).map((l) => l.split(/\s+/)[0].slice(1));
+    const diffStep = only(stepsOf(byFile("preview.yml").doc.jobs.checks).filter((s) => /^git diff --name-only\b/.test(s.run ?? "")), "git diff step");
+    const paths = /\s--\s+(.*?)\s*>/.exec(diffStep.run!)![1].split(/\s+/);
+    assert.deepEqual([...owned].sort(), [...paths].sort());
   });
 
   it("documents every variable and secret the workflows read", () => {

@@ -158,7 +158,8 @@ function esoChanges(base: AccessModel, head: AccessModel): Change[] {
 /** Every change from `base` to `head`: identities in head's order, then the removed ones. */
 export function diffModels(base: AccessModel, head: AccessModel): Change[] {
   const issuers = (m: AccessModel) => [...new Set(m.identities.flatMap((i) => i.assumers.flatMap((a) => (a.type === "service-account" ? [a.issuer] : []))))].sort().join(" ");
-  const withIssuer = issuers(base) !== issuers(head);
+  // Issuers are named only when both sides have some and they differ (not for a stack new at the base).
+  const withIssuer = issuers(base) !== "" && issuers(head) !== "" && issuers(base) !== issuers(head);
   const before = new Map(base.identities.map((i) => [keyOf(i), i]));
   const after = new Set(head.identities.map(keyOf));
   return [

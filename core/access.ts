@@ -38,6 +38,8 @@ export interface AccessSpec {
   secrets?: SecretGrant[];
   /** The actions granted on each secret; default `SECRET_READ`. ESO's controller needs only GetSecretValue. */
   secretActions?: string[];
+  /** Secrets (names) that also need `secretsmanager:DescribeSecret` when `secretActions` leaves it out (ESO's metadataPolicy: Fetch). */
+  describeSecrets?: string[];
   /** `secretsmanager:ListSecrets` and `BatchGetSecretValue`, which accept only `Resource: "*"` (ESO find-by-path). */
   listSecrets?: boolean;
   /** Roles in other accounts this identity may assume: `sts:AssumeRole` on exactly these ARNs. */
@@ -161,6 +163,9 @@ export function accessStatements(access: AccessSpec, env: AwsEnvironment): State
     ...(access.s3 ?? []).flatMap((g) => s3Statements(g, env)),
     ...(access.dynamodb ?? []).flatMap((g) => dynamoStatements(g, env)),
     ...(access.secrets ?? []).flatMap((g) => secretStatements(g, access.secretActions ?? SECRET_READ, env)),
+    ...(access.describeSecrets && access.describeSecrets.length > 0
+      ? [{ Effect: "Allow" as const, Action: "secretsmanager:DescribeSecret", Resource: [...new Set(access.describeSecrets)].sort().map((name) => secretResource({ name }, env)) }]
+      : []),
     ...(access.listSecrets ? [{ Effect: "Allow" as const, Action: SECRET_LIST, Resource: "*" }] : []),
     ...(access.assumeRoles && access.assumeRoles.length > 0
       ? [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: access.assumeRoles.length === 1 ? access.assumeRoles[0] : [...access.assumeRoles].sort() }]

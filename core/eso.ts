@@ -2,7 +2,7 @@
  * External Secrets Operator objects (external-secrets.io/v1) as plain data, the controller's access, and the
  * check that every remote key an ExternalSecret references is readable by the identity its store uses.
  */
-import { SECRET_READ, SECRET_VALUE, type AccessSpec, type SecretGrant } from "./access";
+import { SECRET_VALUE, type AccessSpec, type SecretGrant } from "./access";
 import type { EnvironmentSpec, ExternalSecretSpec, ExternalSecretsSpec, RemoteRef, WorkloadSpec } from "./model";
 import { isPattern } from "./trust";
 
@@ -51,13 +51,14 @@ export function clusterStoreUsers(workloads: WorkloadSpec[]): { workload: Worklo
 }
 
 /**
- * The controller's access: GetSecretValue on the configured secrets (DescribeSecret too when an ExternalSecret
- * fetches metadata), kms:Decrypt via Secrets Manager for their customer-managed keys, and ListSecrets /
+ * The controller's access: GetSecretValue on the configured secrets (DescribeSecret on exactly the secrets an
+ * ExternalSecret fetches metadata of), kms:Decrypt via Secrets Manager for their customer-managed keys, and ListSecrets /
  * BatchGetSecretValue on `*` only when the ClusterSecretStore is configured for find-by-path.
  */
 export function controllerAccess(secrets: SecretGrant[], findByPath: boolean, workloads: WorkloadSpec[]): AccessSpec {
-  const fetchesMetadata = clusterStoreUsers(workloads).some(({ es }) => remoteRefsOf(es).some((r) => r.ref.metadataPolicy === "Fetch"));
-  return { secrets, secretActions: fetchesMetadata ? SECRET_READ : SECRET_VALUE, listSecrets: findByPath };
+  // DescribeSecret only on the secrets whose metadata an ExternalSecret of the cluster store fetches.
+  const fetched = clusterStoreUsers(workloads).flatMap(({ es }) => remoteRefsOf(es).filter((r) => r.ref.metadataPolicy === "Fetch").map((r) => r.ref.key));
+  return { secrets, secretActions: SECRET_VALUE, ...(fetched.length ? { describeSecrets: fetched } : {}), listSecrets: findByPath };
 }
 
 export function workloadStoreName(w: WorkloadSpec): string {

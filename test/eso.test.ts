@@ -48,9 +48,12 @@ describe("ESO: the controller's access", () => {
     ]);
   });
 
-  it("DescribeSecret when an ExternalSecret of the cluster store fetches metadata", () => {
+  it("DescribeSecret only on the secret an ExternalSecret of the cluster store fetches metadata of", () => {
     const spec = team([es({ data: [{ secretKey: "tags", remoteRef: { key: "prod/shared/db", metadataPolicy: "Fetch" } }] })]);
-    assert.deepEqual(spec.externalSecrets!.controller.secretActions, ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]);
+    assert.deepEqual(spec.externalSecrets!.controller.secretActions, ["secretsmanager:GetSecretValue"]);
+    assert.deepEqual(accessStatements(spec.externalSecrets!.controller, ENV).filter((st) => JSON.stringify(st.Action).includes("DescribeSecret")), [
+      { Effect: "Allow", Action: "secretsmanager:DescribeSecret", Resource: [SECRET("prod/shared/db-??????")] },
+    ]);
     assert.equal(clusterStoreUsers(spec.workloads).length, 1);
   });
 

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsEnvironment } from "../core/environment";
 import type { EnvironmentSpec } from "../core/model";
-import { planTargetRole, type ClusterIdentity, type TargetRolePlan } from "../core/plan";
+import { CLUSTER_TAG, planTargetRole, type ClusterIdentity, type TargetRolePlan } from "../core/plan";
 import { ClusterOidcProvider } from "./oidcProvider";
 import { registerRole } from "./role";
 
@@ -55,7 +55,7 @@ export class TargetAccount extends pulumi.ComponentResource {
       { parent: this },
     );
     const inAccount = { parent: this, provider: this.provider };
-    const tags = { ...spec.roleDefaults.tags, "eks-irsa:cluster": spec.cluster.name };
+    const tags = { ...spec.roleDefaults.tags, [CLUSTER_TAG]: spec.cluster.name };
     let dependsOn: pulumi.Resource[] = target.mode === "chained" ? args.sources : [];
     if (target.mode === "oidc") {
       const oidc = new ClusterOidcProvider(

@@ -4,7 +4,7 @@
  */
 import type { z } from "zod";
 import { issuerFromProviderArn, issuerHostPath, parseArn, roleArn } from "../core/arn";
-import { ESO_CHART, controllerAccess, esoObjects, externalSecretProblems, type K8sObject } from "../core/eso";
+import { ESO_CHART, ESO_DEFAULTS, controllerAccess, esoObjects, externalSecretProblems, type K8sObject } from "../core/eso";
 import type { EsoModels } from "./esoModels";
 import { partitionOfRegion, placeholderEnvironment } from "../core/environment";
 import { LIMITS, SizeLimitError } from "../core/layout";
@@ -142,21 +142,18 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
           problems.push({ path: `${at}.externalSecrets[${j}].dataFrom[${k}]`, message: "give exactly one of extract (one secret) or find (secrets under a path)" });
         }
       });
-      if (es.store === "workload" && !isPattern(sa) && w.createServiceAccount === false) {
-        problems.push({
-          path: `${at}.externalSecrets[${j}].store`,
-          message: `a workload store authenticates as ServiceAccount ${w.namespace}/${sa}, which this stack does not create (createServiceAccount: false): ESO needs it to exist, annotated with the role`,
-        });
-      }
     });
   });
   if (input.externalSecrets) {
     checkSecretGrants("externalSecrets.secrets", input.externalSecrets.secrets);
     checkTagCount("externalSecrets.tags", input.externalSecrets.tags);
     const eso = input.externalSecrets;
-    const esoNamespace = eso.namespace ?? "external-secrets";
-    const controller = eso.serviceAccount ?? "external-secrets";
-    const esoAccounts: [string, string][] = [["externalSecrets.serviceAccount", controller], ["externalSecrets.readerServiceAccount", eso.readerServiceAccount ?? `${controller}-reader`]];
+    const esoNamespace = eso.namespace ?? ESO_DEFAULTS.namespace;
+    const controller = eso.serviceAccount ?? ESO_DEFAULTS.serviceAccount;
+    const esoAccounts: [string, string][] = [
+      ["externalSecrets.serviceAccount", controller],
+      ["externalSecrets.readerServiceAccount", eso.readerServiceAccount ?? ESO_DEFAULTS.readerServiceAccount(controller)],
+    ];
     if (esoAccounts[0][1] === esoAccounts[1][1]) problems.push({ path: "externalSecrets.readerServiceAccount", message: "must differ from externalSecrets.serviceAccount: the reader ServiceAccount runs no pod" });
     for (const [path, name] of esoAccounts) {
       const bound = boundSas.get(`${esoNamespace}/${name}`);
@@ -313,9 +310,9 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
   }
   const es = input.externalSecrets;
   const esoIdentity = es?.identity ?? "reader";
-  const esoNamespace = es?.namespace ?? "external-secrets";
-  const controllerSa = es?.serviceAccount ?? "external-secrets";
-  const readerSa = es?.readerServiceAccount ?? `${controllerSa}-reader`;
+  const esoNamespace = es?.namespace ?? ESO_DEFAULTS.namespace;
+  const controllerSa = es?.serviceAccount ?? ESO_DEFAULTS.serviceAccount;
+  const readerSa = es?.readerServiceAccount ?? ESO_DEFAULTS.readerServiceAccount(controllerSa);
   const externalSecrets: ExternalSecretsSpec | undefined = es && {
     namespace: esoNamespace,
     serviceAccount: controllerSa,

@@ -7,6 +7,12 @@ import type { EnvironmentSpec, ExternalSecretSpec, ExternalSecretsSpec, RemoteRe
 import { isPattern } from "./trust";
 
 export const ESO_API_VERSION = "external-secrets.io/v1";
+/** Where ESO goes and the names of its ServiceAccounts, unless config says otherwise. */
+export const ESO_DEFAULTS = {
+  namespace: "external-secrets",
+  serviceAccount: "external-secrets",
+  readerServiceAccount: (controller: string) => `${controller}-reader`,
+} as const;
 export const ESO_CHART = { name: "external-secrets", repository: "https://charts.external-secrets.io", version: "2.10.0" };
 const LABELS = { "app.kubernetes.io/managed-by": "eks-irsa" };
 
@@ -181,6 +187,12 @@ export function externalSecretProblems(spec: EnvironmentSpec): EsoProblem[] {
       if (!viaCluster && isPattern(w.serviceAccount)) {
         problems.push({ path: `${at}.store`, message: `${id}: a workload store authenticates as one ServiceAccount, but workload ${w.name} binds the pattern ${JSON.stringify(w.serviceAccount)}` });
         return;
+      }
+      if (!viaCluster && !w.createServiceAccount) {
+        problems.push({
+          path: `${at}.store`,
+          message: `a workload store authenticates as ServiceAccount ${w.namespace}/${w.serviceAccount}, which this stack does not create (createServiceAccount: false): ESO needs it to exist, annotated with the role`,
+        });
       }
       const grants = viaCluster ? eso.secrets : (w.secrets ?? []);
       const holder = viaCluster

@@ -13,11 +13,14 @@ import { buildRoleChainTrustPolicy, buildTrustPolicy, isPattern, type ServiceAcc
 
 /** Tags eks-irsa puts on every role; `SHARED_BINDING_TAG` declares a pattern binding as intended (read by the policy pack). */
 export const SHARED_BINDING_TAG = "eks-irsa:binding";
+/** The cluster and workload (or, for a cross-account role, its source workloads) a role belongs to. */
+export const CLUSTER_TAG = "eks-irsa:cluster";
+export const WORKLOAD_TAG = "eks-irsa:workload";
 /** What an eks-irsa role is for: `workload`, `eso-controller` or `cross-account`. */
 export const KIND_TAG = "eks-irsa:kind";
 /** The target account's label on a cross-account role. */
 export const TARGET_TAG = "eks-irsa:target";
-export const RESERVED_TAGS = ["eks-irsa:cluster", "eks-irsa:workload", KIND_TAG, SHARED_BINDING_TAG];
+export const RESERVED_TAGS = [CLUSTER_TAG, WORKLOAD_TAG, KIND_TAG, SHARED_BINDING_TAG];
 export type IdentityKind = "workload" | "eso-controller" | "cross-account";
 
 export interface ClusterIdentity {
@@ -146,8 +149,8 @@ export function planWorkloadIdentity(
     tags: {
       ...spec.roleDefaults.tags,
       ...w.tags,
-      "eks-irsa:cluster": spec.cluster.name,
-      "eks-irsa:workload": w.name,
+      [CLUSTER_TAG]: spec.cluster.name,
+      [WORKLOAD_TAG]: w.name,
       [KIND_TAG]: controller ? "eso-controller" : "workload",
       ...(isPattern(w.serviceAccount) ? { [SHARED_BINDING_TAG]: "pattern" } : {}),
     },
@@ -223,8 +226,8 @@ export function planTargetRole(spec: EnvironmentSpec, t: number, r: number, env:
     tags: {
       ...spec.roleDefaults.tags,
       ...role.tags,
-      "eks-irsa:cluster": spec.cluster.name,
-      "eks-irsa:workload": role.workloads.join("."),
+      [CLUSTER_TAG]: spec.cluster.name,
+      [WORKLOAD_TAG]: role.workloads.join("."),
       [KIND_TAG]: "cross-account",
       [TARGET_TAG]: target.name,
       // Trusted by several ServiceAccounts or a pattern (oidc mode): declared, as for a pattern workload.

@@ -9,7 +9,7 @@ import { ClusterOidcProvider } from "../components/oidcProvider";
 import { WorkloadIdentity } from "../components/workloadIdentity";
 import type { ValidatedConfig } from "../config/validate";
 import type { AwsEnvironment } from "../core/environment";
-import type { ClusterIdentity } from "../core/plan";
+import { CLUSTER_TAG, type ClusterIdentity } from "../core/plan";
 
 /** What a stack exports, per workload the values its deployment and its pods need next. */
 export interface EnvironmentOutputs {
@@ -45,7 +45,7 @@ export function awsEnvironment(region: string, expectedPartition: string): pulum
 export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutputs {
   const { spec, layout } = validated;
   for (const warning of layout.warnings) void pulumi.log.warn(warning);
-  const tags = { ...spec.roleDefaults.tags, "eks-irsa:cluster": spec.cluster.name };
+  const tags = { ...spec.roleDefaults.tags, [CLUSTER_TAG]: spec.cluster.name };
   const environment = awsEnvironment(spec.region, spec.partition);
   const connection = connectCluster(spec.cluster, spec.region, tags);
   const oidc = new ClusterOidcProvider(`${spec.cluster.name}-oidc`, {

@@ -1,6 +1,6 @@
 /** The offline plan as a person reads it: per workload its role, who may assume it and what it may do. */
 /* eslint-disable @typescript-eslint/no-explicit-any -- ESO specs are read as the registered JSON */
-import { KIND_TAG, TARGET_TAG } from "../core/plan";
+import { KIND_TAG, TARGET_TAG, WORKLOAD_TAG } from "../core/plan";
 import { describePermissions, describeTrust, rolesOf, type RoleView } from "./inventory";
 import type { OfflineRun } from "./offline";
 
@@ -76,7 +76,7 @@ export function renderPlan(run: OfflineRun): string {
   const kindOf = (r: RoleView) => r.tags[KIND_TAG] ?? "workload";
   for (const role of roles.filter((r) => kindOf(r) !== "cross-account")) {
     const eso = kindOf(role) === "eso-controller";
-    out.push("", eso ? "eso       External Secrets Operator controller" : `workload  ${role.tags["eks-irsa:workload"] ?? role.resourceName}`);
+    out.push("", eso ? "eso       External Secrets Operator controller" : `workload  ${role.tags[WORKLOAD_TAG] ?? role.resourceName}`);
     roleLines(out, role);
     if (eso) esoLines(out, run);
   }

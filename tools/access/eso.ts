@@ -3,7 +3,7 @@
  * and each ExternalSecret with the secrets it copies. A namespace a store starts serving can read everything
  * that identity may: the access diff reports it like a grant.
  */
-import { rolesOf } from "../inventory";
+import type { RoleView } from "../inventory";
 import type { RegisteredResource } from "../offline";
 
 export interface SecretStoreView {
@@ -29,9 +29,16 @@ type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 const metadata = (r: RegisteredResource) => (r.inputs.metadata ?? {}) as { name?: string; namespace?: string };
 
-/** The stores and ExternalSecrets a run registered; `identityOf(roleArn)` names an identity of the model. */
-export function esoViews(resources: RegisteredResource[], identityOf: (roleArn: string) => string | undefined): { secretStores: SecretStoreView[]; externalSecrets: ExternalSecretView[] } {
-  const serviceAccounts = rolesOf(resources).flatMap((role) => role.serviceAccounts.map((sa) => ({ ...sa, roleArn: role.arn })));
+/**
+ * The stores and ExternalSecrets a run registered; `roles` as `rolesOf` read them (with their annotated
+ * ServiceAccounts), `identityOf(roleArn)` names an identity of the model.
+ */
+export function esoViews(
+  resources: RegisteredResource[],
+  roles: RoleView[],
+  identityOf: (roleArn: string) => string | undefined,
+): { secretStores: SecretStoreView[]; externalSecrets: ExternalSecretView[] } {
+  const serviceAccounts = roles.flatMap((role) => role.serviceAccounts.map((sa) => ({ ...sa, roleArn: role.arn })));
   const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "external-secrets");
   const controller = (release?.inputs.values as { serviceAccount?: { name?: string } } | undefined)?.serviceAccount?.name;
   const controllerNamespace = typeof release?.inputs.namespace === "string" ? release.inputs.namespace : undefined;

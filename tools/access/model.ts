@@ -5,14 +5,14 @@
  * Each row and each assumer is then checked with an evaluator (./verify).
  */
 import { asList, parsePolicy, policyDocument, type ConditionBlock, type PolicyDocument } from "../../core/document";
-import { KIND_TAG, TARGET_TAG } from "../../core/plan";
+import { CLUSTER_TAG, KIND_TAG, TARGET_TAG, WORKLOAD_TAG } from "../../core/plan";
 import { describePermissions, rolesOf, type RoleView } from "../inventory";
 import type { OfflineRun } from "../offline";
 import { esoViews, type ExternalSecretView, type SecretStoreView } from "./eso";
 import { accountOf, checkAnnotations, checkGrants, checkTrust, type GrantRow } from "./verify";
 
 /** Tags eks-irsa puts on its roles. Roles without them are identities too. */
-const TAGS = { kind: KIND_TAG, workload: "eks-irsa:workload", target: TARGET_TAG, cluster: "eks-irsa:cluster" } as const;
+const TAGS = { kind: KIND_TAG, workload: WORKLOAD_TAG, target: TARGET_TAG, cluster: CLUSTER_TAG } as const;
 
 /** What an evaluator said about one row or assumer. */
 export interface Check {
@@ -233,5 +233,5 @@ export async function accessModel(run: OfflineRun): Promise<AccessModel> {
     });
   }
   const byArn = new Map(identities.map((i) => [i.roleArn, `${i.kind} ${i.label}`]));
-  return { stack: run.stack, region: run.region, accountId: run.accountId, identities, ...esoViews(run.resources, (arn) => byArn.get(arn)), errors };
+  return { stack: run.stack, region: run.region, accountId: run.accountId, identities, ...esoViews(run.resources, roles, (arn) => byArn.get(arn)), errors };
 }

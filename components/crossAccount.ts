@@ -1,112 +1,214 @@
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsEnvironment } from "../core/environment";
-import type { EnvironmentSpec } from "../core/model";
-import { CLUSTER_TAG, planTargetRole, type ClusterIdentity, type TargetRolePlan } from "../core/plan";
+import { roleArn as roleArnOf } from "../core/arn";
+import { placeholderEnvironment } from "../core/environment";
+import { annotationsFor, placeholderCluster, planIdentity, type IdentityPlan } from "../core/identity";
+import { CLUSTER_TAG } from "../core/plan";
+import { ArgsError, SizeLimitError, type Problem } from "../core/problems";
+import {
+  CrossAccountMode,
+  dedicatedServiceAccount,
+  targetProblems,
+  targetRoleArn,
+  targetRoleDefinition,
+  targetRoleDescription,
+  type ResolvedTarget,
+} from "../core/targetRole";
+import type { DynamoGrant, S3Grant, SecretGrant } from "../core/access";
+import { awsEnvironmentOf, checkedEnvironment } from "./awsEnvironment";
+import { identityOverrides, withOldType } from "./internal";
 import { ClusterOidcProvider } from "./oidcProvider";
 import { registerRole } from "./role";
 
+/** A workload of the cluster that may use a target role. */
+export interface TargetSourceArgs {
+  /** The workload's name (its `WorkloadIdentity`'s): recorded in the role's `eks-irsa:workload` tag. */
+  workload: string;
+  /** Mode chained: ARN of the workload's own role, the only principal the target role trusts. */
+  roleArn?: pulumi.Input<string>;
+  /** Mode oidc: the workload's namespace. */
+  namespace?: string;
+  /** Mode oidc: the workload's ServiceAccount; the dedicated one is `<serviceAccount>-<target>-<role>`. @default the workload's name */
+  serviceAccount?: string;
+  /** Mode oidc: `eks.amazonaws.com/token-expiration` of the dedicated ServiceAccount. @default the webhook's 86400 */
+  tokenExpirationSeconds?: number;
+}
+
+/** One role in the target account. */
+export interface TargetRoleArgs {
+  /** Label of the role in the target: names it `<clusterName>-<target>-<name>` and its chained profile `<target>-<name>`. */
+  name: string;
+  /** Physical name of the role. @default `<clusterName>-<target>-<name>`, cut to 64 characters with a hash */
+  roleName?: string;
+  /** The workloads that may use it (at least one). */
+  sources: TargetSourceArgs[];
+  /** S3 access in the target account. @default none */
+  s3?: S3Grant[];
+  /** DynamoDB access in the target account. @default none */
+  dynamodb?: DynamoGrant[];
+  /** Secrets Manager read access in the target account. @default none */
+  secrets?: SecretGrant[];
+  /** Tags of the role, besides the target's. @default {} */
+  tags?: Record<string, string>;
+  /** Longest session the role allows, in seconds (3600-43200). @default 3600 */
+  maxSessionDurationSeconds?: number;
+}
+
+/** Another AWS account and the roles the cluster's workloads use there; its AWS provider comes through `providers`. */
 export interface TargetAccountArgs {
-  spec: EnvironmentSpec;
-  /** `spec.crossAccount[index]`. */
-  index: number;
-  /** Its roles laid out at validation time (names, tags, policy count). */
-  layout: TargetRolePlan[];
-  /** The source account's environment and cluster. */
-  environment: pulumi.Input<AwsEnvironment>;
-  cluster: pulumi.Input<ClusterIdentity>;
-  /** The source workloads' identities: a chained trust names their roles, which must exist first (IAM checks principals). */
-  sources: pulumi.Resource[];
-  /** Mode oidc: where the dedicated ServiceAccounts go, and the namespaces this stack creates. */
-  kubernetesProvider?: k8s.Provider;
-  namespaces: Map<string, pulumi.Resource>;
+  /** The target account's id (12 digits): the provider must land there. */
+  accountId: string;
+  /** `chained` (target roles trust the source roles) or `oidc` (the target account trusts the cluster's issuer). */
+  mode: CrossAccountMode;
+  /** Mode oidc: the cluster's OIDC issuer URL, registered in the target account. */
+  issuerUrl?: pulumi.Input<string>;
+  /** Mode oidc: adopt this IAM OIDC provider of the target account instead of creating one. @default create one */
+  oidcProviderArn?: string;
+  /** Mode oidc: protect a created provider from deletion. @default true */
+  protectOidcProvider?: boolean;
+  /** The roles to create, at least one. */
+  roles: TargetRoleArgs[];
+  /** Name of the EKS cluster: prefixes role names and is recorded in the `eks-irsa:cluster` tag. @default none */
+  clusterName?: string;
+  /** IAM path of the roles and policies. @default "/" */
+  path?: string;
+  /** ARN of a managed policy of the target account that bounds the roles. @default none */
+  permissionsBoundaryArn?: string;
+  /** Tags of every role and policy. @default {} */
+  tags?: Record<string, string>;
+  /** Deny every request to a region not listed. @default no region guardrail */
+  allowedRegions?: string[];
+  /** Deny every request not sent over TLS. @default true */
+  requireSecureTransport?: boolean;
+  /** Mode oidc: `eks.amazonaws.com/sts-regional-endpoints: "true"` on the dedicated ServiceAccounts. @default true */
+  stsRegionalEndpoints?: boolean;
+  /** The region of every regional ARN. @default the target provider's region, read at deployment */
+  region?: string;
+  /** The target account's trust policy quota in characters (2048-4096). @default 2048 */
+  trustPolicyQuota?: number;
+  /** Managed policies allowed per role (1-20). @default 10 */
+  managedPolicyQuota?: number;
+}
+
+const LABELS = { "app.kubernetes.io/managed-by": "eks-irsa" };
+
+/** The arguments with every Input a plain placeholder-free value except the chained sources' role ARNs. */
+function resolve(name: string, args: TargetAccountArgs, sourceArns: (i: number, j: number) => string): ResolvedTarget {
+  return {
+    name,
+    accountId: args.accountId,
+    mode: args.mode,
+    clusterName: args.clusterName,
+    path: args.path,
+    permissionsBoundaryArn: args.permissionsBoundaryArn,
+    tags: args.tags,
+    allowedRegions: args.allowedRegions,
+    requireSecureTransport: args.requireSecureTransport,
+    stsRegionalEndpoints: args.stsRegionalEndpoints,
+    trustPolicyQuota: args.trustPolicyQuota,
+    managedPolicyQuota: args.managedPolicyQuota,
+    roles: args.roles.map((r, i) => ({
+      ...r,
+      sources: r.sources.map((s, j) => ({ ...s, roleArn: args.mode === CrossAccountMode.Chained ? sourceArns(i, j) : undefined })),
+    })),
+  };
 }
 
 /**
- * Everything eks-irsa puts into one other AWS account, deployed through that account's own provider (a deploy
- * role assumed from the stack's credentials): in mode oidc the account's IAM OIDC provider for the cluster's
- * issuer; then one role per configured target role, trusting exactly its source workloads.
+ * Everything eks-irsa puts into one other AWS account, through that account's AWS provider (in the resource options):
+ * in mode oidc the account's IAM OIDC provider for the cluster's issuer and a dedicated ServiceAccount per source,
+ * annotated with the target role; then one role per target role, trusting exactly its sources. Chained sources select
+ * their target role through the AWS profile their `WorkloadIdentity` writes (`chainedRoles`).
  */
 export class TargetAccount extends pulumi.ComponentResource {
-  public readonly provider: aws.Provider;
-  /** Role ARNs by role name (`crossAccount[].roles[].name`). */
-  public readonly roleArns: Record<string, pulumi.Output<string>> = {};
-  /** oidc mode: the target account's provider ARN. */
-  public readonly oidcProviderArn?: pulumi.Output<string>;
+  /** Role ARNs by role name (`roles[].name`). */
+  public readonly roleArns: pulumi.Output<Record<string, string>>;
+  /** Mode oidc: the target account's IAM OIDC provider ARN. */
+  public readonly oidcProviderArn: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: TargetAccountArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("eks-irsa:crossaccount:TargetAccount", name, {}, opts);
-    const { spec, index } = args;
-    const target = spec.crossAccount[index];
-    const stackAws = new pulumi.Config("aws");
-    this.provider = new aws.Provider(
-      name,
-      {
-        region: spec.region as aws.Region,
-        // The stack's own credentials settings: the deploy role is assumed from the same credentials as the rest.
-        profile: stackAws.get("profile"),
-        sharedConfigFiles: stackAws.getObject<string[]>("sharedConfigFiles"),
-        sharedCredentialsFiles: stackAws.getObject<string[]>("sharedCredentialsFiles"),
-        assumeRoles: [{ roleArn: target.deployRoleArn, sessionName: `eks-irsa-${pulumi.getStack()}`, externalId: target.externalId }],
-        // A deploy role that lands in another account stops the deployment instead of writing there.
-        allowedAccountIds: [target.accountId],
-      },
-      { parent: this },
-    );
-    const inAccount = { parent: this, provider: this.provider };
-    const tags = { ...spec.roleDefaults.tags, [CLUSTER_TAG]: spec.cluster.name };
-    let dependsOn: pulumi.Resource[] = target.mode === "chained" ? args.sources : [];
-    if (target.mode === "oidc") {
-      const oidc = new ClusterOidcProvider(
-        `${name}-oidc`,
-        {
-          issuerUrl: pulumi.output(args.cluster).issuerUrl,
-          adoptArn: target.oidcProviderArn,
-          protect: spec.cluster.protectOidcProvider,
-          tags,
-        },
-        { parent: this, providers: [this.provider] },
-      );
-      this.oidcProviderArn = oidc.arn;
-      dependsOn = [oidc];
+    const subject = `TargetAccount ${JSON.stringify(name)}`;
+    const problems: Problem[] = targetProblems(name, args as unknown as Record<string, unknown>);
+    if (args.mode === CrossAccountMode.Oidc && args.issuerUrl === undefined) problems.push({ path: ["issuerUrl"], message: "is required in mode oidc (the cluster's issuer, registered in the target account)" });
+    if (problems.length > 0) throw new ArgsError(subject, problems);
+    const env0 = { ...placeholderEnvironment(args.region), accountId: args.accountId };
+    // Chained sources known now are sized exactly; Outputs are checked once they resolve.
+    const known = resolve(name, args, (i, j) => {
+      const arn = args.roles[i].sources[j].roleArn;
+      return typeof arn === "string" ? arn : roleArnOf(env0.partition, "000000000000", "/", args.roles[i].sources[j].workload);
+    });
+    const cluster0 = placeholderCluster(env0, { issuerUrl: typeof args.issuerUrl === "string" ? args.issuerUrl : undefined, providerArn: args.oidcProviderArn });
+    const overrides = identityOverrides.get(args);
+    const layouts: IdentityPlan[] = [];
+    known.roles.forEach((_, r) => {
+      try {
+        layouts.push(planIdentity(targetRoleDefinition(known, r, overrides?.quotaFields), env0, cluster0));
+      } catch (e) {
+        if (e instanceof SizeLimitError) problems.push({ path: ["roles", r, ...e.path], message: e.detail });
+        else throw e;
+      }
+    });
+    if (problems.length > 0) throw new ArgsError(subject, problems);
+    super("eks-irsa:index:TargetAccount", name, {}, withOldType(opts, "eks-irsa:crossaccount:TargetAccount"));
+    if (!this.getProvider("aws::")) {
+      throw new ArgsError(subject, [{ path: [], message: "needs the target account's AWS provider in its resource options (providers: [provider])" }]);
     }
-    target.roles.forEach((role, r) => {
-      const documents = pulumi
-        .all([args.environment, args.cluster])
-        .apply(([env, cluster]) => planTargetRole(spec, index, r, env, cluster));
+    const environment = checkedEnvironment(awsEnvironmentOf(this), subject, args.region).apply((env) => {
+      if (env.accountId !== args.accountId) throw new Error(`${subject}: the AWS provider lands in account ${env.accountId}, not ${args.accountId}`);
+      return env;
+    });
+    const oidc = args.mode === CrossAccountMode.Oidc
+      ? new ClusterOidcProvider(
+          `${name}-oidc`,
+          { issuerUrl: args.issuerUrl, adoptArn: args.oidcProviderArn, protect: args.protectOidcProvider, tags: { ...args.tags, ...(args.clusterName ? { [CLUSTER_TAG]: args.clusterName } : {}) } },
+          { parent: this },
+        )
+      : undefined;
+    this.oidcProviderArn = oidc ? oidc.arn : pulumi.output(undefined);
+    const sourceArns = args.roles.map((r) => r.sources.map((s) => s.roleArn ?? ""));
+    const roleArns: Record<string, pulumi.Output<string>> = {};
+    args.roles.forEach((role, r) => {
+      const plan = pulumi
+        .all([environment, pulumi.all(sourceArns), oidc ? oidc.issuerUrl : args.issuerUrl ?? "", oidc ? oidc.arn : ""])
+        .apply(([env, arns, issuerUrl, providerArn]) => {
+          const target = resolve(name, args, (i, j) => arns[i][j]);
+          return planIdentity(targetRoleDefinition(target, r, overrides?.quotaFields), env, { issuerUrl, providerArn }, layouts[r].layout);
+        });
       const { role: registered } = registerRole(
         // "/" keeps `a-b` + `c` and `a` + `b-c` apart.
         `${name}/${role.name}`,
         {
-          layout: args.layout[r],
-          documents,
-          path: spec.roleDefaults.path,
-          description: `Cross-account role (${target.mode}) for ${role.workloads.join(", ")} of EKS cluster ${spec.cluster.name}`,
-          maxSessionDurationSeconds: role.maxSessionDurationSeconds,
-          permissionsBoundaryArn: target.permissionsBoundaryArn,
-          subject: `cross-account role ${target.name}/${role.name}`,
+          layout: layouts[r],
+          plan,
+          path: args.path ?? "/",
+          description: targetRoleDescription(known, known.roles[r]),
+          maxSessionDurationSeconds: role.maxSessionDurationSeconds ?? 3600,
+          permissionsBoundaryArn: args.permissionsBoundaryArn,
+          subject: `cross-account role ${name}/${role.name}`,
         },
-        { ...inAccount, dependsOn },
+        // Chained: IAM checks the trusted principals exist, so the source roles come first.
+        { parent: this, dependsOn: oidc ? [oidc] : opts?.dependsOn },
       );
-      this.roleArns[role.name] = registered.arn;
+      roleArns[role.name] = registered.arn;
       // Mode oidc: the ServiceAccounts that carry the target role, for the pods that need the target account.
-      for (const sa of args.layout[r].serviceAccounts) {
-        if (!args.kubernetesProvider) throw new Error(`target ${target.name}: ServiceAccounts to create but no Kubernetes provider`);
-        new k8s.core.v1.ServiceAccount(
-          `${name}/${role.name}/${sa.namespace}/${sa.name}`,
-          {
-            metadata: {
-              name: sa.name,
-              namespace: sa.namespace,
-              labels: { "app.kubernetes.io/managed-by": "eks-irsa", "eks-irsa/target": `${target.name}.${role.name}` },
-              annotations: registered.arn.apply((arn) => ({ ...sa.annotations, "eks.amazonaws.com/role-arn": arn })),
-            },
-          },
-          { parent: this, provider: args.kubernetesProvider, dependsOn: args.namespaces.has(sa.namespace) ? [args.namespaces.get(sa.namespace)!] : [] },
-        );
+      if (oidc) {
+        for (const source of known.roles[r].sources) {
+          const sa = dedicatedServiceAccount(name, role.name, source);
+          const annotations = registered.arn.apply((arn) => annotationsFor(arn, { stsRegionalEndpoints: args.stsRegionalEndpoints ?? true, tokenExpirationSeconds: source.tokenExpirationSeconds }));
+          new k8s.core.v1.ServiceAccount(
+            `${name}/${role.name}/${source.namespace}/${sa}`,
+            { metadata: { name: sa, namespace: source.namespace!, labels: { ...LABELS, "eks-irsa/target": `${name}.${role.name}` }, annotations } },
+            { parent: this, dependsOn: opts?.dependsOn },
+          );
+        }
       }
     });
+    this.roleArns = pulumi.all(roleArns);
     this.registerOutputs({ roleArns: this.roleArns, oidcProviderArn: this.oidcProviderArn });
+  }
+
+  /** The ARN a target role will have, known before it exists (for the sources' `chainedRoles`). */
+  static roleArn(target: string, accountId: string, role: { name: string; roleName?: string }, options: { clusterName?: string; path?: string; partition?: "aws" | "aws-cn" | "aws-us-gov" } = {}): string {
+    return targetRoleArn({ name: target, accountId, mode: CrossAccountMode.Chained, clusterName: options.clusterName, path: options.path, roles: [] }, role, options.partition ?? "aws");
   }
 }

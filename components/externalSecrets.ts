@@ -1,20 +1,28 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { ValidatedConfig } from "../config/validate";
-import type { AwsEnvironment } from "../core/environment";
-import type { K8sObject } from "../core/eso";
-import type { ClusterIdentity } from "../core/plan";
-import { WorkloadIdentity } from "./workloadIdentity";
+import { Checker, validRegion } from "../core/check";
+import {
+  esoControllerInput,
+  esoInputProblems,
+  esoObjects,
+  EsoIdentity,
+  externalSecretProblems,
+  resolveEso,
+  type ExternalSecretsInput,
+  type K8sObject,
+  type ResolvedEso,
+} from "../core/eso";
+import { esoModels } from "../core/esoModels";
+import { ArgsError, type Problem } from "../core/problems";
+import { checkRoleArgs, type RoleInput } from "../core/workload";
+import { awsEnvironmentOf, checkedEnvironment } from "./awsEnvironment";
+import { identityOverrides, withOldType } from "./internal";
+import type { OidcProviderRef } from "./oidcProvider";
+import { layoutWorkload, WorkloadIdentity, type WorkloadIdentityArgs } from "./workloadIdentity";
 
-export interface ExternalSecretsOperatorArgs {
-  validated: ValidatedConfig;
-  environment: pulumi.Input<AwsEnvironment>;
-  cluster: pulumi.Input<ClusterIdentity>;
-  kubernetesProvider: k8s.Provider;
-  /** Resources the namespaced objects wait for (the namespaces this stack creates), by namespace. */
-  namespaces: Map<string, pulumi.Resource>;
-  /** The workloads' identities, by name: a workload's SecretStore waits for its annotated ServiceAccount. */
-  identities: Map<string, pulumi.Resource>;
+export interface ExternalSecretsOperatorArgs extends ExternalSecretsInput, RoleInput {
+  /** The cluster's IAM OIDC provider: its ARN and issuer URL (a `ClusterOidcProvider` fits). */
+  oidcProvider: OidcProviderRef;
 }
 
 /** Helm values that fix the controller's ServiceAccount (the chart creates it) and, in controller mode, annotate it with the role. */
@@ -27,23 +35,63 @@ function logicalName(o: K8sObject): string {
   return [o.kind.toLowerCase(), o.metadata.namespace, o.metadata.name].filter(Boolean).join("/");
 }
 
+/** The controller's WorkloadIdentity arguments, with ESO's exact access passed beside them. */
+function controllerArgs(name: string, args: ExternalSecretsOperatorArgs, eso: ResolvedEso): WorkloadIdentityArgs {
+  const { input, overrides } = esoControllerInput(name, args, eso);
+  const controller: WorkloadIdentityArgs = { ...input, oidcProvider: args.oidcProvider };
+  identityOverrides.set(controller, { ...overrides, ...identityOverrides.get(args) });
+  return controller;
+}
+
+/** Every problem of the operator's arguments, as one error, before anything is registered. */
+function checkArgs(name: string, args: ExternalSecretsOperatorArgs): { eso: ResolvedEso; controller: WorkloadIdentityArgs } {
+  const subject = `ExternalSecretsOperator ${JSON.stringify(name)}`;
+  const region = validRegion(args.region);
+  const roles = new Checker(region);
+  checkRoleArgs(roles, args as unknown as Record<string, unknown>);
+  const problems: Problem[] = [...esoInputProblems(args, region), ...roles.problems];
+  if (problems.length > 0) throw new ArgsError(subject, problems);
+  const eso = resolveEso(args);
+  if (eso.serviceAccount === eso.readerServiceAccount) problems.push({ path: ["readerServiceAccount"], message: "must differ from serviceAccount: the reader ServiceAccount runs no pod" });
+  problems.push(...externalSecretProblems(eso));
+  if (problems.length > 0) throw new ArgsError(subject, problems);
+  const controller = controllerArgs(name, args, eso);
+  try {
+    layoutWorkload(`${name}-controller`, controller);
+  } catch (e) {
+    if (e instanceof ArgsError) throw new ArgsError(subject, e.problems);
+    throw e;
+  }
+  return { eso, controller };
+}
+
 /**
- * The External Secrets Operator: its IRSA role (reads only the configured secrets), the Helm release with
- * CRDs and the controller's ServiceAccount annotated with that role, the ClusterSecretStore, the SecretStores
- * that impersonate workloads, and the ExternalSecrets — all validated against ESO's v1 schema beforehand.
+ * The External Secrets Operator: its IRSA role (reads only the configured secrets), the Helm release with CRDs and
+ * the controller's ServiceAccount, the ClusterSecretStore, the SecretStores that impersonate workloads, and the
+ * ExternalSecrets, each validated against ESO's v1 schema before it is registered.
+ *
+ * Resources the namespaced objects must wait for (the namespaces, the workloads' annotated ServiceAccounts) go in
+ * the resource options' `dependsOn`; the Kubernetes provider in `providers`.
  */
 export class ExternalSecretsOperator extends pulumi.ComponentResource {
+  /** ARN of the ESO role. */
   public readonly roleArn: pulumi.Output<string>;
-  public readonly release: k8s.helm.v3.Release;
-  /** The ESO objects registered, by `<Kind>/<namespace>/<name>`. */
+  /** Namespace of the Helm release. */
+  public readonly namespace: string;
+  /** Name of the ClusterSecretStore. */
+  public readonly clusterSecretStoreName: string;
+  /** The chart version installed. */
+  public readonly chartVersion: string;
+  /** The ESO objects registered, as `<Kind>/<namespace>/<name>`. */
   public readonly objects: string[];
 
   constructor(name: string, args: ExternalSecretsOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("eks-irsa:eso:ExternalSecretsOperator", name, {}, opts);
-    const { spec, layout, esoObjects } = args.validated;
-    const eso = spec.externalSecrets;
-    const controllerLayout = layout.externalSecrets;
-    if (!eso || !controllerLayout) throw new Error("ExternalSecretsOperator: externalSecrets is not configured");
+    const { eso, controller } = checkArgs(name, args);
+    super("eks-irsa:index:ExternalSecretsOperator", name, {}, withOldType(opts, "eks-irsa:eso:ExternalSecretsOperator"));
+    this.namespace = eso.namespace;
+    this.clusterSecretStoreName = eso.clusterSecretStore.name;
+    this.chartVersion = eso.chart.version;
+    const waitFor = pulumi.output(opts?.dependsOn ?? []).apply((d) => (Array.isArray(d) ? d : [d]));
     const release = (values: pulumi.Input<Record<string, unknown>>) =>
       new k8s.helm.v3.Release(
         name,
@@ -56,54 +104,44 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
           createNamespace: true,
           values,
         },
-        { parent: this, provider: args.kubernetesProvider },
-      );
-    const identity = (dependsOn: pulumi.Resource[]) =>
-      new WorkloadIdentity(
-        `${name}-controller`,
-        {
-          spec,
-          index: "eso-controller",
-          layout: controllerLayout,
-          environment: args.environment,
-          cluster: args.cluster,
-          kubernetesProvider: args.kubernetesProvider,
-          serviceAccountDependsOn: dependsOn,
-        },
         { parent: this },
       );
-    if (eso.identity === "reader") {
+    const identity = (dependsOn: pulumi.Input<pulumi.Resource>[]) => new WorkloadIdentity(`${name}-controller`, controller, { parent: this, dependsOn });
+    let helm: k8s.helm.v3.Release;
+    if (eso.identity === EsoIdentity.Reader) {
       // The chart's ServiceAccount carries no role; the reader ServiceAccount is created in the release's namespace.
-      this.release = release(esoHelmValues(eso.serviceAccount, {}));
-      this.roleArn = identity([this.release]).roleArn;
+      helm = release(esoHelmValues(eso.serviceAccount, {}));
+      this.roleArn = identity([helm]).roleArn;
     } else {
-      const controller = identity([]);
-      this.roleArn = controller.roleArn;
-      this.release = release(controller.annotations.apply((annotations) => esoHelmValues(eso.serviceAccount, annotations)));
+      const role = identity([]);
+      this.roleArn = role.roleArn;
+      helm = release(role.serviceAccountAnnotations.apply((annotations) => esoHelmValues(eso.serviceAccount, annotations)));
     }
+    const environment = checkedEnvironment(awsEnvironmentOf(this), `ExternalSecretsOperator ${JSON.stringify(name)}`, args.region);
+    // The objects' names are known now; their specs (the region) once the provider answers, validated by the v1 models.
+    const planned = esoObjects(eso, args.region ?? "us-east-1");
     const stores = new Map<string, k8s.apiextensions.CustomResource>();
     this.objects = [];
-    for (const { object } of esoObjects) {
+    planned.forEach(({ object }, i) => {
       const ns = object.metadata.namespace;
-      const workload = object.kind === "SecretStore" ? object.metadata.labels?.["eks-irsa/workload"] : undefined;
-      const identity = workload ? args.identities.get(workload) : undefined;
-      const spec = object.spec as { secretStoreRef?: { name: string; kind: string } };
-      const store = spec.secretStoreRef ? stores.get(`${spec.secretStoreRef.kind}/${spec.secretStoreRef.kind === "SecretStore" ? ns : ""}/${spec.secretStoreRef.name}`) : undefined;
-      const resource = new k8s.apiextensions.CustomResource(logicalName(object), object, {
-        parent: this,
-        provider: args.kubernetesProvider,
-        // The CRDs come with the release; a store exists before the ExternalSecrets that use it.
-        dependsOn: [
-          this.release,
-          ...(ns && args.namespaces.has(ns) ? [args.namespaces.get(ns)!] : []),
-          ...(store ? [store] : []),
-          ...(identity ? [identity] : []),
-        ],
+      const checked = environment.apply(async (env) => {
+        const real = esoObjects(eso, env.region)[i].object;
+        const result = (await esoModels()).check(real);
+        if (!result.ok) throw new Error(`${object.kind} ${object.metadata.name} is not valid external-secrets.io/v1: ${result.errors.join("; ")}`);
+        return result.json;
       });
+      const ref = (object.spec as { secretStoreRef?: { name: string; kind: string } }).secretStoreRef;
+      const store = ref ? stores.get(`${ref.kind}/${ref.kind === "SecretStore" ? ns : ""}/${ref.name}`) : undefined;
+      const resource = new k8s.apiextensions.CustomResource(
+        logicalName(object),
+        { apiVersion: object.apiVersion, kind: object.kind, metadata: checked.metadata, spec: checked.spec },
+        // The CRDs come with the release; a store exists before the ExternalSecrets that use it.
+        { parent: this, dependsOn: waitFor.apply((d) => [helm, ...d, ...(store ? [store] : [])]) },
+      );
       const key = `${object.kind}/${ns ?? ""}/${object.metadata.name}`;
       stores.set(key, resource);
       this.objects.push(key);
-    }
-    this.registerOutputs({ roleArn: this.roleArn, objects: this.objects });
+    });
+    this.registerOutputs({ roleArn: this.roleArn, namespace: this.namespace, clusterSecretStoreName: this.clusterSecretStoreName, chartVersion: this.chartVersion, objects: this.objects });
   }
 }

@@ -1,21 +1,36 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ARN_KINDS, issuerFromProviderArn } from "../core/arn";
+import { ArgsError, type Problem } from "../core/problems";
 import { DEFAULT_AUDIENCE } from "../core/trust";
+import { withOldType } from "./internal";
+
+/** A cluster's IAM OIDC provider as trust policies need it: what a `ClusterOidcProvider` exposes. */
+export interface OidcProviderRef {
+  /** ARN of the IAM OIDC provider: the `Federated` principal of the trust policy. */
+  arn: pulumi.Input<string>;
+  /** The cluster's OIDC issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<id>`): its host and path prefix the `sub`/`aud` keys. */
+  issuerUrl: pulumi.Input<string>;
+}
 
 export interface ClusterOidcProviderArgs {
-  /** The cluster's OIDC issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<id>`). */
-  issuerUrl: pulumi.Input<string>;
-  /** Adopt this existing IAM OIDC provider (e.g. made by eksctl) instead of creating one. Default: create. */
+  /**
+   * The cluster's OIDC issuer URL, e.g. an `@pulumi/eks` cluster's `oidcProviderUrl` or `aws.eks.Cluster`'s
+   * `identities[0].oidcs[0].issuer`. Required unless `adoptArn` is given.
+   */
+  issuerUrl?: pulumi.Input<string>;
+  /** Adopt this existing IAM OIDC provider (e.g. made by eksctl) instead of creating one. @default create one */
   adoptArn?: string;
-  /** Protect a created provider from deletion: every IRSA role of the cluster depends on it. Default: true. */
+  /** Protect a created provider from deletion: every IRSA role of the cluster depends on it. @default true */
   protect?: boolean;
+  /** Tags of a created provider. @default {} */
   tags?: Record<string, string>;
 }
 
 /**
- * The IAM OIDC identity provider that lets IAM trust the cluster's ServiceAccount tokens. Thumbprints are
- * left out on purpose: IAM trusts EKS issuers through its own CA library, and tools fingerprinting
- * different certificates is a known source of drift.
+ * The IAM OIDC identity provider that lets IAM trust the cluster's ServiceAccount tokens, created for an issuer or
+ * adopted by ARN. Thumbprints are left out on purpose: IAM trusts EKS issuers through its own CA library, and tools
+ * fingerprinting different certificates is a known source of drift.
  */
 export class ClusterOidcProvider extends pulumi.ComponentResource {
   /** ARN of the provider, created or adopted: the `Federated` principal of every trust policy. */
@@ -26,19 +41,28 @@ export class ClusterOidcProvider extends pulumi.ComponentResource {
   public readonly adopted: boolean;
 
   constructor(name: string, args: ClusterOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("eks-irsa:oidc:ClusterOidcProvider", name, {}, opts);
-    this.issuerUrl = pulumi.output(args.issuerUrl);
+    const problems: Problem[] = [];
+    if (args.adoptArn !== undefined && (typeof args.adoptArn !== "string" || !ARN_KINDS.oidcProvider.pattern.test(args.adoptArn))) {
+      problems.push({ path: ["adoptArn"], message: `${JSON.stringify(args.adoptArn)} is not a valid ${ARN_KINDS.oidcProvider.what}` });
+    }
+    if (args.adoptArn === undefined && args.issuerUrl === undefined) problems.push({ path: ["issuerUrl"], message: "is required to create a provider (or give adoptArn)" });
+    if (typeof args.issuerUrl === "string" && !/^https:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/.test(args.issuerUrl)) {
+      problems.push({ path: ["issuerUrl"], message: `${JSON.stringify(args.issuerUrl)} is not a valid OIDC issuer URL (must be https://host[/path], with no query or fragment)` });
+    }
+    if (problems.length > 0) throw new ArgsError(`ClusterOidcProvider ${JSON.stringify(name)}`, problems);
+    super("eks-irsa:index:ClusterOidcProvider", name, {}, withOldType(opts, "eks-irsa:oidc:ClusterOidcProvider"));
     this.adopted = args.adoptArn !== undefined;
+    this.issuerUrl = pulumi.output(args.issuerUrl ?? issuerFromProviderArn(args.adoptArn!)).apply((u) => u.replace(/\/+$/, ""));
     if (args.adoptArn !== undefined) {
       this.arn = pulumi.output(args.adoptArn);
     } else {
       const provider = new aws.iam.OpenIdConnectProvider(
         name,
-        { url: args.issuerUrl, clientIdLists: [DEFAULT_AUDIENCE], tags: args.tags },
+        { url: args.issuerUrl!, clientIdLists: [DEFAULT_AUDIENCE], tags: args.tags },
         { parent: this, protect: args.protect ?? true },
       );
       this.arn = provider.arn;
     }
-    this.registerOutputs({ arn: this.arn, issuerUrl: this.issuerUrl });
+    this.registerOutputs({ arn: this.arn, issuerUrl: this.issuerUrl, adopted: this.adopted });
   }
 }

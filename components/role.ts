@@ -1,23 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { PolicyDocument } from "../core/document";
-
-/** What is fixed before apply: names, tags and how many managed policies (from the placeholder layout). */
-export interface RoleLayout {
-  roleName: string;
-  tags: Record<string, string>;
-  permissionPolicies: { name: string }[];
-}
-
-/** The documents, known once account and issuer are. */
-export interface RoleDocuments {
-  trustPolicy: PolicyDocument;
-  permissionPolicies: { document: PolicyDocument }[];
-}
+import type { IdentityPlan } from "../core/identity";
 
 export interface RoleArgs {
-  layout: RoleLayout;
-  documents: pulumi.Output<RoleDocuments>;
+  /** The plan made with placeholders: fixes the role's and policies' names and how many policies there are. */
+  layout: IdentityPlan;
+  /** The plan with the real account, partition, region and issuer. */
+  plan: pulumi.Output<IdentityPlan>;
   path: string;
   description: string;
   maxSessionDurationSeconds: number;
@@ -28,29 +17,29 @@ export interface RoleArgs {
 
 export interface RegisteredRole {
   role: aws.iam.Role;
-  trustPolicyJson: pulumi.Output<string>;
-  policyJson: pulumi.Output<string>[];
+  trustPolicy: pulumi.Output<string>;
+  permissionPolicies: pulumi.Output<string>[];
 }
 
-/** One IAM role with its managed policies and their attachments, children of `parent`. */
+/** One IAM role with its managed policies and their attachments, all with the options given (parent, provider). */
 export function registerRole(name: string, args: RoleArgs, opts: pulumi.CustomResourceOptions): RegisteredRole {
   const { layout } = args;
-  const trustPolicyJson = args.documents.apply((d) => JSON.stringify(d.trustPolicy));
+  const trustPolicy = args.plan.apply((p) => JSON.stringify(p.trustPolicy));
   const role = new aws.iam.Role(
     name,
     {
       name: layout.roleName,
       path: args.path,
       description: args.description,
-      assumeRolePolicy: trustPolicyJson,
+      assumeRolePolicy: trustPolicy,
       maxSessionDuration: args.maxSessionDurationSeconds,
       permissionsBoundary: args.permissionsBoundaryArn,
       tags: layout.tags,
     },
     opts,
   );
-  const policyJson = layout.permissionPolicies.map((laid, i) => {
-    const json = args.documents.apply((d) => JSON.stringify(d.permissionPolicies[i].document));
+  const permissionPolicies = layout.permissionPolicies.map((laid, i) => {
+    const json = args.plan.apply((p) => JSON.stringify(p.permissionPolicies[i].document));
     const suffix = i === 0 ? "access" : `access-${i + 1}`;
     const policy = new aws.iam.Policy(
       `${name}-${suffix}`,
@@ -66,5 +55,5 @@ export function registerRole(name: string, args: RoleArgs, opts: pulumi.CustomRe
     new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: role.name, policyArn: policy.arn }, opts);
     return json;
   });
-  return { role, trustPolicyJson, policyJson };
+  return { role, trustPolicy, permissionPolicies };
 }

@@ -1,96 +1,127 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsEnvironment } from "../core/environment";
-import type { EnvironmentSpec } from "../core/model";
+import { awsConfigFile, awsConfigMapName } from "../core/crossAccount";
+import { placeholderEnvironment } from "../core/environment";
+import { placeholderCluster, planIdentity, type IdentityPlan } from "../core/identity";
+import { ArgsError, SizeLimitError, type Problem } from "../core/problems";
+import { isPattern } from "../core/trust";
+import { serviceAccountOf, workloadDefinition, workloadDescription, workloadProblems, type WorkloadIdentityInput } from "../core/workload";
+import { awsEnvironmentOf, checkedEnvironment } from "./awsEnvironment";
+import { identityOverrides, kubernetesProviderOf, withOldType } from "./internal";
+import type { OidcProviderRef } from "./oidcProvider";
 import { registerRole } from "./role";
-import { planWorkloadIdentity, type ClusterIdentity, type WorkloadIdentityPlan } from "../core/plan";
 
-export interface WorkloadIdentityArgs {
-  /** The validated environment; the workload is `spec.workloads[index]`, or the ESO controller. */
-  spec: EnvironmentSpec;
-  index: number | "eso-controller";
-  /** The same plan laid out with placeholders at validation time: fixes names and the number of policies. */
-  layout: WorkloadIdentityPlan;
-  /** Account, partition and region, known only from AWS. */
-  environment: pulumi.Input<AwsEnvironment>;
-  /** The cluster's issuer and IAM OIDC provider. */
-  cluster: pulumi.Input<ClusterIdentity>;
-  /** Where to create the ServiceAccount; required when the workload creates one. */
-  kubernetesProvider?: k8s.Provider;
-  /** Resources the ServiceAccount waits for (its namespace). */
-  serviceAccountDependsOn?: pulumi.Resource[];
+export interface WorkloadIdentityArgs extends WorkloadIdentityInput {
+  /** The cluster's IAM OIDC provider: its ARN and issuer URL (a `ClusterOidcProvider` fits). */
+  oidcProvider: OidcProviderRef;
+}
+
+const LABELS = { "app.kubernetes.io/managed-by": "eks-irsa" };
+
+/** The plan laid out with placeholders, or every problem of the arguments (size limits included) as one error. */
+export function layoutWorkload(name: string, args: WorkloadIdentityArgs): IdentityPlan {
+  const subject = `WorkloadIdentity ${JSON.stringify(name)}`;
+  const problems: Problem[] = workloadProblems(name, args, identityOverrides.get(args));
+  const provider = args.oidcProvider as unknown;
+  if (provider === undefined || provider === null || typeof provider !== "object") problems.push({ path: ["oidcProvider"], message: "is required ({ arn, issuerUrl } of the cluster's IAM OIDC provider)" });
+  else {
+    const p = provider as Record<string, unknown>;
+    if (p.arn === undefined) problems.push({ path: ["oidcProvider", "arn"], message: "is required" });
+    if (p.issuerUrl === undefined) problems.push({ path: ["oidcProvider", "issuerUrl"], message: "is required" });
+  }
+  if (problems.length > 0) throw new ArgsError(subject, problems);
+  const env = placeholderEnvironment(args.region);
+  const known = {
+    issuerUrl: typeof args.oidcProvider.issuerUrl === "string" ? args.oidcProvider.issuerUrl : undefined,
+    providerArn: typeof args.oidcProvider.arn === "string" ? args.oidcProvider.arn : undefined,
+  };
+  try {
+    return planIdentity(workloadDefinition(name, args, identityOverrides.get(args)), env, placeholderCluster(env, known));
+  } catch (e) {
+    if (e instanceof SizeLimitError) throw new ArgsError(subject, [{ path: e.path, message: e.detail }]);
+    throw e;
+  }
 }
 
 /**
- * One workload's AWS identity: an IAM role only its ServiceAccount can assume, managed policies with
- * exactly the access it declares, and (unless it binds a pattern) the annotated ServiceAccount itself.
- * Every document comes from the pure core (`planWorkloadIdentity`); this class only registers them.
+ * One workload's AWS identity through IRSA: an IAM role only its ServiceAccount can assume, managed policies with
+ * exactly the S3, DynamoDB and Secrets Manager access it declares, and (given a Kubernetes provider) the ServiceAccount
+ * annotated with the role. Account, partition and region come from the AWS provider it is created with.
+ *
+ * ```ts
+ * new WorkloadIdentity("orders", {
+ *   oidcProvider: { arn, issuerUrl }, namespace: "shop", serviceAccount: "orders",
+ *   s3: [{ bucket: "shop-invoices", prefix: "2026/", access: "read-write" }],
+ * }, { providers: [k8sProvider] });
+ * ```
  */
 export class WorkloadIdentity extends pulumi.ComponentResource {
   /** ARN of the workload's role: what the ServiceAccount's `eks.amazonaws.com/role-arn` names. */
   public readonly roleArn: pulumi.Output<string>;
-  /** Physical name of the role, `<cluster>-<workload>` (hashed to fit 64 characters). */
+  /** Physical name of the role. */
   public readonly roleName: pulumi.Output<string>;
   /** Name of the ServiceAccount, or the pattern bound for a namespace-wide workload. */
   public readonly serviceAccountName: string;
+  /** Namespace of the ServiceAccount. */
   public readonly serviceAccountNamespace: string;
+  /** What a ServiceAccount bound to the role must carry (role ARN, regional STS, token expiration), e.g. for a Helm chart's `serviceAccount.annotations`. */
+  public readonly serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
   /** The trust policy as registered (JSON). */
-  public readonly trustPolicyJson: pulumi.Output<string>;
+  public readonly trustPolicy: pulumi.Output<string>;
   /** The permission policies as registered (JSON each), in attachment order. */
-  public readonly policyJson: pulumi.Output<string>[];
-  private readonly plan: pulumi.Output<WorkloadIdentityPlan>;
-  private annotationsOutput?: pulumi.Output<Record<string, string>>;
-
-  /** What the ServiceAccount carries (role ARN, regional STS, token expiration), whoever creates it. Built on first use. */
-  get annotations(): pulumi.Output<Record<string, string>> {
-    this.annotationsOutput ??= pulumi.all([this.plan, this.roleArn]).apply(([p, arn]): Record<string, string> => ({ ...p.annotations, "eks.amazonaws.com/role-arn": arn }));
-    return this.annotationsOutput;
-  }
+  public readonly permissionPolicies: pulumi.Output<string[]>;
 
   constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("eks-irsa:workload:WorkloadIdentity", name, {}, opts);
-    const { spec, layout } = args;
-    const workload = args.index === "eso-controller" ? spec.externalSecrets?.controller : spec.workloads[args.index];
-    if (!workload) throw new Error(`WorkloadIdentity ${name}: no such identity in the environment`);
+    const layout = layoutWorkload(name, args);
+    super("eks-irsa:index:WorkloadIdentity", name, {}, withOldType(opts, "eks-irsa:workload:WorkloadIdentity"));
+    const overrides = identityOverrides.get(args);
+    const definition = workloadDefinition(name, args, overrides);
+    const environment = checkedEnvironment(awsEnvironmentOf(this), `WorkloadIdentity ${JSON.stringify(name)}`, args.region);
     const plan = pulumi
-      .all([args.environment, args.cluster])
-      .apply(([env, cluster]) => planWorkloadIdentity(spec, args.index, env, cluster));
-    const controller = args.index === "eso-controller";
-    const { role, trustPolicyJson, policyJson } = registerRole(
+      .all([environment, args.oidcProvider.issuerUrl, args.oidcProvider.arn])
+      .apply(([env, issuerUrl, providerArn]) => planIdentity(definition, env, { issuerUrl, providerArn }, layout.layout));
+    const { role, trustPolicy, permissionPolicies } = registerRole(
       name,
       {
         layout,
-        documents: plan,
-        path: spec.roleDefaults.path,
-        description: controller
-          ? `IRSA role of the External Secrets Operator (${workload.namespace}/${workload.serviceAccount}) on EKS cluster ${spec.cluster.name}`
-          : `IRSA role of ${workload.namespace}/${workload.serviceAccount} on EKS cluster ${spec.cluster.name}`,
-        maxSessionDurationSeconds: workload.maxSessionDurationSeconds,
-        permissionsBoundaryArn: spec.roleDefaults.permissionsBoundaryArn,
-        subject: controller ? "the ESO controller" : `workload ${workload.name}`,
+        plan,
+        path: args.path ?? "/",
+        description: args.description ?? workloadDescription(name, args, overrides?.kind),
+        maxSessionDurationSeconds: args.maxSessionDurationSeconds ?? 3600,
+        permissionsBoundaryArn: args.permissionsBoundaryArn,
+        subject: overrides?.kind === "eso-controller" ? "the ESO controller" : `workload ${name}`,
       },
       { parent: this },
     );
-    this.trustPolicyJson = trustPolicyJson;
-    this.policyJson = policyJson;
     this.roleArn = role.arn;
     this.roleName = role.name;
-    this.plan = plan;
-    this.serviceAccountName = workload.serviceAccount;
-    this.serviceAccountNamespace = workload.namespace;
-    if (layout.serviceAccount) {
-      if (!args.kubernetesProvider) throw new Error(`workload ${workload.name} creates a ServiceAccount but no Kubernetes provider was given`);
+    this.trustPolicy = trustPolicy;
+    this.permissionPolicies = pulumi.all(permissionPolicies);
+    this.serviceAccountName = serviceAccountOf(name, args);
+    this.serviceAccountNamespace = args.namespace;
+    this.serviceAccountAnnotations = pulumi.all([plan, role.arn]).apply(([p, arn]): Record<string, string> => ({ ...p.annotations, "eks.amazonaws.com/role-arn": arn }));
+
+    const kubernetes = kubernetesProviderOf(this);
+    const labels = { ...LABELS, "eks-irsa/workload": overrides?.label ?? name };
+    const exact = !isPattern(this.serviceAccountName);
+    if (exact && (args.createServiceAccount ?? kubernetes !== undefined)) {
       new k8s.core.v1.ServiceAccount(
         name,
+        { metadata: { name: this.serviceAccountName, namespace: args.namespace, labels, annotations: this.serviceAccountAnnotations } },
+        { parent: this, dependsOn: opts?.dependsOn },
+      );
+    }
+    // Chained roles: an AWS config file with one profile per target role, for the pods to mount.
+    const chained = args.chainedRoles ?? [];
+    if (chained.length > 0 && kubernetes !== undefined) {
+      new k8s.core.v1.ConfigMap(
+        awsConfigMapName(name),
         {
-          metadata: {
-            name: layout.serviceAccount.name,
-            namespace: layout.serviceAccount.namespace,
-            labels: { "app.kubernetes.io/managed-by": "eks-irsa", "eks-irsa/workload": workload.name },
-            annotations: this.annotations,
-          },
+          metadata: { name: awsConfigMapName(name), namespace: args.namespace, labels },
+          data: { config: pulumi.all([role.arn, environment]).apply(([arn, env]) => awsConfigFile(name, arn, env.region, chained)) },
         },
-        { parent: this, provider: args.kubernetesProvider, dependsOn: args.serviceAccountDependsOn },
+        // It was created beside the workload, at the stack's top level, before the component package.
+        { parent: this, dependsOn: opts?.dependsOn, aliases: [{ parent: pulumi.rootStackResource }] },
       );
     }
     this.registerOutputs({
@@ -98,8 +129,9 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
       roleName: this.roleName,
       serviceAccountName: this.serviceAccountName,
       serviceAccountNamespace: this.serviceAccountNamespace,
-      trustPolicyJson: this.trustPolicyJson,
-      policyJson: this.policyJson,
+      serviceAccountAnnotations: this.serviceAccountAnnotations,
+      trustPolicy: this.trustPolicy,
+      permissionPolicies: this.permissionPolicies,
     });
   }
 }

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { ACCESS_LEVELS } from "../core/access";
 import { ARN_KINDS, type ArnKindName } from "../core/arn";
-import { RULES, type NameRule } from "./rules";
+import { RULES, type NameRule } from "../core/rules";
 
 const quoted = (v: unknown) => JSON.stringify(v);
 

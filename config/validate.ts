@@ -1,42 +1,34 @@
 /**
  * Raw stack config -> EnvironmentSpec, or a ConfigError listing every problem with its config path.
+ * Shapes come from the zod schema; each identity's own rules from the core (the same checks its component runs),
+ * their field paths mapped back to config keys; stack-wide rules (duplicates, references) are here.
  * Nothing here touches Pulumi: the program calls it before registering any resource.
  */
 import type { z } from "zod";
 import { issuerFromProviderArn, issuerHostPath, parseArn, roleArn } from "../core/arn";
-import { ESO_CHART, ESO_DEFAULTS, controllerAccess, esoObjects, externalSecretProblems, type K8sObject } from "../core/eso";
-import type { EsoModels } from "./esoModels";
+import { ESO_CHART, ESO_DEFAULTS, esoInputProblems, esoObjects, externalSecretProblems, resolveEso, type K8sObject } from "../core/eso";
+import type { EsoModels } from "../core/esoModels";
 import { partitionOfRegion, placeholderEnvironment } from "../core/environment";
-import { LIMITS, SizeLimitError } from "../core/layout";
-import type { DataFrom, EnvironmentSpec, ExternalSecretsSpec, TargetAccountSpec, WorkloadSpec } from "../core/model";
-import { RESERVED_TAGS, TARGET_TAG, directServiceAccountName, placeholderCluster, planEnvironment, roleNameFor, type EnvironmentPlan } from "../core/plan";
-
-/** The ESO controller's identity name: its role is `<cluster>-external-secrets`. */
-export const ESO_IDENTITY = "external-secrets";
+import { placeholderCluster } from "../core/identity";
+import { directServiceAccountName, roleNameFor } from "../core/plan";
+import { formatPath, type Problem } from "../core/problems";
+import { RULES } from "../core/rules";
+import { targetProblems } from "../core/targetRole";
 import { isPattern } from "../core/trust";
 import { globMatch } from "../core/trustEval";
 import { profileName } from "../core/crossAccount";
-import { RULES } from "./rules";
+import { workloadProblems } from "../core/workload";
+import { ESO_NAME, esoArgs, esoConfigPath, targetArgs, targetConfigPath, workloadArgs, workloadConfigPath } from "./args";
+import { ConfigError, unique, type ConfigProblem } from "./errors";
+import type { EnvironmentSpec, ExternalSecretsSpec, TargetAccountSpec, WorkloadSpec } from "./model";
+import { planEnvironment, workloadRoleArn, type EnvironmentPlan } from "./plan";
 import { stackConfigSchema, type StackConfigInput } from "./schema";
 
-export interface ConfigProblem {
-  path: string;
-  message: string;
-}
+export { ConfigError, type ConfigProblem } from "./errors";
+export { formatPath };
 
-export class ConfigError extends Error {
-  constructor(readonly problems: ConfigProblem[]) {
-    super(
-      `invalid eks-irsa config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-        problems.map((p) => `  ${p.path ? `${p.path}: ` : ""}${p.message}`).join("\n"),
-    );
-    this.name = "ConfigError";
-  }
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), "");
-}
+/** The ESO controller's identity name: its role is `<cluster>-external-secrets`. */
+export const ESO_IDENTITY = ESO_NAME;
 
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";
@@ -65,7 +57,7 @@ function fromZod(issue: z.core.$ZodIssue): ConfigProblem[] {
   }
 }
 
-/** Checks across values that a per-field schema cannot see. */
+/** Checks across values and identities that a per-field schema and a single component cannot see. */
 function crossChecks(input: StackConfigInput, region: string, stackAccountIds: string[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const partition = partitionOfRegion(region);
@@ -73,29 +65,8 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
     const p = arn ? parseArn(arn)?.partition : undefined;
     if (p && p !== partition) problems.push({ path, message: `${JSON.stringify(arn)} is in partition ${p}, but region ${region} is in ${partition}` });
   };
-  const checkSecretGrants = (at: string, grants: StackConfigInput["workloads"][number]["secrets"]) =>
-    grants?.forEach((g, j) => {
-      if ((g.name === undefined) === (g.prefix === undefined)) {
-        problems.push({ path: `${at}[${j}]`, message: "give exactly one of name (one secret) or prefix (a path of secrets)" });
-      }
-      checkPartition(`${at}[${j}].kmsKeyArn`, g.kmsKeyArn);
-    });
-  const checkDynamo = (at: string, grants: StackConfigInput["workloads"][number]["dynamodb"]) =>
-    grants?.forEach((g, j) => {
-      if (g.access === "write" && (g.indexes || g.streams)) {
-        problems.push({ path: `${at}.dynamodb[${j}]`, message: "indexes and streams are read grants: use access read or read-write with them" });
-      }
-    });
-  const checkTagCount = (path: string, tags: Record<string, string> | undefined) => {
-    const reserved = [...RESERVED_TAGS, TARGET_TAG];
-    const count = new Set([...Object.keys(input.roleDefaults?.tags ?? {}), ...Object.keys(tags ?? {}), ...reserved]).size;
-    if (count > LIMITS.tagsPerRole) {
-      problems.push({ path, message: `the role would carry ${count} tags (roleDefaults.tags, these and ${reserved.length} of eks-irsa's), over AWS's ${LIMITS.tagsPerRole} per role` });
-    }
-  };
   const c = input.cluster;
   checkPartition("cluster.oidcProviderArn", c.oidcProviderArn);
-  checkPartition("roleDefaults.permissionsBoundaryArn", input.roleDefaults?.permissionsBoundaryArn);
   if (c.oidcProviderArn && c.oidcIssuerUrl && issuerHostPath(issuerFromProviderArn(c.oidcProviderArn)) !== issuerHostPath(c.oidcIssuerUrl)) {
     problems.push({ path: "cluster.oidcProviderArn", message: `${JSON.stringify(c.oidcProviderArn)} names another issuer than cluster.oidcIssuerUrl ${JSON.stringify(c.oidcIssuerUrl)}` });
   }
@@ -108,10 +79,6 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
       problems.push({ path: "cluster.create", message: `node counts must satisfy minSize <= desiredCapacity <= maxSize (got ${minSize} <= ${desiredCapacity} <= ${maxSize})` });
     }
   }
-  const regions = input.roleDefaults?.allowedRegions;
-  if (regions && !regions.includes(region)) {
-    problems.push({ path: "roleDefaults.allowedRegions", message: `must include the stack's region ${region}: the guardrail would deny every request of every workload` });
-  }
   const names = new Map<string, number>();
   const boundSas = new Map<string, number>();
   input.workloads.forEach((w, i) => {
@@ -120,33 +87,28 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
     if (first !== undefined) problems.push({ path: `${at}.name`, message: `duplicate workload name ${JSON.stringify(w.name)} (also workloads[${first}].name)` });
     else names.set(w.name, i);
     const sa = w.serviceAccount ?? w.name;
-    if (isPattern(sa)) {
-      if (w.createServiceAccount === true) {
-        problems.push({ path: `${at}.createServiceAccount`, message: `cannot be true for the pattern ${JSON.stringify(sa)}: a pattern binds ServiceAccounts, it does not name one` });
-      }
-    } else {
-      if (!RULES.serviceAccount.test(sa)) problems.push({ path: `${at}.serviceAccount`, message: `${JSON.stringify(sa)} is not a valid ${RULES.serviceAccount.what}` });
+    if (!isPattern(sa)) {
       const key = `${w.namespace}/${sa}`;
       const other = boundSas.get(key);
       if (other !== undefined) {
         problems.push({ path: `${at}.serviceAccount`, message: `ServiceAccount ${key} is already bound by workloads[${other}]: its role-arn annotation can name one role only` });
       } else boundSas.set(key, i);
     }
-    checkTagCount(`${at}.tags`, w.tags);
-    w.s3?.forEach((g, j) => checkPartition(`${at}.s3[${j}].kmsKeyArn`, g.kmsKeyArn));
-    checkDynamo(at, w.dynamodb);
-    checkSecretGrants(`${at}.secrets`, w.secrets);
     w.externalSecrets?.forEach((es, j) => {
-      es.dataFrom?.forEach((d, k) => {
-        if ((d.extract === undefined) === (d.find === undefined)) {
-          problems.push({ path: `${at}.externalSecrets[${j}].dataFrom[${k}]`, message: "give exactly one of extract (one secret) or find (secrets under a path)" });
-        }
-      });
+      const where = `${at}.externalSecrets[${j}]`;
+      const id = `ExternalSecret ${w.namespace}/${es.name}`;
+      if (!input.externalSecrets) problems.push({ path: where, message: `${id} needs the External Secrets Operator: configure eks-irsa:externalSecrets` });
+      else if (es.store === "workload" && isPattern(sa)) {
+        problems.push({ path: `${where}.store`, message: `${id}: a workload store authenticates as one ServiceAccount, but workload ${w.name} binds the pattern ${JSON.stringify(sa)}` });
+      } else if (es.store === "workload" && w.createServiceAccount === false) {
+        problems.push({
+          path: `${where}.store`,
+          message: `a workload store authenticates as ServiceAccount ${w.namespace}/${sa}, which this stack does not create (createServiceAccount: false): ESO needs it to exist, annotated with the role`,
+        });
+      }
     });
   });
   if (input.externalSecrets) {
-    checkSecretGrants("externalSecrets.secrets", input.externalSecrets.secrets);
-    checkTagCount("externalSecrets.tags", input.externalSecrets.tags);
     const eso = input.externalSecrets;
     const esoNamespace = eso.namespace ?? ESO_DEFAULTS.namespace;
     const controller = eso.serviceAccount ?? ESO_DEFAULTS.serviceAccount;
@@ -154,7 +116,6 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
       ["externalSecrets.serviceAccount", controller],
       ["externalSecrets.readerServiceAccount", eso.readerServiceAccount ?? ESO_DEFAULTS.readerServiceAccount(controller)],
     ];
-    if (esoAccounts[0][1] === esoAccounts[1][1]) problems.push({ path: "externalSecrets.readerServiceAccount", message: "must differ from externalSecrets.serviceAccount: the reader ServiceAccount runs no pod" });
     for (const [path, name] of esoAccounts) {
       const bound = boundSas.get(`${esoNamespace}/${name}`);
       if (bound !== undefined) problems.push({ path, message: `ServiceAccount ${esoNamespace}/${name} is already bound by workloads[${bound}]: ESO needs its own` });
@@ -200,54 +161,51 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
     if (own.has(t.accountId)) {
       problems.push({ path: `${at}.accountId`, message: `${t.accountId} is the stack's own account (aws:allowedAccountIds or cluster.oidcProviderArn): grant the workload directly instead` });
     }
-    const ownAccount = (path: string, arn: string | undefined) => {
-      const a = arn ? parseArn(arn) : undefined;
-      if (a && a.account !== t.accountId) problems.push({ path, message: `${JSON.stringify(arn)} is in account ${a.account}, not the target account ${t.accountId}` });
-    };
     checkPartition(`${at}.deployRoleArn`, t.deployRoleArn);
-    ownAccount(`${at}.deployRoleArn`, t.deployRoleArn);
-    checkPartition(`${at}.permissionsBoundaryArn`, t.permissionsBoundaryArn);
-    if (t.permissionsBoundaryArn && parseArn(t.permissionsBoundaryArn)?.account !== "aws") ownAccount(`${at}.permissionsBoundaryArn`, t.permissionsBoundaryArn);
+    const deploy = parseArn(t.deployRoleArn);
+    if (deploy && deploy.account !== t.accountId) problems.push({ path: `${at}.deployRoleArn`, message: `${JSON.stringify(t.deployRoleArn)} is in account ${deploy.account}, not the target account ${t.accountId}` });
     if (t.oidcProviderArn) {
-      if (t.mode !== "oidc") problems.push({ path: `${at}.oidcProviderArn`, message: "only mode oidc uses an OIDC provider in the target account" });
-      checkPartition(`${at}.oidcProviderArn`, t.oidcProviderArn);
-      ownAccount(`${at}.oidcProviderArn`, t.oidcProviderArn);
       const issuer = c.oidcIssuerUrl ?? (c.oidcProviderArn ? issuerFromProviderArn(c.oidcProviderArn) : undefined);
       if (issuer && issuerHostPath(issuerFromProviderArn(t.oidcProviderArn)) !== issuerHostPath(issuer)) {
         problems.push({ path: `${at}.oidcProviderArn`, message: `${JSON.stringify(t.oidcProviderArn)} names another issuer than the cluster's ${JSON.stringify(issuer)}` });
       }
     }
-    const roleNames = new Map<string, number>();
     t.roles.forEach((r, j) => {
-      const rat = `${at}.roles[${j}]`;
-      const dup = roleNames.get(r.name);
-      if (dup !== undefined) problems.push({ path: `${rat}.name`, message: `duplicate role name ${JSON.stringify(r.name)} in target ${t.name} (also roles[${dup}])` });
-      else roleNames.set(r.name, j);
-      const seen = new Set<string>();
       r.workloads.forEach((name, k) => {
-        if (!names.has(name)) problems.push({ path: `${rat}.workloads[${k}]`, message: `${JSON.stringify(name)} is not a workload of this stack (eks-irsa:workloads)` });
-        const source = names.has(name) ? input.workloads[names.get(name)!] : undefined;
-        if (source && t.mode === "oidc") {
-          const sa = source.serviceAccount ?? source.name;
-          const direct = directServiceAccountName(sa, t.name, r.name);
-          if (isPattern(sa)) {
-            problems.push({ path: `${rat}.workloads[${k}]`, message: `mode oidc gives each source a dedicated ServiceAccount named after its own, but workload ${name} binds the pattern ${JSON.stringify(sa)}: use mode chained` });
-          } else if (!RULES.serviceAccount.test(direct)) {
-            problems.push({ path: `${rat}.workloads[${k}]`, message: `the dedicated ServiceAccount ${JSON.stringify(direct)} is not a valid ${RULES.serviceAccount.what}` });
-          } else if (boundSas.has(`${source.namespace}/${direct}`)) {
-            problems.push({ path: `${rat}.workloads[${k}]`, message: `the dedicated ServiceAccount ${source.namespace}/${direct} is already bound by workloads[${boundSas.get(`${source.namespace}/${direct}`)}]` });
-          } else boundSas.set(`${source.namespace}/${direct}`, names.get(name)!);
+        const path = `${at}.roles[${j}].workloads[${k}]`;
+        if (!names.has(name)) {
+          problems.push({ path, message: `${JSON.stringify(name)} is not a workload of this stack (eks-irsa:workloads)` });
+          return;
         }
-        if (seen.has(name)) problems.push({ path: `${rat}.workloads[${k}]`, message: `${JSON.stringify(name)} is listed twice` });
-        seen.add(name);
+        const source = input.workloads[names.get(name)!];
+        const sa = source.serviceAccount ?? source.name;
+        if (t.mode !== "oidc" || isPattern(sa)) return;
+        const direct = directServiceAccountName(sa, t.name, r.name);
+        const bound = boundSas.get(`${source.namespace}/${direct}`);
+        if (bound !== undefined) problems.push({ path, message: `the dedicated ServiceAccount ${source.namespace}/${direct} is already bound by workloads[${bound}]` });
+        else if (RULES.serviceAccount.test(direct)) boundSas.set(`${source.namespace}/${direct}`, names.get(name)!);
       });
-      r.s3?.forEach((g, k) => checkPartition(`${rat}.s3[${k}].kmsKeyArn`, g.kmsKeyArn));
-      checkDynamo(rat, r.dynamodb);
-      checkSecretGrants(`${rat}.secrets`, r.secrets);
-      checkTagCount(`${rat}.tags`, r.tags);
     });
   });
   return problems;
+}
+
+/** Each identity's own rules, as its component checks them, at the config keys they come from. */
+function identityProblems(spec: EnvironmentSpec): ConfigProblem[] {
+  const mapped = (problems: Problem[], toConfig: (path: Problem["path"]) => string) => problems.map((p) => ({ path: toConfig(p.path), message: p.message }));
+  const out: ConfigProblem[] = [];
+  spec.workloads.forEach((w, i) => out.push(...mapped(workloadProblems(w.name, workloadArgs(spec, i)), workloadConfigPath(i))));
+  const eso = esoArgs(spec);
+  if (eso) {
+    const toConfig = esoConfigPath(eso.origins);
+    out.push(...mapped(esoInputProblems(eso.args, spec.region), toConfig));
+    out.push(...mapped(externalSecretProblems(resolveEso(eso.args), (path) => toConfig(path)), toConfig));
+  }
+  spec.crossAccount.forEach((t, i) => {
+    const args = targetArgs(spec, i, (w) => workloadRoleArn(spec, placeholderEnvironment(spec.region), w));
+    out.push(...mapped(targetProblems(t.name, args, spec.region), targetConfigPath(i)));
+  });
+  return unique(out);
 }
 
 function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
@@ -261,7 +219,7 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
       serviceAccount,
       createServiceAccount: w.createServiceAccount ?? !isPattern(serviceAccount),
       s3: w.s3,
-      dynamodb: w.dynamodb,
+      dynamodb: w.dynamodb?.map(({ indexes, ...g }) => ({ ...g, ...(indexes === true ? { allIndexes: true } : indexes ? { indexes } : {}) })),
       secrets: w.secrets,
       tags: w.tags ?? {},
       maxSessionDurationSeconds: w.maxSessionDurationSeconds ?? rd.maxSessionDurationSeconds ?? 3600,
@@ -269,11 +227,12 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
       externalSecrets: (w.externalSecrets ?? []).map((es) => ({
         name: es.name,
         store: es.store ?? "cluster",
-        refreshInterval: es.refreshInterval ?? "1h",
+        refreshInterval: es.refreshInterval ?? ESO_DEFAULTS.refreshInterval,
         target: { name: es.target?.name ?? es.name, creationPolicy: es.target?.creationPolicy ?? "Owner" },
         data: es.data ?? [],
-        dataFrom: (es.dataFrom ?? []).map((d): DataFrom => (d.extract ? { extract: d.extract } : { find: d.find! })),
+        dataFrom: (es.dataFrom ?? []).map((d) => (d.extract ? { extract: d.extract } : { find: d.find! })),
       })),
+      chainedRoles: [],
     };
   });
   const path = rd.path ?? "/";
@@ -294,53 +253,41 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
         roleArn: roleArn(partition, t.accountId, path, roleName),
         workloads: r.workloads,
         s3: r.s3,
-        dynamodb: r.dynamodb,
+        dynamodb: r.dynamodb?.map(({ indexes, ...g }) => ({ ...g, ...(indexes === true ? { allIndexes: true } : indexes ? { indexes } : {}) })),
         secrets: r.secrets,
         maxSessionDurationSeconds: r.maxSessionDurationSeconds ?? rd.maxSessionDurationSeconds ?? 3600,
         tags: r.tags ?? {},
       };
     }),
   }));
-  // Chained access: each source workload may assume exactly its target roles.
-  for (const role of crossAccount.filter((t) => t.mode === "chained").flatMap((t) => t.roles)) {
-    for (const name of role.workloads) {
-      const w = workloads.find((x) => x.name === name)!;
-      w.assumeRoles = [...(w.assumeRoles ?? []), role.roleArn];
+  // Chained access: each source workload may assume exactly its target roles, each through its profile.
+  for (const t of crossAccount.filter((x) => x.mode === "chained")) {
+    for (const role of t.roles) {
+      for (const name of role.workloads) {
+        workloads.find((x) => x.name === name)?.chainedRoles.push({ roleArn: role.roleArn, profile: profileName(t.name, role.name) });
+      }
     }
   }
   const es = input.externalSecrets;
-  const esoIdentity = es?.identity ?? "reader";
-  const esoNamespace = es?.namespace ?? ESO_DEFAULTS.namespace;
   const controllerSa = es?.serviceAccount ?? ESO_DEFAULTS.serviceAccount;
-  const readerSa = es?.readerServiceAccount ?? ESO_DEFAULTS.readerServiceAccount(controllerSa);
   const externalSecrets: ExternalSecretsSpec | undefined = es && {
-    namespace: esoNamespace,
+    namespace: es.namespace ?? ESO_DEFAULTS.namespace,
     serviceAccount: controllerSa,
-    identity: esoIdentity,
-    readerServiceAccount: readerSa,
+    identity: es.identity ?? "reader",
+    readerServiceAccount: es.readerServiceAccount ?? ESO_DEFAULTS.readerServiceAccount(controllerSa),
     chart: { name: ESO_CHART.name, repository: es.chart?.repository ?? ESO_CHART.repository, version: es.chart?.version ?? ESO_CHART.version },
     clusterSecretStore: {
-      name: es.clusterSecretStore?.name ?? "aws-secrets-manager",
+      name: es.clusterSecretStore?.name ?? ESO_DEFAULTS.clusterSecretStore,
       findByPath: es.clusterSecretStore?.findByPath ?? false,
       namespaces: es.clusterSecretStore?.namespaces ?? [],
     },
     secrets: es.secrets ?? [],
-    controller: {
-      name: ESO_IDENTITY,
-      namespace: esoNamespace,
-      // reader: the stack creates the pod-less reader ServiceAccount; controller: the chart creates its own.
-      serviceAccount: esoIdentity === "reader" ? readerSa : controllerSa,
-      createServiceAccount: esoIdentity === "reader",
-      ...controllerAccess(es.secrets ?? [], es.clusterSecretStore?.findByPath ?? false, workloads),
-      tags: es.tags ?? {},
-      maxSessionDurationSeconds: rd.maxSessionDurationSeconds ?? 3600,
-      externalSecrets: [],
-    },
+    tags: es.tags ?? {},
   };
   const minSize = c.create?.minSize ?? 1;
   return {
     region,
-    partition: partitionOfRegion(region),
+    partition,
     cluster: {
       name: c.name,
       create: c.create && {
@@ -383,19 +330,21 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
   };
 }
 
-/** Every ESO object, checked against ESO's v1 schema; a rejected object is a config error at its path. */
+/** Every ESO object, checked against ESO's v1 schema; a rejected object is a config error at its key. */
 function checkEsoObjects(spec: EnvironmentSpec, models: EsoModels | undefined): ValidatedConfig["esoObjects"] {
-  const objects = esoObjects(spec);
-  if (objects.length === 0) return [];
+  const eso = esoArgs(spec);
+  if (!eso) return [];
   if (!models) throw new Error("validateStackConfig: ESO objects need the v1 models (await loadEsoModels())");
+  const toConfig = esoConfigPath(eso.origins);
   const problems: ConfigProblem[] = [];
-  const out = objects.map(({ path, object }) => {
+  const out = esoObjects(resolveEso(eso.args), spec.region).map(({ path, object }) => {
+    const where = toConfig(path);
     const checked = models.check(object);
     if (!checked.ok) {
-      problems.push(...checked.errors.map((e) => ({ path, message: `${object.kind} ${object.metadata.name} is not valid external-secrets.io/v1: ${e}` })));
-      return { path, object };
+      problems.push(...checked.errors.map((e) => ({ path: where, message: `${object.kind} ${object.metadata.name} is not valid external-secrets.io/v1: ${e}` })));
+      return { path: where, object };
     }
-    return { path, object: checked.json };
+    return { path: where, object: checked.json };
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return out;
@@ -423,17 +372,10 @@ export function validateStackConfig(raw: unknown, region: string | undefined, mo
   const cross = crossChecks(parsed.data, region, stackAccountIds);
   if (cross.length > 0) throw new ConfigError(cross);
   const spec = resolve(parsed.data, region);
-  const references = externalSecretProblems(spec);
-  if (references.length > 0) throw new ConfigError(references);
-  const esoObjects = checkEsoObjects(spec, models);
+  const own = identityProblems(spec);
+  if (own.length > 0) throw new ConfigError(own);
+  const objects = checkEsoObjects(spec, models);
   const env = placeholderEnvironment(region);
-  try {
-    return { spec, esoObjects, layout: planEnvironment(spec, env, placeholderCluster(spec, env)) };
-  } catch (e) {
-    if (e instanceof SizeLimitError) {
-      const [path, ...rest] = e.message.split(": ");
-      throw new ConfigError([{ path: path.replace(/ \(.*\)$/, ""), message: rest.join(": ") }]);
-    }
-    throw e;
-  }
+  const cluster = placeholderCluster(env, { issuerUrl: spec.cluster.oidcIssuerUrl, providerArn: spec.cluster.oidcProviderArn });
+  return { spec, esoObjects: objects, layout: planEnvironment(spec, env, cluster) };
 }

@@ -3,32 +3,47 @@ import { dynamoTableArn, s3BucketArn, s3ObjectArn, secretArn } from "./arn";
 import { viaService, type AwsEnvironment } from "./environment";
 import type { Statement } from "./document";
 
-export type AccessLevel = "read" | "write" | "read-write";
-export const ACCESS_LEVELS = ["read", "write", "read-write"] as const satisfies readonly AccessLevel[];
+/** How much of a resource a grant opens: `read`, `write` or `read-write`. */
+export const AccessLevel = { Read: "read", Write: "write", ReadWrite: "read-write" } as const;
+export type AccessLevel = (typeof AccessLevel)[keyof typeof AccessLevel];
+export const ACCESS_LEVELS = [AccessLevel.Read, AccessLevel.Write, AccessLevel.ReadWrite] as const satisfies readonly AccessLevel[];
 
+/** Objects of one S3 bucket, under one key prefix or the whole bucket. */
 export interface S3Grant {
+  /** Bucket name (not an ARN), e.g. `shop-invoices`. */
   bucket: string;
-  /** A key prefix treated as a folder: `static` and `static/` both grant `static/*`. */
+  /**
+   * Key prefix the grant is limited to, treated as a folder: `2026` and `2026/` both grant `2026/*` (and list
+   * `2026/`). @default the whole bucket
+   */
   prefix?: string;
+  /** `read` (Get, List), `write` (Put, Delete, multipart) or `read-write`. */
   access: AccessLevel;
-  /** Customer-managed key of the bucket's SSE-KMS encryption. */
+  /** Customer-managed KMS key of the bucket's SSE-KMS encryption: `kms:Decrypt` (and `GenerateDataKey` to write) via S3 only. @default none */
   kmsKeyArn?: string;
 }
 
+/** One DynamoDB table of the stack's account and region. */
 export interface DynamoGrant {
+  /** Table name (not an ARN). */
   table: string;
+  /** `read` (Get, Query, Scan...), `write` (Put, Update, Delete...) or `read-write`. */
   access: AccessLevel;
-  /** `true` for every index of the table, or the index names. Indexes are read-only. */
-  indexes?: true | string[];
-  /** Read the table's streams. */
+  /** Query and Scan on these indexes of the table (read-only). @default none */
+  indexes?: string[];
+  /** Query and Scan on every index of the table (`index/*`). @default false */
+  allIndexes?: boolean;
+  /** Read the table's streams. @default false */
   streams?: boolean;
 }
 
+/** Secrets Manager secrets of the stack's account and region, read-only: one by name, or a path by prefix. */
 export interface SecretGrant {
-  /** One exact secret (the ARN gets AWS's random `-??????` suffix). */
+  /** One exact secret by name (the ARN gets AWS's random `-??????` suffix). Give `name` or `prefix`. */
   name?: string;
-  /** Every secret whose name starts with this path. */
+  /** Every secret whose name starts with this path, e.g. `shop/orders/`. Give `name` or `prefix`. */
   prefix?: string;
+  /** Customer-managed KMS key the secrets are encrypted with: `kms:Decrypt` via Secrets Manager only. @default none */
   kmsKeyArn?: string;
 }
 
@@ -115,8 +130,8 @@ function dynamoStatements(grant: DynamoGrant, env: AwsEnvironment): Statement[] 
       Resource: dynamoTableArn(env, grant.table),
     },
   ];
-  if (grant.indexes) {
-    const names = grant.indexes === true ? ["*"] : grant.indexes;
+  if (grant.allIndexes || (grant.indexes && grant.indexes.length > 0)) {
+    const names = grant.allIndexes ? ["*"] : grant.indexes!;
     const resources = names.map((n) => dynamoTableArn(env, grant.table, `/index/${n}`));
     out.push({ Effect: "Allow", Action: DYNAMO_INDEX_READ, Resource: resources.length === 1 ? resources[0] : resources });
   }

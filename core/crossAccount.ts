@@ -1,5 +1,6 @@
 /** What a pod needs to use a cross-account role: an AWS config file with one profile per target role. */
-import type { TargetRolePlan } from "./plan";
+import { parseArn } from "./arn";
+import type { ChainedRole } from "./workload";
 
 /** Where the EKS pod identity webhook mounts the projected ServiceAccount token. */
 export const WEB_IDENTITY_TOKEN_FILE = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token";
@@ -22,8 +23,7 @@ export function awsConfigMapName(workload: string): string {
  * AWS_WEB_IDENTITY_TOKEN_FILE for the workload's own role; SDKs that read those before AWS_PROFILE (Go, Java)
  * must be given the profile in code. Mode oidc needs no profile: a dedicated ServiceAccount carries the role.
  */
-export function awsConfigFile(workload: string, sourceRoleArn: string, region: string, targets: TargetRolePlan[]): string {
-  const chained = targets.filter((t) => t.mode === "chained");
+export function awsConfigFile(workload: string, sourceRoleArn: string, region: string, chained: ChainedRole[]): string {
   const lines = [
     `# AWS profiles of workload ${workload}, written by eks-irsa. Mount at ${AWS_CONFIG_MOUNT}, set`,
     `# AWS_CONFIG_FILE=${AWS_CONFIG_MOUNT}/config and pick a profile below: AWS_PROFILE (AWS CLI, Python, JavaScript)`,
@@ -34,8 +34,8 @@ export function awsConfigFile(workload: string, sourceRoleArn: string, region: s
     `region = ${region}`,
     `sts_regional_endpoints = regional`,
   ];
-  for (const t of [...chained].sort((a, b) => profileName(a.target, a.role).localeCompare(profileName(b.target, b.role)))) {
-    lines.push("", `# account ${t.accountId}`, `[profile ${profileName(t.target, t.role)}]`, `role_arn = ${t.roleArn}`, `source_profile = ${SOURCE_PROFILE}`);
+  for (const t of [...chained].sort((a, b) => a.profile.localeCompare(b.profile))) {
+    lines.push("", `# account ${parseArn(t.roleArn)?.account ?? "?"}`, `[profile ${t.profile}]`, `role_arn = ${t.roleArn}`, `source_profile = ${SOURCE_PROFILE}`);
     lines.push(`role_session_name = ${workload}`, `region = ${region}`, `sts_regional_endpoints = regional`);
   }
   return `${lines.join("\n")}\n`;

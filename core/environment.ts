@@ -6,6 +6,8 @@ export interface AwsEnvironment {
   partition: Partition;
   region: string;
   accountId: string;
+  /** Overrides the partition's endpoint suffix: only placeholders use it, to bound sizes (China's is longest). */
+  dnsSuffix?: string;
 }
 
 export const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-[a-z]+-\d$/;
@@ -23,14 +25,19 @@ export function dnsSuffix(partition: Partition): string {
 }
 
 /** The value of `kms:ViaService` for a service in a region, e.g. `secretsmanager.eu-west-1.amazonaws.com`. */
-export function viaService(service: string, env: Pick<AwsEnvironment, "partition" | "region">): string {
-  return `${service}.${env.region}.${dnsSuffix(env.partition)}`;
+export function viaService(service: string, env: Pick<AwsEnvironment, "partition" | "region" | "dnsSuffix">): string {
+  return `${service}.${env.region}.${env.dnsSuffix ?? dnsSuffix(env.partition)}`;
 }
 
+/** Longer than any region name (`ap-southeast-2` has 14 characters). */
+const REGION_BOUND = "xx-placeholder-9";
+
 /**
- * An environment with the right lengths but a placeholder account, used to lay out and size-check
- * documents before the real account id is known (account ids are always 12 digits).
+ * An environment for laying out and size-checking documents before AWS is asked: a placeholder account (account ids
+ * are always 12 digits) and, where the region is not known yet, a partition, region and endpoint suffix at least as
+ * long as any real one, so that documents that fit with it fit with the real values too.
  */
-export function placeholderEnvironment(region: string): AwsEnvironment {
-  return { partition: partitionOfRegion(region), region, accountId: "000000000000" };
+export function placeholderEnvironment(region?: string): AwsEnvironment {
+  if (region !== undefined) return { partition: partitionOfRegion(region), region, accountId: "000000000000" };
+  return { partition: "aws-us-gov", region: REGION_BOUND, accountId: "000000000000", dnsSuffix: dnsSuffix("aws-cn") };
 }

@@ -3,6 +3,9 @@
  * the result into as few managed policies as fit, and refuse (at plan time) only when nothing fits.
  */
 import { asList, policyDocument, policySize, type PolicyDocument, type Statement } from "./document";
+import { SizeLimitError } from "./problems";
+
+export { SizeLimitError };
 
 /** AWS's quotas that documents must respect (see the IAM and STS quotas page). */
 export const LIMITS = {
@@ -15,8 +18,6 @@ export const LIMITS = {
   policyNameChars: 128,
   tagsPerRole: 50,
 } as const;
-
-export class SizeLimitError extends Error {}
 
 const sorted = (v: string | string[] | undefined) => [...asList(v)].sort();
 const key = (v: unknown) => JSON.stringify(v);
@@ -77,15 +78,31 @@ export function compactStatements(statements: Statement[]): Statement[] {
   return [...out, ...rest];
 }
 
-/** Splits a statement whose Resource list alone is over the limit into statements of fewer resources. */
-function splitByResource(s: Statement, limit: number): Statement[] {
+/** A statement of the compacted list, or a slice of its resources when its resource list alone is over the limit. */
+export interface LayoutPiece {
+  statement: number;
+  /** Resource slice `[from, to)`; whole when absent. */
+  slice?: [number, number];
+}
+
+/** Which (pieces of) compacted statements go into which document: decided once, rendered for any environment. */
+export interface DocumentLayout {
+  documents: LayoutPiece[][];
+}
+
+/** Pieces of a statement whose Resource list alone is over the limit: halves, recursively. */
+function splitPieces(s: Statement, statement: number, from: number, to: number, limit: number): LayoutPiece[] {
   const resources = asList(s.Resource);
-  if (policySize(policyDocument([s])) <= limit || resources.length < 2) return [s];
-  const half = Math.ceil(resources.length / 2);
-  return [
-    ...splitByResource({ ...s, Resource: single(resources.slice(0, half)) }, limit),
-    ...splitByResource({ ...s, Resource: single(resources.slice(half)) }, limit),
-  ];
+  const whole = from === 0 && to === resources.length;
+  const piece = whole ? s : { ...s, Resource: single(resources.slice(from, to)) };
+  if (policySize(policyDocument([piece])) <= limit || to - from < 2) return [whole ? { statement } : { statement, slice: [from, to] }];
+  const half = from + Math.ceil((to - from) / 2);
+  return [...splitPieces(s, statement, from, half, limit), ...splitPieces(s, statement, half, to, limit)];
+}
+
+function pieceStatement(statements: Statement[], p: LayoutPiece): Statement {
+  const s = statements[p.statement];
+  return p.slice ? { ...s, Resource: single(asList(s.Resource).slice(p.slice[0], p.slice[1])) } : s;
 }
 
 export interface LayoutOptions {
@@ -93,41 +110,74 @@ export interface LayoutOptions {
   limit?: number;
   /** Documents at most; defaults to the managed-policies-per-role quota. */
   maxDocuments?: number;
-  /** Names what is being laid out, for the error message. */
-  subject?: string;
+  /** What is being laid out, for messages (`permissions`). */
+  what?: string;
+  /** The field that raises `maxDocuments`, named as the caller knows it (`managedPolicyQuota`). */
+  quotaField?: string;
 }
 
 /**
- * Packs statements (first-fit, in order) into documents each within the limit. Throws a SizeLimitError
- * naming the subject when a statement cannot fit a document alone or more documents are needed than allowed.
+ * Packs the compacted statements (first-fit, in order) into documents each within the limit. Throws a
+ * SizeLimitError when a statement cannot fit a document alone or more documents are needed than allowed.
  */
-export function layoutDocuments(statements: Statement[], options: LayoutOptions = {}): PolicyDocument[] {
+export function planLayout(statements: Statement[], options: LayoutOptions = {}): DocumentLayout {
   const limit = options.limit ?? LIMITS.managedPolicyChars;
   const max = options.maxDocuments ?? LIMITS.managedPoliciesPerRoleDefault;
-  const subject = options.subject ?? "policy";
+  const what = options.what ?? "policy";
   const empty = policySize(policyDocument([]));
-  const docs: Statement[][] = [];
+  const compacted = compactStatements(statements);
+  const docs: LayoutPiece[][] = [];
   const sizes: number[] = [];
-  for (const s of compactStatements(statements).flatMap((x) => splitByResource(x, limit))) {
-    const cost = policySize(s) + 1;
-    if (empty + cost - 1 > limit) {
-      throw new SizeLimitError(`${subject}: one statement is ${empty + cost - 1} characters, over the ${limit}-character managed policy limit`);
-    }
-    const at = sizes.findIndex((size) => size + cost <= limit);
-    if (at >= 0) {
-      docs[at].push(s);
-      sizes[at] += cost;
-    } else {
-      docs.push([s]);
-      sizes.push(empty + cost - 1);
+  for (const [i, s] of compacted.entries()) {
+    for (const piece of splitPieces(s, i, 0, asList(s.Resource).length, limit)) {
+      const cost = policySize(pieceStatement(compacted, piece)) + 1;
+      if (empty + cost - 1 > limit) {
+        throw new SizeLimitError([], `${what}: one statement is ${empty + cost - 1} characters, over the ${limit}-character managed policy limit`);
+      }
+      const at = sizes.findIndex((size) => size + cost <= limit);
+      if (at >= 0) {
+        docs[at].push(piece);
+        sizes[at] += cost;
+      } else {
+        docs.push([piece]);
+        sizes.push(empty + cost - 1);
+      }
     }
   }
   if (docs.length > max) {
     const total = sizes.reduce((a, b) => a + b, 0);
     throw new SizeLimitError(
-      `${subject}: the permissions need ${docs.length} managed policies (${total} characters), over the ${max} allowed per role; ` +
-        `split the workload or raise roleDefaults.managedPolicyQuota (up to ${LIMITS.managedPoliciesPerRoleMax}) after raising the AWS quota`,
+      [],
+      `${what}: the permissions need ${docs.length} managed policies (${total} characters), over the ${max} allowed per role; ` +
+        `split the workload or raise ${options.quotaField ?? "managedPolicyQuota"} (up to ${LIMITS.managedPoliciesPerRoleMax}) after raising the AWS quota`,
     );
   }
-  return docs.map((d) => policyDocument(d));
+  return { documents: docs };
+}
+
+/**
+ * The documents of a layout, for statements built in another environment than the one it was planned with (the
+ * real account and region instead of placeholders): compaction keeps its shape under such a substitution, so the
+ * same pieces go into the same documents. Each document is checked against the limit again.
+ */
+export function renderLayout(layout: DocumentLayout, statements: Statement[], options: LayoutOptions = {}): PolicyDocument[] {
+  const limit = options.limit ?? LIMITS.managedPolicyChars;
+  const compacted = compactStatements(statements);
+  const wanted = Math.max(-1, ...layout.documents.flat().map((p) => p.statement)) + 1;
+  if (compacted.length !== wanted) {
+    throw new Error(`${options.what ?? "policy"}: the statements no longer compact to the planned layout (${compacted.length} statements, ${wanted} planned)`);
+  }
+  return layout.documents.map((pieces) => {
+    const doc = policyDocument(pieces.map((p) => pieceStatement(compacted, p)));
+    const size = policySize(doc);
+    if (size > limit) {
+      throw new SizeLimitError([], `${options.what ?? "policy"}: a document is ${size} characters with the real account, partition and region, over the ${limit}-character managed policy limit (laid out with placeholders: give the region to check before deployment)`);
+    }
+    return doc;
+  });
+}
+
+/** Plans and renders in one go, for statements already in their final environment. */
+export function layoutDocuments(statements: Statement[], options: LayoutOptions = {}): PolicyDocument[] {
+  return renderLayout(planLayout(statements, options), statements, options);
 }

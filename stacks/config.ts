@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { EsoModels } from "../config/esoModels";
+import type { EsoModels } from "../core/esoModels";
 import { validateStackConfig, type ValidatedConfig } from "../config/validate";
 
 /** The config namespace of this project (`Pulumi.yaml` name). */

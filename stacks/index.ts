@@ -1,4 +1,4 @@
-import { loadEsoModels } from "../config/esoModels";
+import { loadEsoModels } from "../core/esoModels";
 import { deployEnvironment, type EnvironmentOutputs } from "./environment";
 import { loadStackConfig } from "./config";
 

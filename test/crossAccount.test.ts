@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { loadEsoModels, type EsoModels } from "../config/esoModels";
+import { loadEsoModels, type EsoModels } from "../core/esoModels";
 import { ConfigError } from "../config/validate";
 import { parsePolicy, type PolicyDocument } from "../core/document";
 import { awsConfigFile } from "../core/crossAccount";

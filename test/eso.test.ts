@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { loadEsoModels, type EsoModels } from "../config/esoModels";
+import { loadEsoModels, type EsoModels } from "../core/esoModels";
 import { ConfigError, validateStackConfig } from "../config/validate";
 import { accessStatements } from "../core/access";
 import { parsePolicy, type PolicyDocument } from "../core/document";

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { issuerHostPath } from "../core/arn";
 import { dnsSuffix, partitionOfRegion, type Partition } from "../core/environment";
-import { execKubeconfig } from "../components/cluster";
+import { execKubeconfig } from "../stacks/cluster";
 
 export interface MockFacts {
   region: string;
@@ -97,7 +97,9 @@ export class RealisticMocks implements pulumi.runtime.Mocks {
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-    const { region, accountId } = this.facts;
+    const { region } = this.facts;
+    // An explicit provider (a cross-account target's) answers for its own account.
+    const accountId = this.accountOf(args);
     switch (args.token) {
       case "aws:index/getCallerIdentity:getCallerIdentity":
         return { accountId, arn: `arn:${this.partition}:sts::${accountId}:assumed-role/deployer/offline-plan`, userId: "AROAOFFLINEPLAN:offline-plan", id: accountId };

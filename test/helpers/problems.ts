@@ -1,5 +1,5 @@
 /** Config validation problems as `path: message` lines, for tables of bad configs. */
-import type { EsoModels } from "../../config/esoModels";
+import type { EsoModels } from "../../core/esoModels";
 import { ConfigError, validateStackConfig } from "../../config/validate";
 
 export function configProblems(raw: unknown, region: string | undefined, models?: EsoModels, stackAccountIds: string[] = []): string[] {

@@ -86,6 +86,14 @@ export const RULES = {
     what: "AWS account id (12 digits, quoted in YAML so that leading zeros survive)",
     test: (v) => /^\d{12}$/.test(v),
   },
+  roleName: {
+    what: "IAM role name (1-64 characters: letters, digits and +=,.@_-)",
+    test: (v) => /^[\w+=,.@-]{1,64}$/.test(v),
+  },
+  profileName: {
+    what: "AWS profile name (letters, digits, '.', '_' and '-')",
+    test: (v) => /^[A-Za-z0-9._-]{1,128}$/.test(v),
+  },
   iamPath: {
     what: "IAM path ('/' or '/segments/' of letters, digits and +=,.@_-, at most 512 characters)",
     test: (v) => v.length <= 512 && /^\/([\w+=,.@-]+\/)*$/.test(v),

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../core/model";
+import type { ClusterSpec } from "../config/model";
 
 export interface ClusterConnection {
   issuerUrl: pulumi.Output<string>;

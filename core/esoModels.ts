@@ -1,8 +1,8 @@
 /**
  * The ESO v1 schema, from `@kubernetes-models/external-secrets` (generated from ESO's CRDs). The package is
- * ESM-only, so it is loaded with `import()` once, before validation, and handed to `validateStackConfig`.
+ * ESM-only, so it is loaded with `import()` once, before validation, and handed to the checks that need it.
  */
-import type { K8sObject } from "../core/eso";
+import type { K8sObject } from "./eso";
 
 export interface EsoModels {
   /** The object as the model serialises it, or the schema's complaints (`/spec/...: message`). */
@@ -41,4 +41,11 @@ export async function loadEsoModels(): Promise<EsoModels> {
       return { ok: true, json: model.toJSON() as K8sObject };
     },
   };
+}
+
+let loaded: Promise<EsoModels> | undefined;
+
+/** The models, loaded once per process. */
+export function esoModels(): Promise<EsoModels> {
+  return (loaded ??= loadEsoModels());
 }

@@ -1,6 +1,16 @@
-/** The validated, defaulted description of one environment: what config means, as plain data. */
-import type { AccessSpec, SecretGrant } from "./access";
-import type { Partition } from "./environment";
+/** The validated, defaulted description of one environment: what a stack's config means, as plain data. */
+import type { DynamoGrant, S3Grant, SecretGrant } from "../core/access";
+import type { Partition } from "../core/environment";
+import type { EsoIdentity, ExternalSecretDataFrom, ExternalSecretData, CreationPolicy, SecretStoreKind } from "../core/eso";
+import type { CrossAccountMode } from "../core/targetRole";
+import type { ChainedRole } from "../core/workload";
+
+/** The grants of a workload or target role. */
+export interface Grants {
+  s3?: S3Grant[];
+  dynamodb?: DynamoGrant[];
+  secrets?: SecretGrant[];
+}
 
 export interface ClusterSpec {
   name: string;
@@ -31,7 +41,7 @@ export interface ServiceAccountDefaults {
   tokenExpirationSeconds?: number;
 }
 
-export interface WorkloadSpec extends AccessSpec {
+export interface WorkloadSpec extends Grants {
   name: string;
   namespace: string;
   /** Exact name or `*` pattern. */
@@ -42,18 +52,9 @@ export interface WorkloadSpec extends AccessSpec {
   tokenExpirationSeconds?: number;
   /** ExternalSecrets this workload's namespace receives (ESO must be enabled). */
   externalSecrets: ExternalSecretSpec[];
+  /** Chained cross-account roles it may assume, with their profiles (from `crossAccount`). */
+  chainedRoles: ChainedRole[];
 }
-
-/** What ESO reads from Secrets Manager: `remoteRef` of an ExternalSecret's `data` or `dataFrom.extract`. */
-export interface RemoteRef {
-  key: string;
-  property?: string;
-  version?: string;
-  /** `Fetch` reads the secret's tags and metadata: the reader then needs `secretsmanager:DescribeSecret`. */
-  metadataPolicy?: "None" | "Fetch";
-}
-
-export type DataFrom = { extract: RemoteRef } | { find: { path: string; name: { regexp: string } } };
 
 /** One `ExternalSecret` (external-secrets.io/v1) in a workload's namespace. */
 export interface ExternalSecretSpec {
@@ -63,11 +64,11 @@ export interface ExternalSecretSpec {
    * `workload`: a SecretStore in the namespace that authenticates as the workload's ServiceAccount
    * (`auth.jwt.serviceAccountRef`), reading with the workload's role.
    */
-  store: "cluster" | "workload";
+  store: SecretStoreKind;
   refreshInterval: string;
-  target: { name: string; creationPolicy: "Owner" | "Orphan" | "Merge" | "None" };
-  data: { secretKey: string; remoteRef: RemoteRef }[];
-  dataFrom: DataFrom[];
+  target: { name: string; creationPolicy: CreationPolicy };
+  data: ExternalSecretData[];
+  dataFrom: ExternalSecretDataFrom[];
 }
 
 /** The External Secrets Operator: its Helm release, its controller identity and its ClusterSecretStore. */
@@ -83,19 +84,19 @@ export interface ExternalSecretsSpec {
    * `controller`: the chart's ServiceAccount is annotated with the role (ESO's usual setup): every SecretStore
    * without `auth`, in any namespace, reads with the controller's role.
    */
-  identity: "reader" | "controller";
+  identity: EsoIdentity;
   readerServiceAccount: string;
   chart: { name: string; repository: string; version: string };
   /** `namespaces`: served besides those of the configured ExternalSecrets (the store admits no other). */
   clusterSecretStore: { name: string; findByPath: boolean; namespaces: string[] };
   /** Secrets the controller may read for the ClusterSecretStore. */
   secrets: SecretGrant[];
-  /** The controller's IRSA identity, planned like a workload's. */
-  controller: WorkloadSpec;
+  /** Tags of the controller's role, besides roleDefaults.tags. */
+  tags: Record<string, string>;
 }
 
 /** A role in another account, assumable by source workloads. */
-export interface TargetRoleSpec extends AccessSpec {
+export interface TargetRoleSpec extends Grants {
   name: string;
   roleName: string;
   /** Known from config (account, path, name): the source roles are granted sts:AssumeRole on exactly it. */
@@ -118,7 +119,7 @@ export interface TargetAccountSpec {
    * `oidc`: the target account gets its own IAM OIDC provider for the cluster's issuer and the target role
    * trusts the source workloads' ServiceAccounts directly.
    */
-  mode: "chained" | "oidc";
+  mode: CrossAccountMode;
   /** oidc mode: adopt this provider in the target account instead of creating one. */
   oidcProviderArn?: string;
   permissionsBoundaryArn?: string;

@@ -1,0 +1,94 @@
+/**
+ * Every identity of a stack planned from its components' arguments (config/args.ts) with the core's builders: what
+ * config validation lays out with placeholders before any resource exists, so that a document over an IAM quota is
+ * a config problem at its key, never a failed `pulumi up`.
+ */
+import { roleArn } from "../core/arn";
+import { resolveEso, esoControllerInput } from "../core/eso";
+import type { AwsEnvironment } from "../core/environment";
+import { placeholderCluster, planIdentity, type ClusterIdentity, type IdentityPlan } from "../core/identity";
+import { roleNameFor } from "../core/plan";
+import { SizeLimitError, type FieldPath } from "../core/problems";
+import { targetRoleDefinition, type ResolvedTarget } from "../core/targetRole";
+import { workloadDefinition } from "../core/workload";
+import { CONFIG_QUOTA_FIELDS, ESO_NAME, esoArgs, esoConfigPath, targetArgs, targetConfigPath, workloadArgs, workloadConfigPath } from "./args";
+import { ConfigError, unique, type ConfigProblem } from "./errors";
+import type { EnvironmentSpec } from "./model";
+
+export interface EnvironmentPlan {
+  workloads: IdentityPlan[];
+  /** The ESO controller's identity, when ESO is enabled. */
+  externalSecrets?: IdentityPlan;
+  /** Per target account, its roles. */
+  crossAccount: IdentityPlan[][];
+  warnings: string[];
+}
+
+/** A source workload's role ARN as the stack will name it. */
+export function workloadRoleArn(spec: EnvironmentSpec, env: AwsEnvironment, workload: string): string {
+  return roleArn(env.partition, env.accountId, spec.roleDefaults.path, roleNameFor(spec.cluster.name, workload));
+}
+
+/** The target's arguments resolved to plain values, the sources' role ARNs named as the stack will name them. */
+export function resolvedTarget(spec: EnvironmentSpec, t: number, env: AwsEnvironment): ResolvedTarget {
+  return { name: spec.crossAccount[t].name, ...targetArgs(spec, t, (w) => workloadRoleArn(spec, env, w)) };
+}
+
+/** Plans every identity; size problems become config problems at their keys, quota pressure becomes a warning. */
+export function planEnvironment(spec: EnvironmentSpec, env: AwsEnvironment, cluster: ClusterIdentity): EnvironmentPlan {
+  const problems: ConfigProblem[] = [];
+  const attempt = <T>(where: (path: FieldPath) => string, fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (e) {
+      if (!(e instanceof SizeLimitError)) throw e;
+      problems.push({ path: where(e.path), message: e.detail });
+      return undefined;
+    }
+  };
+  const workloads = spec.workloads.map((w, i) =>
+    attempt(workloadConfigPath(i), () => planIdentity(workloadDefinition(w.name, workloadArgs(spec, i), { quotaFields: CONFIG_QUOTA_FIELDS }), env, cluster)),
+  );
+  const eso = esoArgs(spec);
+  const externalSecrets = eso
+    ? attempt(esoConfigPath(eso.origins), () => {
+        const { input, overrides } = esoControllerInput(ESO_NAME, eso.args, resolveEso(eso.args));
+        return planIdentity(workloadDefinition(`${ESO_NAME}-controller`, input, { ...overrides, quotaFields: CONFIG_QUOTA_FIELDS }), env, cluster);
+      })
+    : undefined;
+  const crossAccount = spec.crossAccount.map((target, t) => {
+    const resolved = resolvedTarget(spec, t, env);
+    const targetEnv = { ...env, accountId: target.accountId };
+    const targetCluster = placeholderCluster(targetEnv, { issuerUrl: cluster.issuerUrl, providerArn: target.oidcProviderArn });
+    return target.roles.map((_, r) =>
+      attempt((path) => targetConfigPath(t)(["roles", r, ...path]), () => planIdentity(targetRoleDefinition(resolved, r, CONFIG_QUOTA_FIELDS), targetEnv, targetCluster)),
+    );
+  });
+  if (problems.length > 0) throw new ConfigError(unique(problems));
+  return {
+    workloads: workloads as IdentityPlan[],
+    externalSecrets,
+    crossAccount: crossAccount as IdentityPlan[][],
+    warnings: quotaWarnings(spec, workloads.length + (externalSecrets ? 1 : 0)),
+  };
+}
+
+export function quotaWarnings(spec: EnvironmentSpec, roles: number): string[] {
+  const q = spec.quotas;
+  const warnings: string[] = [];
+  const used = q.rolesAlreadyInAccount + roles;
+  if (used * 100 >= q.rolesPerAccount * q.warnAtPercent) {
+    warnings.push(
+      `roles: ${used} of the account's ${q.rolesPerAccount}-role quota would be in use (${roles} from this stack, ` +
+        `${q.rolesAlreadyInAccount} declared in quotas.rolesAlreadyInAccount); request an increase (up to 5,000) before adding more`,
+    );
+  }
+  const providers = q.oidcProvidersAlreadyInAccount + (spec.cluster.oidcProviderArn ? 0 : 1);
+  if (providers * 100 >= q.oidcProvidersPerAccount * q.warnAtPercent) {
+    warnings.push(
+      `OIDC providers: ${providers} of the account's ${q.oidcProvidersPerAccount}-provider quota would be in use ` +
+        `(quotas.oidcProvidersAlreadyInAccount + this stack's); adopt an existing provider or request an increase`,
+    );
+  }
+  return warnings;
+}

@@ -1,0 +1,267 @@
+/**
+ * One workload's identity at the user's level: its arguments (what the public `WorkloadIdentity` component takes,
+ * minus the AWS-side Inputs), the checks those arguments must pass, and the definition the core plans from them.
+ */
+import { ACCESS_LEVELS, SECRET_READ, type AccessSpec, type DynamoGrant, type S3Grant, type SecretGrant } from "./access";
+import { Checker, validRegion } from "./check";
+import { SOURCE_PROFILE } from "./crossAccount";
+import type { IdentityDefinition } from "./identity";
+import { LIMITS } from "./layout";
+import { boundedName, CLUSTER_TAG, KIND_TAG, RESERVED_TAGS, SHARED_BINDING_TAG, TARGET_TAG, WORKLOAD_TAG, type IdentityKind } from "./plan";
+import type { FieldPath, Problem } from "./problems";
+import { RULES } from "./rules";
+import { isPattern } from "./trust";
+
+/** A role in another account the workload chains to (`sts:AssumeRole`), and the AWS profile its pods select it by. */
+export interface ChainedRole {
+  /** ARN of the role in the other account; it must trust this workload's role (see `TargetAccount`). */
+  roleArn: string;
+  /** Profile name in the workload's AWS config file (`AWS_PROFILE`), e.g. `analytics-datalake-reader`. */
+  profile: string;
+}
+
+/** How an identity's IAM role is named, limited and checked: shared by workloads, the ESO controller and target accounts. */
+export interface RoleInput {
+  /** Name of the EKS cluster: prefixes the role name and is recorded in the `eks-irsa:cluster` tag. @default none */
+  clusterName?: string;
+  /** Physical name of the role. @default `<clusterName>-<name>` (or the component's name), cut to 64 characters with a hash */
+  roleName?: string;
+  /** IAM path of the role and its policies. @default "/" */
+  path?: string;
+  /** Description of the role. @default "IRSA role of <namespace>/<serviceAccount> on EKS cluster <clusterName>" */
+  description?: string;
+  /** ARN of a managed policy that bounds the role's permissions. @default none */
+  permissionsBoundaryArn?: string;
+  /** Longest session the role allows, in seconds (3600-43200). @default 3600 */
+  maxSessionDurationSeconds?: number;
+  /** Tags of the role and its policies (eks-irsa adds its own `eks-irsa:*` tags). @default {} */
+  tags?: Record<string, string>;
+  /** Deny every request to a region not listed (`aws:RequestedRegion`). @default no region guardrail */
+  allowedRegions?: string[];
+  /** Deny every request not sent over TLS (`aws:SecureTransport`). @default true */
+  requireSecureTransport?: boolean;
+  /** `eks.amazonaws.com/token-expiration` of the ServiceAccount, in seconds (600-86400). @default the webhook's 86400 */
+  tokenExpirationSeconds?: number;
+  /** `eks.amazonaws.com/sts-regional-endpoints: "true"` on the ServiceAccount. @default true */
+  stsRegionalEndpoints?: boolean;
+  /**
+   * The region of the cluster and of every regional ARN. @default the AWS provider's region, read at deployment;
+   * give it to check sizes and partitions exactly before anything is deployed
+   */
+  region?: string;
+  /** The account's trust policy quota in characters (2048-4096): a longer trust fails before deployment. @default 2048 */
+  trustPolicyQuota?: number;
+  /** Managed policies allowed per role (1-20): more needed fails before deployment. @default 10 */
+  managedPolicyQuota?: number;
+}
+
+/** Who a workload is in Kubernetes and what AWS access its role grants. */
+export interface WorkloadIdentityInput extends RoleInput {
+  /** Kubernetes namespace of the ServiceAccount. */
+  namespace: string;
+  /**
+   * ServiceAccount name, or a pattern with `*` that binds every matching ServiceAccount of the namespace (a
+   * pattern is never created). @default the component's name
+   */
+  serviceAccount?: string;
+  /**
+   * Create the ServiceAccount, annotated with the role. Needs a Kubernetes provider in the resource options
+   * (`providers`). @default true when a Kubernetes provider is given and `serviceAccount` is an exact name
+   */
+  createServiceAccount?: boolean;
+  /** S3 access: objects of a bucket, under a prefix or the whole bucket. @default none */
+  s3?: S3Grant[];
+  /** DynamoDB access: tables of the account and region, with their indexes and streams when asked. @default none */
+  dynamodb?: DynamoGrant[];
+  /** Secrets Manager read access: one secret by name or a path by prefix. @default none */
+  secrets?: SecretGrant[];
+  /**
+   * Roles in other accounts this workload may chain to (`sts:AssumeRole` on exactly these ARNs); each gets a
+   * profile in the AWS config file the component writes to a ConfigMap `<name>-aws-config`. @default none
+   */
+  chainedRoles?: ChainedRole[];
+}
+
+/** What the ESO component and the stacks decide for an identity that a user cannot (its kind and exact access). */
+export interface IdentityOverrides {
+  kind?: IdentityKind;
+  /** Names the role (`<clusterName>-<label>`) and its `eks-irsa:workload` tag instead of the component's name. */
+  label?: string;
+  /** Replaces the access built from `s3`, `dynamodb`, `secrets` and `chainedRoles`. */
+  access?: AccessSpec;
+  /** The fields that raise the quotas, as the caller names them. */
+  quotaFields?: IdentityDefinition["quotaFields"];
+}
+
+export const ROLE_INPUT_KEYS = [
+  "clusterName", "roleName", "path", "description", "permissionsBoundaryArn", "maxSessionDurationSeconds", "tags", "allowedRegions",
+  "requireSecureTransport", "tokenExpirationSeconds", "stsRegionalEndpoints", "region", "trustPolicyQuota", "managedPolicyQuota",
+] as const satisfies readonly (keyof RoleInput)[];
+
+export const WORKLOAD_INPUT_KEYS = [
+  ...ROLE_INPUT_KEYS, "namespace", "serviceAccount", "createServiceAccount", "s3", "dynamodb", "secrets", "chainedRoles",
+] as const satisfies readonly (keyof WorkloadIdentityInput)[];
+
+/** Checks S3, DynamoDB and Secrets Manager grants (shared by workloads, the ESO controller and target roles). */
+export function checkGrants(c: Checker, at: FieldPath, grants: { s3?: unknown; dynamodb?: unknown; secrets?: unknown }): void {
+  c.list<Record<string, unknown>>([...at, "s3"], grants.s3, (g, p) => {
+    if (!c.object(p, g)) return;
+    c.known(p, g, ["bucket", "prefix", "access", "kmsKeyArn"]);
+    c.name([...p, "bucket"], g.bucket, RULES.s3Bucket, true);
+    c.name([...p, "prefix"], g.prefix, RULES.s3Prefix);
+    c.oneOf([...p, "access"], g.access, ACCESS_LEVELS, "access level");
+    c.arn([...p, "kmsKeyArn"], g.kmsKeyArn, "kmsKey");
+  });
+  c.list<Record<string, unknown>>([...at, "dynamodb"], grants.dynamodb, (g, p) => {
+    if (!c.object(p, g)) return;
+    c.known(p, g, ["table", "access", "indexes", "allIndexes", "streams"]);
+    c.name([...p, "table"], g.table, RULES.dynamoTable, true);
+    c.oneOf([...p, "access"], g.access, ACCESS_LEVELS, "access level");
+    c.list<unknown>([...p, "indexes"], g.indexes, (index, q) => c.name(q, index, RULES.dynamoIndex, true));
+    c.bool([...p, "allIndexes"], g.allIndexes);
+    c.bool([...p, "streams"], g.streams);
+    if (g.allIndexes === true && Array.isArray(g.indexes) && g.indexes.length > 0) c.add(p, "give indexes (names) or allIndexes, not both");
+    if (g.access === "write" && (g.allIndexes === true || (Array.isArray(g.indexes) && g.indexes.length > 0) || g.streams === true)) {
+      c.add(p, "indexes and streams are read grants: use access read or read-write with them");
+    }
+  });
+  c.list<Record<string, unknown>>([...at, "secrets"], grants.secrets, (g, p) => {
+    if (!c.object(p, g)) return;
+    c.known(p, g, ["name", "prefix", "kmsKeyArn"]);
+    if ((g.name === undefined) === (g.prefix === undefined)) c.add(p, "give exactly one of name (one secret) or prefix (a path of secrets)");
+    c.name([...p, "name"], g.name, RULES.secretName);
+    c.name([...p, "prefix"], g.prefix, RULES.secretPrefix);
+    c.arn([...p, "kmsKeyArn"], g.kmsKeyArn, "kmsKey");
+  });
+}
+
+/** Checks tags and their count with eks-irsa's own (AWS allows 50 per role). */
+export function checkTags(c: Checker, path: FieldPath, tags: unknown, alsoCounted: Record<string, string> = {}): void {
+  if (!c.object(path, tags)) return;
+  for (const [k, v] of Object.entries(tags)) {
+    c.name([...path, k], k, RULES.tagKey);
+    c.name([...path, k], v, RULES.tagValue, true);
+  }
+  const reserved = [...RESERVED_TAGS, TARGET_TAG];
+  const count = new Set([...Object.keys(alsoCounted), ...Object.keys(tags), ...reserved]).size;
+  if (count > LIMITS.tagsPerRole) {
+    c.add(path, `the role would carry ${count} tags (these and ${reserved.length} of eks-irsa's), over AWS's ${LIMITS.tagsPerRole} per role`);
+  }
+}
+
+/** The role-level arguments every identity has (name, path, boundary, session, quotas, guardrails). */
+export function checkRoleArgs(c: Checker, input: Partial<Record<string, unknown>>): void {
+  c.name(["clusterName"], input.clusterName, RULES.clusterName);
+  c.name(["roleName"], input.roleName, RULES.roleName);
+  c.name(["path"], input.path, RULES.iamPath);
+  if (input.description !== undefined && (typeof input.description !== "string" || input.description.length > 1000)) {
+    c.add(["description"], "expected a string of at most 1000 characters");
+  }
+  c.arn(["permissionsBoundaryArn"], input.permissionsBoundaryArn, "managedPolicy");
+  c.int(["maxSessionDurationSeconds"], input.maxSessionDurationSeconds, 3600, 43200);
+  c.bool(["requireSecureTransport"], input.requireSecureTransport);
+  c.name(["region"], input.region, RULES.region);
+  if (c.list<unknown>(["allowedRegions"], input.allowedRegions, (r, p) => c.name(p, r, RULES.region, true))) {
+    const regions = input.allowedRegions as unknown[];
+    if (regions.length === 0) c.add(["allowedRegions"], "must list at least one region (leave it out for no region guardrail)");
+    else if (typeof input.region === "string" && !regions.includes(input.region)) {
+      c.add(["allowedRegions"], `must include the role's region ${input.region}: the guardrail would deny every request of the role`);
+    }
+  }
+  c.int(["trustPolicyQuota"], input.trustPolicyQuota, LIMITS.trustPolicyCharsDefault, LIMITS.trustPolicyCharsMax);
+  c.int(["managedPolicyQuota"], input.managedPolicyQuota, 1, LIMITS.managedPoliciesPerRoleMax);
+  c.int(["tokenExpirationSeconds"], input.tokenExpirationSeconds, 600, 86400);
+  c.bool(["stsRegionalEndpoints"], input.stsRegionalEndpoints);
+  if (input.tags !== undefined) checkTags(c, ["tags"], input.tags);
+}
+
+/** Every problem of a workload's arguments, with the field path of each. */
+export function workloadProblems(name: string, input: WorkloadIdentityInput, overrides: IdentityOverrides = {}): Problem[] {
+  const c = new Checker(validRegion((input as { region?: unknown } | undefined)?.region));
+  const raw = input as unknown as Record<string, unknown>;
+  if (!c.object([], raw)) return c.problems;
+  c.known([], raw, [...WORKLOAD_INPUT_KEYS, "oidcProvider"]);
+  c.name(["namespace"], input.namespace, RULES.namespace, true);
+  const sa = input.serviceAccount ?? name;
+  if (input.serviceAccount === undefined) {
+    if (!RULES.serviceAccount.test(name)) c.add(["serviceAccount"], `defaults to the name ${JSON.stringify(name)}, which is not a valid ${RULES.serviceAccount.what}: give serviceAccount`);
+  } else if (c.name(["serviceAccount"], input.serviceAccount, RULES.serviceAccountPattern) && !isPattern(sa)) {
+    c.name(["serviceAccount"], sa, RULES.serviceAccount);
+  }
+  if (c.bool(["createServiceAccount"], input.createServiceAccount) && input.createServiceAccount && typeof sa === "string" && isPattern(sa)) {
+    c.add(["createServiceAccount"], `cannot be true for the pattern ${JSON.stringify(sa)}: a pattern binds ServiceAccounts, it does not name one`);
+  }
+  checkGrants(c, [], input);
+  const profiles = new Map<string, number>();
+  c.list<Record<string, unknown>>(["chainedRoles"], input.chainedRoles, (r, p) => {
+    if (!c.object(p, r)) return;
+    c.known(p, r, ["roleArn", "profile"]);
+    if (r.roleArn === undefined) c.add([...p, "roleArn"], "is required");
+    c.arn([...p, "roleArn"], r.roleArn, "role");
+    if (c.name([...p, "profile"], r.profile, RULES.profileName, true)) {
+      const profile = r.profile as string;
+      if (profile === SOURCE_PROFILE) c.add([...p, "profile"], `${JSON.stringify(SOURCE_PROFILE)} is the profile of the workload's own role`);
+      const other = profiles.get(profile);
+      if (other !== undefined) c.add([...p, "profile"], `profile ${JSON.stringify(profile)} is also chainedRoles[${other}]'s`);
+      else profiles.set(profile, p[p.length - 1] as number);
+    }
+  });
+  checkRoleArgs(c, raw);
+  const roleName = defaultRoleName(overrides.label ?? name, input.clusterName);
+  if (input.roleName === undefined && !RULES.roleName.test(roleName)) {
+    c.add(["roleName"], `defaults to ${JSON.stringify(roleName)}, which is not a valid ${RULES.roleName.what}: give roleName`);
+  }
+  return c.problems;
+}
+
+export function defaultRoleName(name: string, clusterName: string | undefined): string {
+  return boundedName(clusterName ? `${clusterName}-${name}` : name, LIMITS.roleNameChars);
+}
+
+/** The ServiceAccount a workload binds. */
+export function serviceAccountOf(name: string, input: Pick<WorkloadIdentityInput, "serviceAccount">): string {
+  return input.serviceAccount ?? name;
+}
+
+/** The access a workload's arguments grant. */
+export function workloadAccess(input: WorkloadIdentityInput): AccessSpec {
+  const assumeRoles = (input.chainedRoles ?? []).map((r) => r.roleArn);
+  return {
+    s3: input.s3,
+    dynamodb: input.dynamodb,
+    secrets: input.secrets,
+    secretActions: SECRET_READ,
+    ...(assumeRoles.length > 0 ? { assumeRoles } : {}),
+  };
+}
+
+/** The definition the core plans a workload's identity from: every default applied. */
+export function workloadDefinition(name: string, input: WorkloadIdentityInput, overrides: IdentityOverrides = {}): IdentityDefinition {
+  const sa = serviceAccountOf(name, input);
+  const pattern = isPattern(sa);
+  const label = overrides.label ?? name;
+  return {
+    roleName: input.roleName ?? defaultRoleName(label, input.clusterName),
+    path: input.path ?? "/",
+    trust: { kind: "web-identity", serviceAccounts: [{ namespace: input.namespace, name: sa }] },
+    access: overrides.access ?? workloadAccess(input),
+    guardrails: { secureTransport: input.requireSecureTransport ?? true, requestedRegions: input.allowedRegions },
+    tags: {
+      ...input.tags,
+      ...(input.clusterName ? { [CLUSTER_TAG]: input.clusterName } : {}),
+      [WORKLOAD_TAG]: label,
+      [KIND_TAG]: overrides.kind ?? "workload",
+      ...(pattern ? { [SHARED_BINDING_TAG]: "pattern" } : {}),
+    },
+    annotations: { stsRegionalEndpoints: input.stsRegionalEndpoints ?? true, tokenExpirationSeconds: input.tokenExpirationSeconds },
+    quotas: { trustPolicy: input.trustPolicyQuota ?? LIMITS.trustPolicyCharsDefault, managedPolicies: input.managedPolicyQuota ?? LIMITS.managedPoliciesPerRoleDefault },
+    quotaFields: overrides.quotaFields ?? { trustPolicy: "trustPolicyQuota", managedPolicies: "managedPolicyQuota" },
+  };
+}
+
+/** The role's description when none is given. */
+export function workloadDescription(name: string, input: WorkloadIdentityInput, kind: IdentityKind = "workload"): string {
+  const who = `${input.namespace}/${serviceAccountOf(name, input)}`;
+  const cluster = input.clusterName ? ` on EKS cluster ${input.clusterName}` : "";
+  return kind === "eso-controller" ? `IRSA role of the External Secrets Operator (${who})${cluster}` : `IRSA role of ${who}${cluster}`;
+}

@@ -4,19 +4,26 @@
  */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
-import type { WorkloadIdentityPlan } from "../core/plan";
+import type { IdentityPlan } from "../core/identity";
 
-export function rawProgram(plans: WorkloadIdentityPlan[], kubeconfig: string): () => void {
+/** A workload's planned identity and the ServiceAccount it creates, if any. */
+export interface RawWorkload {
+  name: string;
+  plan: IdentityPlan;
+  serviceAccount?: { name: string; namespace: string };
+}
+
+export function rawProgram(workloads: RawWorkload[], kubeconfig: string): () => void {
   return () => {
     const provider = new k8s.Provider("raw-k8s", { kubeconfig });
-    for (const p of plans) {
-      const role = new aws.iam.Role(p.workload, { name: p.roleName, assumeRolePolicy: JSON.stringify(p.trustPolicy), tags: p.tags });
+    for (const { name, plan: p, serviceAccount } of workloads) {
+      const role = new aws.iam.Role(name, { name: p.roleName, assumeRolePolicy: JSON.stringify(p.trustPolicy), tags: p.tags });
       p.permissionPolicies.forEach((doc, i) => {
-        const policy = new aws.iam.Policy(`${p.workload}-${i}`, { name: doc.name, policy: JSON.stringify(doc.document), tags: p.tags });
-        new aws.iam.RolePolicyAttachment(`${p.workload}-${i}`, { role: role.name, policyArn: policy.arn });
+        const policy = new aws.iam.Policy(`${name}-${i}`, { name: doc.name, policy: JSON.stringify(doc.document), tags: p.tags });
+        new aws.iam.RolePolicyAttachment(`${name}-${i}`, { role: role.name, policyArn: policy.arn });
       });
-      if (p.serviceAccount) {
-        new k8s.core.v1.ServiceAccount(p.workload, { metadata: { name: p.serviceAccount.name, namespace: p.serviceAccount.namespace, annotations: { ...p.serviceAccount.annotations, "eks.amazonaws.com/role-arn": role.arn } } }, { provider });
+      if (serviceAccount) {
+        new k8s.core.v1.ServiceAccount(name, { metadata: { ...serviceAccount, annotations: { ...p.annotations, "eks.amazonaws.com/role-arn": role.arn } } }, { provider });
       }
     }
   };

@@ -41,7 +41,7 @@ function limitCases(): string[] {
   const grants: S3Grant[] = Array.from({ length: 200 }, (_, i) => ({ bucket: `tenant-data-${i % 7}`, prefix: `customers/tenant-${String(i).padStart(4, "0")}/exports/`, access: i % 3 === 0 ? "read-write" : "read" }));
   const statements = accessStatements({ s3: grants }, env);
   const unsplit = statements.reduce((a, s) => a + policySize(s) + 1, 0);
-  const docs = layoutDocuments(statements, { subject: "200 prefixes" });
+  const docs = layoutDocuments(statements, { what: "200 prefixes" });
   const bindings = Array.from({ length: 5 }, (_, c) => {
     const host = `oidc.eks.us-east-1.amazonaws.com/id/${String(c).repeat(32)}`;
     return {

@@ -2,7 +2,8 @@
 import { performance } from "node:perf_hooks";
 import { validateStackConfig } from "../config/validate";
 import { policySize } from "../core/document";
-import { planEnvironment } from "../core/plan";
+import { planEnvironment } from "../config/plan";
+import { isPattern } from "../core/trust";
 import { issuerFromProviderArn } from "../core/arn";
 import { program } from "../stacks";
 import { rolesOf } from "../tools/inventory";
@@ -22,7 +23,10 @@ async function main() {
   const { spec } = validateStackConfig(raw, "us-east-1");
   const env = { partition: "aws" as const, region: "us-east-1", accountId: "123456789012" };
   const cluster = { issuerUrl: issuerFromProviderArn(spec.cluster.oidcProviderArn!), providerArn: spec.cluster.oidcProviderArn! };
-  const plans = planEnvironment(spec, env, cluster).workloads;
+  const plans = planEnvironment(spec, env, cluster).workloads.map((plan, i) => {
+    const w = spec.workloads[i];
+    return { name: w.name, plan, ...(w.createServiceAccount && !isPattern(w.serviceAccount) ? { serviceAccount: { name: w.serviceAccount, namespace: w.namespace } } : {}) };
+  });
   const kubeconfig = "{}";
   const plan: number[] = [];
   const policy: number[] = [];

@@ -16,7 +16,7 @@ import {
 } from "../core/targetRole";
 import type { DynamoGrant, S3Grant, SecretGrant } from "../core/access";
 import { awsEnvironmentOf, checkedEnvironment } from "./awsEnvironment";
-import { identityOverrides, withOldType } from "./internal";
+import { dependsOnOf, identityOverrides, withOldType } from "./internal";
 import { ClusterOidcProvider } from "./oidcProvider";
 import { registerRole } from "./role";
 
@@ -187,7 +187,7 @@ export class TargetAccount extends pulumi.ComponentResource {
           subject: `cross-account role ${name}/${role.name}`,
         },
         // Chained: IAM checks the trusted principals exist, so the source roles come first.
-        { parent: this, dependsOn: oidc ? [oidc] : opts?.dependsOn },
+        { parent: this, dependsOn: oidc ? [oidc] : dependsOnOf(opts) },
       );
       roleArns[role.name] = registered.arn;
       // Mode oidc: the ServiceAccounts that carry the target role, for the pods that need the target account.
@@ -198,7 +198,7 @@ export class TargetAccount extends pulumi.ComponentResource {
           new k8s.core.v1.ServiceAccount(
             `${name}/${role.name}/${source.namespace}/${sa}`,
             { metadata: { name: sa, namespace: source.namespace!, labels: { ...LABELS, "eks-irsa/target": `${name}.${role.name}` }, annotations } },
-            { parent: this, dependsOn: opts?.dependsOn },
+            { parent: this, dependsOn: dependsOnOf(opts) },
           );
         }
       }

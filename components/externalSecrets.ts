@@ -16,7 +16,7 @@ import { esoModels } from "../core/esoModels";
 import { ArgsError, type Problem } from "../core/problems";
 import { checkRoleArgs, type RoleInput } from "../core/workload";
 import { awsEnvironmentOf, checkedEnvironment } from "./awsEnvironment";
-import { identityOverrides, withOldType } from "./internal";
+import { dependsOnOf, identityOverrides, withOldType } from "./internal";
 import type { OidcProviderRef } from "./oidcProvider";
 import { layoutWorkload, WorkloadIdentity, type WorkloadIdentityArgs } from "./workloadIdentity";
 
@@ -91,7 +91,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
     this.namespace = eso.namespace;
     this.clusterSecretStoreName = eso.clusterSecretStore.name;
     this.chartVersion = eso.chart.version;
-    const waitFor = pulumi.output(opts?.dependsOn ?? []).apply((d) => (Array.isArray(d) ? d : [d]));
+    const waitFor = dependsOnOf(opts);
     const release = (values: pulumi.Input<Record<string, unknown>>) =>
       new k8s.helm.v3.Release(
         name,
@@ -136,7 +136,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
         logicalName(object),
         { apiVersion: object.apiVersion, kind: object.kind, metadata: checked.metadata, spec: checked.spec },
         // The CRDs come with the release; a store exists before the ExternalSecrets that use it.
-        { parent: this, dependsOn: waitFor.apply((d) => [helm, ...d, ...(store ? [store] : [])]) },
+        { parent: this, dependsOn: [helm, ...waitFor, ...(store ? [store] : [])] },
       );
       const key = `${object.kind}/${ns ?? ""}/${object.metadata.name}`;
       stores.set(key, resource);

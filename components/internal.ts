@@ -16,3 +16,14 @@ export function withOldType<T extends pulumi.ResourceOptions>(opts: T | undefine
 export function kubernetesProviderOf(component: { getProvider(member: string): pulumi.ProviderResource | undefined }): pulumi.ProviderResource | undefined {
   return component.getProvider("kubernetes::");
 }
+
+/**
+ * The resources a component's options say to wait for, as a list its children can extend (children do not inherit
+ * `dependsOn`). An Output of resources is kept as one entry, awaited as a whole.
+ */
+export function dependsOnOf(opts: pulumi.ResourceOptions | undefined): pulumi.Input<pulumi.Resource>[] {
+  const d = opts?.dependsOn;
+  if (d === undefined) return [];
+  if (Array.isArray(d)) return d;
+  return [d as pulumi.Input<pulumi.Resource>];
+}

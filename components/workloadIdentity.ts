@@ -7,7 +7,7 @@ import { ArgsError, SizeLimitError, type Problem } from "../core/problems";
 import { isPattern } from "../core/trust";
 import { serviceAccountOf, workloadDefinition, workloadDescription, workloadProblems, type WorkloadIdentityInput } from "../core/workload";
 import { awsEnvironmentOf, checkedEnvironment } from "./awsEnvironment";
-import { identityOverrides, kubernetesProviderOf, withOldType } from "./internal";
+import { dependsOnOf, identityOverrides, kubernetesProviderOf, withOldType } from "./internal";
 import type { OidcProviderRef } from "./oidcProvider";
 import { registerRole } from "./role";
 
@@ -108,7 +108,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
       new k8s.core.v1.ServiceAccount(
         name,
         { metadata: { name: this.serviceAccountName, namespace: args.namespace, labels, annotations: this.serviceAccountAnnotations } },
-        { parent: this, dependsOn: opts?.dependsOn },
+        { parent: this, dependsOn: dependsOnOf(opts) },
       );
     }
     // Chained roles: an AWS config file with one profile per target role, for the pods to mount.
@@ -121,7 +121,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
           data: { config: pulumi.all([role.arn, environment]).apply(([arn, env]) => awsConfigFile(name, arn, env.region, chained)) },
         },
         // It was created beside the workload, at the stack's top level, before the component package.
-        { parent: this, dependsOn: opts?.dependsOn, aliases: [{ parent: pulumi.rootStackResource }] },
+        { parent: this, dependsOn: dependsOnOf(opts), aliases: [{ parent: pulumi.rootStackResource }] },
       );
     }
     this.registerOutputs({

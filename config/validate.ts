@@ -143,7 +143,9 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
       r.workloads.forEach((w) => {
         const key = `${w}\u0000${profileName(t.name, r.name)}`;
         const other = profiles.get(key);
-        if (other) problems.push({ path: `crossAccount[${i}].roles[${j}].name`, message: `workload ${w}'s AWS profile ${profileName(t.name, r.name)} would also name ${other}: rename the target or the role` });
+        // Two roles of one name in a target share a profile too: that is reported as a duplicate name.
+        const sameRole = other !== undefined && t.roles.some((x, k) => k !== j && x.name === r.name && other === `crossAccount[${i}].roles[${k}]`);
+        if (other && !sameRole) problems.push({ path: `crossAccount[${i}].roles[${j}].name`, message: `workload ${w}'s AWS profile ${profileName(t.name, r.name)} would also name ${other}: rename the target or the role` });
         else profiles.set(key, `crossAccount[${i}].roles[${j}]`);
       }),
     ),
@@ -230,7 +232,7 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
         refreshInterval: es.refreshInterval ?? ESO_DEFAULTS.refreshInterval,
         target: { name: es.target?.name ?? es.name, creationPolicy: es.target?.creationPolicy ?? "Owner" },
         data: es.data ?? [],
-        dataFrom: (es.dataFrom ?? []).map((d) => (d.extract ? { extract: d.extract } : { find: d.find! })),
+        dataFrom: es.dataFrom ?? [],
       })),
       chainedRoles: [],
     };

@@ -110,7 +110,7 @@ export function targetProblems(name: string, args: Record<string, unknown>, regi
     c.known(p, r, TARGET_ROLE_KEYS);
     if (c.name([...p, "name"], r.name, RULES.roleLabel, true)) {
       const dup = roleNames.get(r.name as string);
-      if (dup !== undefined) c.add([...p, "name"], `duplicate role name ${JSON.stringify(r.name)} (also roles[${dup}])`);
+      if (dup !== undefined) c.add([...p, "name"], `duplicate role name ${JSON.stringify(r.name)} in target ${name} (also roles[${dup}])`);
       else roleNames.set(r.name as string, p[p.length - 1] as number);
     }
     c.name([...p, "roleName"], r.roleName, RULES.roleName);
@@ -136,7 +136,7 @@ export function targetProblems(name: string, args: Record<string, unknown>, regi
         c.name([...q, "namespace"], s.namespace, RULES.namespace, true);
         const sa = s.serviceAccount ?? s.workload;
         if (typeof sa === "string" && isPattern(sa)) {
-          c.add([...q, "serviceAccount"], `mode oidc gives each source a dedicated ServiceAccount named after its own, but ${JSON.stringify(sa)} is a pattern: use mode chained`);
+          c.add([...q, "serviceAccount"], `mode oidc gives each source a dedicated ServiceAccount named after its own, but workload ${String(s.workload)} binds the pattern ${JSON.stringify(sa)}: use mode chained`);
         } else if (c.name([...q, "serviceAccount"], sa, RULES.serviceAccount) && typeof r.name === "string" && typeof name === "string") {
           const direct = directServiceAccountName(sa as string, name, r.name);
           if (!RULES.serviceAccount.test(direct)) c.add([...q, "serviceAccount"], `the dedicated ServiceAccount ${JSON.stringify(direct)} is not a valid ${RULES.serviceAccount.what}`);

@@ -77,7 +77,7 @@ describe("config: validation rules, each with its path and message", () => {
     ["an S3 prefix with a policy variable", withWorkload({ s3: [{ bucket: "data", prefix: "${aws:username}/", access: "read" }] }), 'workloads[0].s3[0].prefix: "${aws:username}/" is not a valid S3 key prefix'],
     ["a tag key reserved for eks-irsa", withWorkload({ tags: { "eks-irsa:binding": "pattern" } }), /^workloads\[0\]\.tags\.eks-irsa:binding: .*is not a valid tag key/],
     ["a tag value with a newline", { ...base(), roleDefaults: { tags: { team: "a\nb" } } }, /^roleDefaults\.tags\.team: .*is not a valid tag value/],
-    ["allowedRegions without the stack's region", { ...base(), roleDefaults: { allowedRegions: ["eu-west-1"] } }, "roleDefaults.allowedRegions: must include the stack's region us-east-1"],
+    ["allowedRegions without the stack's region", { ...base(), roleDefaults: { allowedRegions: ["eu-west-1"] } }, "roleDefaults.allowedRegions: must include the role's region us-east-1"],
     ["more tags than a role may carry", withWorkload({ tags: Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, "v"])) }), "workloads[0].tags: the role would carry 54 tags"],
     ["missing region", base(), "aws:region: is required", "(none)"],
     ["bad region", base(), 'aws:region: "moon-1" is not a valid AWS region', "moon-1"],

@@ -17,7 +17,7 @@ const ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCD
 
 /** The resources a run placed in a target account (children of its TargetAccount component). */
 function inTarget(run: OfflineRun): RegisteredResource[] {
-  return run.resources.filter((r) => r.options.parentType === "eks-irsa:crossaccount:TargetAccount" || r.provider?.includes("pulumi:providers:aws::"));
+  return run.resources.filter((r) => r.options.parentType === "eks-irsa:index:TargetAccount" || r.provider?.includes("pulumi:providers:aws::"));
 }
 
 describe("cross-account: chained (prod's analytics data lake)", () => {
@@ -40,7 +40,7 @@ describe("cross-account: chained (prod's analytics data lake)", () => {
 
   it("the target role trusts exactly the source role (aws:PrincipalArn), never the account, and is created after it", () => {
     const target = one(run, "aws:iam/role:Role", "analytics/datalake-reader");
-    assert.ok(target.options.dependsOn.includes("eks-irsa:workload:WorkloadIdentity::data-processor"), "IAM rejects a trust naming a role that does not exist yet");
+    assert.ok(target.options.dependsOn.includes("eks-irsa:index:WorkloadIdentity::data-processor"), "IAM rejects a trust naming a role that does not exist yet");
     const trust = parsePolicy(target.inputs.assumeRolePolicy);
     assert.deepEqual(trust.Statement, [
       { Effect: "Allow", Principal: { AWS: SOURCE }, Action: "sts:AssumeRole", Condition: { ArnEquals: { "aws:PrincipalArn": SOURCE } } },
@@ -168,7 +168,7 @@ describe("cross-account: oidc (the target account trusts the cluster directly)",
   });
 
   it("creates the dedicated ServiceAccounts in the cluster, annotated with the target role, so every SDK's default chain uses it", () => {
-    const sas = ofType(run, "kubernetes:core/v1:ServiceAccount").filter((r) => r.options.parentType === "eks-irsa:crossaccount:TargetAccount");
+    const sas = ofType(run, "kubernetes:core/v1:ServiceAccount").filter((r) => r.options.parentType === "eks-irsa:index:TargetAccount");
     assert.deepEqual(sas.map((r) => r.inputs.metadata), [
       {
         name: "app-security-log-writer",
@@ -248,11 +248,10 @@ describe("cross-account: config validation", () => {
     await assert.rejects(runStack("bad", stack([target({ roles: [{ name: "reader", workloads: ["ghost"] }] })])), (e: Error) => e instanceof ConfigError);
   });
 
-  it("the profile lists every chained target of a workload, sorted, chained from the irsa profile; oidc targets need none", () => {
-    const plan = (target: string, role: string, mode: "chained" | "oidc") => ({
-      target, role, mode, accountId: "210987654321", roleArn: `arn:aws:iam::210987654321:role/${target}-${role}`, roleName: "", trustPolicy: { Version: "2012-10-17" as const, Statement: [] }, permissionPolicies: [], sources: [], serviceAccounts: [], tags: {},
-    });
-    const text = awsConfigFile("w", "arn:aws:iam::123456789012:role/w", "eu-west-1", [plan("c", "r", "chained"), plan("b", "r", "oidc"), plan("a", "r", "chained")]);
+  it("the profile lists every chained role of a workload, sorted, chained from the irsa profile, with its account", () => {
+    const chained = (target: string, role: string) => ({ profile: `${target}-${role}`, roleArn: `arn:aws:iam::210987654321:role/${target}-${role}` });
+    const text = awsConfigFile("w", "arn:aws:iam::123456789012:role/w", "eu-west-1", [chained("c", "r"), chained("a", "r")]);
     assert.deepEqual([...text.matchAll(/^\[profile ([^\]]+)\]$/gm)].map((m) => m[1]), ["irsa", "a-r", "c-r"]);
+    assert.match(text, /# account 210987654321\n\[profile a-r\]\nrole_arn = arn:aws:iam::210987654321:role\/a-r\nsource_profile = irsa/);
   });
 });

@@ -3,7 +3,8 @@ import { loadEsoModels, type EsoModels } from "../core/esoModels";
 import { ConfigError, validateStackConfig } from "../config/validate";
 import { accessStatements } from "../core/access";
 import { parsePolicy, type PolicyDocument } from "../core/document";
-import { clusterStoreUsers, controllerAccess, grantCovers, type K8sObject } from "../core/eso";
+import { esoArgs } from "../config/args";
+import { clusterStoreUsers, controllerAccess, esoControllerInput, grantCovers, resolveEso, type K8sObject } from "../core/eso";
 import { rolesOf } from "../tools/inventory";
 import type { OfflineRun } from "../tools/offline";
 import { configProblems } from "./helpers/problems";
@@ -37,8 +38,12 @@ const es = (over: Record<string, unknown> = {}) => ({
 });
 
 describe("ESO: the controller's access", () => {
-  const team = (externalSecrets: unknown[]) =>
-    validateStackConfig(config({ secrets: [{ prefix: "prod/shared/" }], clusterSecretStore: { findByPath: true } }, { externalSecrets }), "us-east-1", models).spec;
+  /** The controller's access as the stack's config gives it to the ESO component. */
+  const controllerOf = (externalSecrets: unknown[]) => {
+    const { spec } = validateStackConfig(config({ secrets: [{ prefix: "prod/shared/" }], clusterSecretStore: { findByPath: true } }, { externalSecrets }), "us-east-1", models);
+    const eso = resolveEso(esoArgs(spec)!.args);
+    return { eso, access: esoControllerInput("external-secrets", esoArgs(spec)!.args, eso).overrides.access! };
+  };
 
   it("GetSecretValue only on the configured paths; no DescribeSecret unless metadata is fetched", () => {
     const access = controllerAccess([{ prefix: "prod/shared/" }, { name: "prod/one" }], false, []);
@@ -49,12 +54,12 @@ describe("ESO: the controller's access", () => {
   });
 
   it("DescribeSecret only on the secret an ExternalSecret of the cluster store fetches metadata of", () => {
-    const spec = team([es({ data: [{ secretKey: "tags", remoteRef: { key: "prod/shared/db", metadataPolicy: "Fetch" } }] })]);
-    assert.deepEqual(spec.externalSecrets!.controller.secretActions, ["secretsmanager:GetSecretValue"]);
-    assert.deepEqual(accessStatements(spec.externalSecrets!.controller, ENV).filter((st) => JSON.stringify(st.Action).includes("DescribeSecret")), [
+    const { eso, access } = controllerOf([es({ data: [{ secretKey: "tags", remoteRef: { key: "prod/shared/db", metadataPolicy: "Fetch" } }] })]);
+    assert.deepEqual(access.secretActions, ["secretsmanager:GetSecretValue"]);
+    assert.deepEqual(accessStatements(access, ENV).filter((st) => JSON.stringify(st.Action).includes("DescribeSecret")), [
       { Effect: "Allow", Action: "secretsmanager:DescribeSecret", Resource: [SECRET("prod/shared/db-??????")] },
     ]);
-    assert.equal(clusterStoreUsers(spec.workloads).length, 1);
+    assert.equal(clusterStoreUsers(eso.externalSecrets).length, 1);
   });
 
   it("ListSecrets and BatchGetSecretValue on * only when the store is configured for find-by-path", () => {
@@ -282,7 +287,7 @@ describe("ESO: the dev and prod stacks", () => {
 
   it("a workload store impersonates the workload's ServiceAccount, whose role holds the grant", async () => {
     const [store] = crs(dev, "SecretStore");
-    assert.ok(store.options.dependsOn.includes("eks-irsa:workload:WorkloadIdentity::data-processor"), "waits for the annotated ServiceAccount");
+    assert.ok(store.options.dependsOn.includes("eks-irsa:index:WorkloadIdentity::data-processor"), "waits for the annotated ServiceAccount");
     assert.deepEqual(store.inputs.metadata, {
       name: "data-processor-secrets-manager",
       namespace: "data-pipeline",

@@ -90,7 +90,7 @@ describe("stacks: dev (creates the cluster and its OIDC provider)", () => {
     assert.deepEqual(ofType(run, "kubernetes:core/v1:Namespace").map((n) => n.name).sort(), ["api", "data-pipeline", "web"]);
     for (const sa of ofType(run, SA)) {
       assert.match(sa.provider ?? "", /pulumi:providers:kubernetes::irsa-dev-k8s::/);
-      assert.equal(sa.options.parentType, "eks-irsa:workload:WorkloadIdentity");
+      assert.equal(sa.options.parentType, "eks-irsa:index:WorkloadIdentity");
     }
     const k8sProvider = one(run, "pulumi:providers:kubernetes", "irsa-dev-k8s");
     assert.match(String(k8sProvider.inputs.kubeconfig), /"get-token","--cluster-name","irsa-dev"/);

@@ -78,7 +78,7 @@ describe("core/access: permission statements", () => {
   it("emits only actions that exist in the AWS service catalog", async () => {
     const all = docOf({
       s3: [{ bucket: "b-1", access: "read-write", kmsKeyArn: KEY }],
-      dynamodb: [{ table: "t-1", access: "read-write", indexes: true, streams: true }],
+      dynamodb: [{ table: "t-1", access: "read-write", allIndexes: true, streams: true }],
       secrets: [{ name: "n", kmsKeyArn: KEY }],
     });
     for (const action of all.Statement.flatMap((s) => asList(s.Action))) {
@@ -109,7 +109,7 @@ describe("core/access: least privilege proven with iam-simulate", () => {
         env,
       ),
     ],
-    { subject: "test" },
+    { what: "test" },
   );
   const sm = (name: string) => `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${name}`;
   const table = (t: string) => `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${t}`;

@@ -39,7 +39,7 @@ describe("core/layout: compaction and splitting within AWS limits", () => {
       access: i % 3 === 0 ? "read-write" : "read",
     }));
     const statements = accessStatements({ s3: grants }, env);
-    const docs = layoutDocuments(statements, { subject: "big" });
+    const docs = layoutDocuments(statements, { what: "big" });
 
     it("splits into several managed policies, each within 6,144 characters and at most 10", () => {
       assert.ok(docs.length > 1 && docs.length <= LIMITS.managedPoliciesPerRoleDefault, String(docs.length));
@@ -73,14 +73,15 @@ describe("core/layout: compaction and splitting within AWS limits", () => {
   it("fails with the subject named when more policies are needed than the quota allows", () => {
     const grants: S3Grant[] = Array.from({ length: 200 }, (_, i) => ({ bucket: `b-${i}`, prefix: `p${i}/`, access: "read" }));
     assert.throws(
-      () => layoutDocuments(accessStatements({ s3: grants }, env), { subject: "workloads[0] (big): permissions", maxDocuments: 2 }),
-      (e: Error) => e instanceof SizeLimitError && /^workloads\[0\] \(big\): permissions: the permissions need \d+ managed policies .* over the 2 allowed per role/.test(e.message),
+      () => layoutDocuments(accessStatements({ s3: grants }, env), { what: "permissions", maxDocuments: 2, quotaField: "roleDefaults.managedPolicyQuota" }),
+      (e: Error) =>
+        e instanceof SizeLimitError && /^permissions: the permissions need \d+ managed policies .* over the 2 allowed per role; split the workload or raise roleDefaults\.managedPolicyQuota/.test(e.message),
     );
   });
 
   it("fails when a single statement cannot fit any document", () => {
     const huge = { Effect: "Allow" as const, Action: "s3:GetObject", Resource: `arn:aws:s3:::b/${"x".repeat(7000)}` };
-    assert.throws(() => layoutDocuments([huge], { subject: "w" }), /w: one statement is \d+ characters, over the 6144-character managed policy limit/);
+    assert.throws(() => layoutDocuments([huge], { what: "w" }), /w: one statement is \d+ characters, over the 6144-character managed policy limit/);
   });
 
   it("bounded names are deterministic and within the limit", () => {

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { SignJWT, generateKeyPair, jwtVerify, type JWTPayload } from "jose";
 import { asList, policySize } from "../../core/document";
 import { buildRoleChainTrustPolicy, buildTrustPolicy, type TrustBinding } from "../../core/trust";
-import { assertTrustFits } from "../../core/plan";
+import { assertTrustFits } from "../../core/identity";
 import { SizeLimitError } from "../../core/layout";
 import { evaluateTrust, globMatch, webIdentityRequest, conditionHolds, UnsupportedConditionError } from "../../core/trustEval";
 
@@ -78,10 +78,10 @@ describe("core/trust: IRSA trust documents", () => {
     const doc = buildTrustPolicy(bindings);
     assert.equal(doc.Statement.length, 5);
     const size = policySize(doc);
-    assert.throws(() => assertTrustFits(doc, 2048, "shared"), (e: Error) => e instanceof SizeLimitError && e.message === `shared: the trust policy is ${size} characters, over the 2048-character quota; raise the account's quota and roleDefaults.trustPolicyQuota to at least ${size} (AWS allows up to 4096)`);
-    assert.doesNotThrow(() => assertTrustFits(doc, 4096, "shared"));
+    assert.throws(() => assertTrustFits(doc, 2048, "roleDefaults.trustPolicyQuota"), (e: Error) => e instanceof SizeLimitError && e.message === `the trust policy is ${size} characters, over the 2048-character quota; raise the account's quota and roleDefaults.trustPolicyQuota to at least ${size} (AWS allows up to 4096)`);
+    assert.doesNotThrow(() => assertTrustFits(doc, 4096));
     const huge = buildTrustPolicy([...bindings, ...bindings.map((b) => ({ ...b, providerArn: `${b.providerArn}x`, issuerUrl: `${b.issuerUrl}x` }))]);
-    assert.throws(() => assertTrustFits(huge, 4096, "huge"), /AWS allows at most 4096: split the role/);
+    assert.throws(() => assertTrustFits(huge, 4096), /AWS allows at most 4096: split the role/);
   });
 
   it("property: never a wildcard principal, aud always StringEquals sts.amazonaws.com, one sub key per statement", () => {

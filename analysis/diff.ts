@@ -1,8 +1,8 @@
 /** What changed between two access models, as a reviewer reads it: who gains or loses what, new identities, trust. */
 import { DEFAULT_AUDIENCE } from "../core/trust";
 import { conditionsKey, sortConditions, type Condition } from "./condition";
-import { grantText } from "./grants";
 import type { ExternalSecretView, SecretStoreView } from "./eso";
+import { grantText } from "./grants";
 import type { AccessModel, Assumer, Grant, Identity } from "./model";
 
 export interface Change {

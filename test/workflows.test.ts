@@ -473,7 +473,7 @@ describe("workflows: preview.yml (pull requests)", () => {
     assert.equal(step.env?.BASE_REF, "${{ github.base_ref }}");
     const install = stepsOf(checks).findIndex((s) => s.id === "install");
     assert.ok(stepsOf(checks).indexOf(step) < install, "before npm ci, so that it runs even when the install fails");
-    for (const p of ["tools/", "core/", "components/", "stacks/", "config/", "policy/", "package-lock.json", ".github/"]) assert.ok(reportCodePaths().includes(p), p);
+    for (const p of ["tools/", "analysis/", "core/", "components/", "stacks/", "config/", "policy/", "package-lock.json", ".github/"]) assert.ok(reportCodePaths().includes(p), p);
     for (const p of reportCodePaths()) assert.ok(existsSync(path.join(ROOT, p)), `${p} does not exist`);
   });
 

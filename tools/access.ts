@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { ConfigError } from "../config/validate";
 import { program } from "../stacks";
 import { baseAtCommit, emptyModel, resolveBase, type BaseResult } from "./access/base";
-import { diffModels } from "./access/diff";
+import { diffModels } from "../analysis/diff";
 import { accessModel, type AccessModel } from "./access/model";
 import { FORMATS, renderChanges, renderModel, type Format } from "./access/render";
 import { parseArgs, type ParsedArgs } from "./args";

@@ -4,8 +4,11 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { configAt, resolveBase } from "../../tools/access/base";
-import type { AccessModel } from "../../tools/access/model";
+import fc from "fast-check";
+import { conditionText } from "../../analysis/condition";
+import { diffModels } from "../../analysis/diff";
+import type { AccessModel } from "../../analysis/model";
+import { configAt, legacyCondition, parseModel, resolveBase } from "../../tools/access/base";
 import { parseArgs } from "../../tools/args";
 import { UsageError } from "../../tools/cli";
 import { ROOT } from "../../tools/offline";
@@ -110,6 +113,48 @@ describe("tools/access/base: what --base names, before any run", () => {
     assert.deepEqual(configAt(head, "dev", path.join(ROOT, "no-such-edit.yaml")), { relative: "Pulumi.dev.yaml", given: false });
     assert.deepEqual(configAt(head, "dev", tmp("Pulumi.dev.yaml", "")), { relative: "Pulumi.dev.yaml", given: false });
     assert.equal(configAt(head, "no-such-stack"), undefined);
+  });
+});
+
+describe("tools/access/base: a base commit's report", () => {
+  const identity = (conditions: unknown[]) => ({
+    kind: "workload",
+    label: "app",
+    roleName: "shop-app",
+    roleArn: "arn:aws:iam::111122223333:role/shop-app",
+    accountId: "111122223333",
+    assumers: [],
+    grants: [{ action: "s3:ListBucket", resource: "arn:aws:s3:::shop-assets", conditions, check: { decision: "Allowed", denied: [] } }],
+    guardrails: [],
+    notEvaluated: [],
+  });
+  const report = (conditions: unknown[]) => JSON.stringify({ stack: "dev", region: "us-east-1", accountId: "111122223333", identities: [identity(conditions)], errors: [] });
+  const fail = () => "failed";
+
+  it("conditions printed as strings (a tool from before they were data) read as data", () => {
+    const legacy = parseModel(report(["s3:prefix StringLike img/ | img/*", "aws:SecureTransport Bool true"]), fail);
+    assert.deepEqual(legacy.identities[0].grants[0].conditions, [
+      { operator: "Bool", key: "aws:SecureTransport", values: ["true"] },
+      { operator: "StringLike", key: "s3:prefix", values: ["img/", "img/*"] },
+    ]);
+    const current = parseModel(report([{ operator: "StringLike", key: "s3:prefix", values: ["img/*", "img/"] }, { operator: "Bool", key: "aws:SecureTransport", values: ["true"] }]), fail);
+    assert.deepEqual(diffModels(legacy, current), []);
+    const wider = parseModel(report([{ operator: "StringLike", key: "s3:prefix", values: ["css/", "img/", "img/*"] }, { operator: "Bool", key: "aws:SecureTransport", values: ["true"] }]), fail);
+    assert.deepEqual(diffModels(legacy, wider).map((c) => `${c.sign} ${c.text}`), [
+      "+ workload app gains s3:ListBucket on arn:aws:s3:::shop-assets when aws:SecureTransport Bool true and s3:prefix StringLike css/",
+    ]);
+  });
+
+  it("the legacy form: key and operator without spaces, values joined with ` | ` (spaces inside a value kept)", () => {
+    assert.deepEqual(legacyCondition("aws:PrincipalTag/team StringEquals data platform | ops"), { operator: "StringEquals", key: "aws:PrincipalTag/team", values: ["data platform", "ops"] });
+    const word = fc.stringMatching(/^[A-Za-z:/*-]{1,12}$/);
+    const condition = fc.record({ operator: word, key: word, values: fc.array(fc.stringMatching(/^[a-z0-9/*: -]{0,8}$/), { minLength: 1, maxLength: 4 }) });
+    fc.assert(fc.property(condition, (c) => assert.deepEqual(legacyCondition(conditionText(c)), { ...c })));
+  });
+
+  it("not a report: the failure message", () => {
+    assert.throws(() => parseModel("npm ERR!", fail), /^Error: failed$/);
+    assert.throws(() => parseModel("{}", fail), /^Error: failed$/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
-import { diffModels } from "../../tools/access/diff";
-import { accessModel, type AccessModel } from "../../tools/access/model";
+import { diffModels } from "../../analysis/diff";
+import type { AccessModel } from "../../analysis/model";
+import { accessModel } from "../../tools/access/model";
 import { renderChanges } from "../../tools/access/render";
 import { runStack } from "../helpers/stacks";
 

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
-import { accessModel, type AccessModel, type Grant, type Identity, type ServiceAccountAssumer } from "../../tools/access/model";
+import { conditionText } from "../../analysis/condition";
+import type { AccessModel, Grant, Identity, ServiceAccountAssumer } from "../../analysis/model";
+import { accessModel } from "../../tools/access/model";
 import { checkMermaid } from "../../tools/access/mermaid";
 import { renderMarkdown, renderText } from "../../tools/access/render";
 import { runStack } from "../helpers/stacks";
@@ -13,10 +15,11 @@ function identity(model: AccessModel, kind: string, label: string): Identity {
   return found[0];
 }
 
-const rows = (i: Identity) => i.grants.map((g) => [g.action, g.resource, ...g.conditions].join("  "));
+const rows = (i: Identity) => i.grants.map((g) => [g.action, g.resource, ...g.conditions.map(conditionText)].join("  "));
 
+/** The row of an action, resource and conditions (as `key Operator v1 | v2`). */
 function row(i: Identity, action: string, resource: string, conditions: string[] = []): Grant {
-  const g = i.grants.find((x) => x.action === action && x.resource === resource && JSON.stringify(x.conditions) === JSON.stringify(conditions));
+  const g = i.grants.find((x) => x.action === action && x.resource === resource && JSON.stringify(x.conditions.map(conditionText)) === JSON.stringify(conditions));
   assert.ok(g, `${i.label} has no row ${action} on ${resource} ${conditions.join(" and ")}; rows:\n${rows(i).join("\n")}`);
   return g;
 }
@@ -72,6 +75,7 @@ describe("access report: the dev stack's matrix", () => {
       denied: ["acme-dev-static-assets/static-other/example", "acme-dev-static-assets-other/static/example", "aws:SecureTransport=false"],
     });
     const list = row(frontend, "s3:ListBucket", "arn:aws:s3:::acme-dev-static-assets", ["s3:prefix StringLike static/ | static/*"]);
+    assert.deepEqual(list.conditions, [{ operator: "StringLike", key: "s3:prefix", values: ["static/", "static/*"] }]);
     assert.deepEqual(list.check?.denied, ["acme-dev-static-assets-other", "s3:prefix=other-static/", "without s3:prefix", "aws:SecureTransport=false"]);
     assert.deepEqual(serviceAccounts(frontend)[0].check?.denied, ["web/other-frontend", "other-web/frontend", "aud other-sts.amazonaws.com", "a token of another issuer"]);
   });

@@ -4,7 +4,8 @@
  */
 import { strict as assert } from "node:assert";
 import { policyDocument, type PolicyDocument, type Statement } from "../../core/document";
-import { accessModel, type AccessModel, type Identity } from "../../tools/access/model";
+import type { AccessModel, Identity } from "../../analysis/model";
+import { accessModel } from "../../tools/access/model";
 import { checkMermaid, mermaidGraph } from "../../tools/access/mermaid";
 import { checkGrants, concrete, conditionValue, siblingResources } from "../../tools/access/verify";
 import type { OfflineRun, RegisteredResource } from "../../tools/offline";

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { UsageError } from "../cli";
 import { readStackFile, ROOT } from "../offline";
-import type { AccessModel, Identity } from "./model";
+import { sortConditions, type Condition } from "../../analysis/condition";
+import type { AccessModel, Grant, Identity } from "../../analysis/model";
 
 /** `--base` resolved: a config file (read), or a commit git knows. */
 export type Base = { kind: "file"; file: string; config: Record<string, unknown> } | { kind: "commit"; ref: string; sha: string; short: string };
@@ -127,6 +128,15 @@ function configFromText(text: string, ref: string, relative: string): Record<str
   }
 }
 
+/**
+ * `key Operator v1 | v2`: a condition as the tool printed it before conditions were data (a base commit's own
+ * tool may be that old). Keys and operators have no spaces; values were joined with ` | `.
+ */
+export function legacyCondition(line: string): Condition {
+  const [key, operator, ...rest] = line.split(" ");
+  return { operator: operator ?? "", key, values: rest.join(" ").split(" | ") };
+}
+
 /** The tool's `--format json` output (exit 1 when its checks disagree still prints the model), with defaults for older versions. */
 export function parseModel(stdout: string, failure: () => string): AccessModel {
   let model: AccessModel;
@@ -140,12 +150,18 @@ export function parseModel(stdout: string, failure: () => string): AccessModel {
   model.identities = model.identities.map((i: Identity) => ({
     ...i,
     assumers: list(i.assumers),
-    grants: list(i.grants).map((g) => ({ ...g, conditions: list(g.conditions) })),
+    grants: list(i.grants).map((g) => ({ ...g, conditions: conditionsOfReport(g.conditions) })),
     guardrails: list(i.guardrails),
     notEvaluated: list(i.notEvaluated),
   }));
   model.errors = list(model.errors);
   return model;
+}
+
+/** A row's conditions from a report of any version: data (sorted again), or the older strings. */
+function conditionsOfReport(conditions: Grant["conditions"] | string[] | undefined): Condition[] {
+  if (!Array.isArray(conditions)) return [];
+  return sortConditions(conditions.map((c: Condition | string) => (typeof c === "string" ? legacyCondition(c) : c)));
 }
 
 type Spawned = (cmd: string, args: string[], cwd: string) => Promise<{ code: number | null; stdout: string; stderr: string }>;

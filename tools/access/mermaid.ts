@@ -2,7 +2,7 @@
  * The identity graph as a Mermaid flowchart: cluster issuers -> roles (grouped by account) -> ServiceAccounts,
  * and role -> role edges for cross-account chaining. Plus a line-grammar check of the subset it emits.
  */
-import type { AccessModel, Identity } from "./model";
+import type { AccessModel, Identity } from "../../analysis/model";
 
 const ID = /^[A-Za-z][A-Za-z0-9_]*$/;
 const RESERVED = new Set(["end", "graph", "flowchart", "subgraph", "class", "classDef", "style", "linkStyle", "click", "default", "direction"]);

@@ -1,7 +1,8 @@
 /** The access matrix and its changes as text (terminals), Markdown (reviews, with a Mermaid graph) or JSON. */
-import type { Change } from "./diff";
+import { conditionText, whenText } from "../../analysis/condition";
+import type { Change } from "../../analysis/diff";
+import type { AccessModel, Assumer, Check, Grant, Identity } from "../../analysis/model";
 import { mermaidGraph } from "./mermaid";
-import type { AccessModel, Assumer, Check, Grant, Identity } from "./model";
 
 export const FORMATS = ["text", "md", "json"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -30,7 +31,7 @@ function assumerText(a: Assumer, i: Identity): string {
 }
 
 const pad = (s: string, n: number) => s.padEnd(n);
-const when = (g: Grant) => (g.conditions.length ? `when ${g.conditions.join(" and ")}` : "");
+const when = (g: Grant) => whenText(g.conditions);
 
 export function renderText(model: AccessModel): string {
   const out = [`eks-irsa access report: stack ${model.stack}, region ${model.region}, account ${model.accountId}`, HOW];
@@ -116,7 +117,7 @@ export function renderMarkdown(model: AccessModel): string {
     out.push("| assumed by | how | checked |", "| --- | --- | --- |");
     for (const a of i.assumers) out.push(`| ${assumerCells(a, i)} | ${checkCell(a.check)} |`);
     out.push("", "| action | resource | condition | checked |", "| --- | --- | --- | --- |");
-    for (const g of i.grants) out.push(`| ${code(g.action)} | ${code(g.resource)} | ${code(g.conditions.join(" and "))} | ${checkCell(g.check)} |`);
+    for (const g of i.grants) out.push(`| ${code(g.action)} | ${code(g.resource)} | ${code(g.conditions.map(conditionText).join(" and "))} | ${checkCell(g.check)} |`);
     if (i.guardrails.length) out.push("", `Guardrails: ${i.guardrails.map(code).join("; ")}.`);
     if (i.notEvaluated.length) out.push("", `Not evaluated: ${i.notEvaluated.map(cell).join("; ")}.`);
   }

@@ -18,14 +18,9 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { asList, policyDocument, type ConditionBlock, type PolicyDocument, type Statement } from "../../core/document";
 import { DEFAULT_AUDIENCE } from "../../core/trust";
 import { conditionsHold, evaluateTrust, globMatch, webIdentityRequest, type AssumeRequest } from "../../core/trustEval";
-import type { RoleView } from "../inventory";
-import type { Assumer, Check, Grant } from "./model";
-
-export interface GrantRow {
-  grant: Grant;
-  /** The Allow statement the row comes from (its conditions, for the request and its near misses). */
-  statement: Statement;
-}
+import { grantText, type GrantRow } from "../../analysis/grants";
+import { accountOf, type Assumer, type Check } from "../../analysis/model";
+import type { RoleView } from "../../analysis/roles";
 
 type Context = Record<string, string | string[]>;
 
@@ -42,8 +37,6 @@ interface Probe extends Request {
 /** Marks a condition key that must be absent from the request. */
 const ABSENT: unique symbol = Symbol("absent");
 type ContextValue = string | string[] | typeof ABSENT;
-
-export const accountOf = (arn: string): string => /^arn:[\w-]+:[\w-]+:[\w-]*:(\d{12}):/.exec(arn)?.[1] ?? "";
 
 const FILL = "AbCdEfGhIjKlMnOpQrSt";
 
@@ -271,7 +264,7 @@ export async function checkGrants(input: GrantCheckInput): Promise<string[]> {
   const errors: string[] = [];
   for (const row of input.rows) {
     const { grant } = row;
-    const what = `${grant.action} on ${grant.resource}${grant.conditions.length ? ` when ${grant.conditions.join(" and ")}` : ""}`;
+    const what = grantText(grant);
     let request: Request;
     try {
       request = await exampleRequest(row, input);

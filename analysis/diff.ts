@@ -1,6 +1,8 @@
 /** What changed between two access models, as a reviewer reads it: who gains or loses what, new identities, trust. */
-import { DEFAULT_AUDIENCE } from "../../core/trust";
+import { DEFAULT_AUDIENCE } from "../core/trust";
+import { conditionsKey, sortConditions, type Condition } from "./condition";
 import type { ExternalSecretView, SecretStoreView } from "./eso";
+import { grantText } from "./grants";
 import type { AccessModel, Assumer, Grant, Identity } from "./model";
 
 export interface Change {
@@ -12,7 +14,7 @@ export interface Change {
 }
 
 const keyOf = (i: Identity) => `${i.kind} ${i.label}`;
-const grantKey = (g: Grant) => JSON.stringify([g.action, g.resource, g.conditions]);
+const grantKey = (g: Grant) => JSON.stringify([g.action, g.resource, conditionsKey(g.conditions)]);
 
 function assumerKey(a: Assumer): string {
   if (a.type === "service-account") return JSON.stringify([a.type, a.subject, a.provider, a.audiences]);
@@ -47,8 +49,6 @@ function whoOf(i: Identity, model: AccessModel): string {
   return i.kind === "workload" ? unique : `${unique} (as ${keyOf(i)})`;
 }
 
-const when = (g: Grant) => (g.conditions.length ? ` when ${g.conditions.join(" and ")}` : "");
-const grantText = (g: Grant) => `${g.action} on ${g.resource}${when(g)}`;
 
 function minus<T>(a: T[], b: T[], key: (x: T) => string): T[] {
   const keys = new Set(b.map(key));
@@ -71,21 +71,21 @@ function identityChanges(base: Identity | undefined, head: Identity | undefined,
   const gained = minus(head?.grants ?? [], base?.grants ?? [], grantKey);
   const lost = minus(base?.grants ?? [], head?.grants ?? [], grantKey);
   const who = head ? whoOf(head, models.head) : whoOf(base!, models.base);
-  // A row whose one condition only gained or lost values (compaction merges `s3:prefix` values of one bucket):
-  // report the values, not the whole row as lost and gained.
+  // A row whose conditions differ only in the values of one (compaction merges `s3:prefix` values of one
+  // bucket): report the values, not the whole row as lost and gained.
   const narrowed = new Map<Grant, string[]>();
   for (const g of gained) {
-    const before = lost.find((b) => !narrowed.has(b) && sameRowButValues(b, g));
+    const before = lost.find((b) => !narrowed.has(b) && valuesChanged(b, g) !== undefined);
     if (!before) {
       line("+", `${who} gains ${grantText(g)}`);
       continue;
     }
-    const [key, op, now] = splitCondition(g.conditions[0]);
-    const [, , was] = splitCondition(before.conditions[0]);
-    const more = now.filter((v) => !was.includes(v));
-    const fewer = was.filter((v) => !now.includes(v));
-    if (more.length) line("+", `${who} gains ${g.action} on ${g.resource} when ${key} ${op} ${more.join(" | ")}`);
-    narrowed.set(before, fewer.length ? [`${who} loses ${g.action} on ${g.resource} when ${key} ${op} ${fewer.join(" | ")}`] : []);
+    const { was, now, rest } = valuesChanged(before, g)!;
+    const more = now.values.filter((v) => !was.values.includes(v));
+    const fewer = was.values.filter((v) => !now.values.includes(v));
+    const row = (values: string[]) => grantText({ ...g, conditions: sortConditions([{ ...now, values }, ...rest]) });
+    if (more.length) line("+", `${who} gains ${row(more)}`);
+    narrowed.set(before, fewer.length ? [`${who} loses ${row(fewer)}`] : []);
   }
   for (const g of lost) {
     const values = narrowed.get(g);
@@ -103,18 +103,20 @@ function identityChanges(base: Identity | undefined, head: Identity | undefined,
   return out;
 }
 
-/** `key Operator v1 | v2` -> [key, Operator, values]. */
-function splitCondition(line: string): [string, string, string[]] {
-  const [key, op, ...rest] = line.split(" ");
-  return [key, op, rest.join(" ").split(" | ")];
-}
-
-/** Same action and resource, one condition on the same key and operator, other values. */
-function sameRowButValues(a: Grant, b: Grant): boolean {
-  if (a.action !== b.action || a.resource !== b.resource || a.conditions.length !== 1 || b.conditions.length !== 1) return false;
-  const [ka, oa] = splitCondition(a.conditions[0]);
-  const [kb, ob] = splitCondition(b.conditions[0]);
-  return ka === kb && oa === ob && !/Not|IfExists|Null/.test(oa);
+/**
+ * Same action and resource, the same conditions but one, which has the same key and operator and other values:
+ * that condition before and after, and the others. Not for negated, `IfExists` or `Null` operators, where more
+ * values are not simply more access.
+ */
+function valuesChanged(a: Grant, b: Grant): { was: Condition; now: Condition; rest: Condition[] } | undefined {
+  if (a.action !== b.action || a.resource !== b.resource || a.conditions.length !== b.conditions.length) return undefined;
+  const keyOfCondition = (c: Condition) => conditionsKey([c]);
+  const onlyA = minus(a.conditions, b.conditions, keyOfCondition);
+  const onlyB = minus(b.conditions, a.conditions, keyOfCondition);
+  if (onlyA.length !== 1 || onlyB.length !== 1) return undefined;
+  const [was, now] = [onlyA[0], onlyB[0]];
+  if (was.key !== now.key || was.operator !== now.operator || /Not|IfExists|Null/.test(was.operator)) return undefined;
+  return { was, now, rest: minus(b.conditions, [now], keyOfCondition) };
 }
 
 /** What ESO changes: namespaces a store serves (they read as its identity), stores, and ExternalSecrets. */

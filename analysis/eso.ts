@@ -3,8 +3,8 @@
  * and each ExternalSecret with the secrets it copies. A namespace a store starts serving can read everything
  * that identity may: the access diff reports it like a grant.
  */
-import type { RoleView } from "../inventory";
-import type { RegisteredResource } from "../offline";
+import type { RegisteredResource } from "./resource";
+import type { RoleView } from "./roles";
 
 export interface SecretStoreView {
   kind: string;
@@ -34,7 +34,7 @@ const metadata = (r: RegisteredResource) => (r.inputs.metadata ?? {}) as { name?
  * ServiceAccounts), `identityOf(roleArn)` names an identity of the model.
  */
 export function esoViews(
-  resources: RegisteredResource[],
+  resources: readonly RegisteredResource[],
   roles: RoleView[],
   identityOf: (roleArn: string) => string | undefined,
 ): { secretStores: SecretStoreView[]; externalSecrets: ExternalSecretView[] } {

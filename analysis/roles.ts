@@ -1,0 +1,75 @@
+/**
+ * Identities read back out of what a run registered: each role with its trust, the permission documents
+ * attached to it and the ServiceAccounts annotated with it. The plan, the policy check and the access report
+ * all read this, so they describe exactly the documents `pulumi up` would send.
+ */
+import { parsePolicy, type PolicyDocument } from "../core/document";
+import type { RegisteredResource } from "./resource";
+
+export interface AttachedPolicy {
+  name: string;
+  arn: string;
+  /** Undefined for policies this stack does not define (AWS managed or pre-existing). */
+  document?: PolicyDocument;
+}
+
+export interface ServiceAccountView {
+  namespace: string;
+  name: string;
+  annotations: Record<string, string>;
+  /** The Helm release that creates it (the ESO controller's), when not created directly. */
+  helmRelease?: string;
+}
+
+export interface RoleView {
+  /** Logical (Pulumi) name of the role resource. */
+  resourceName: string;
+  roleName: string;
+  arn: string;
+  trust: PolicyDocument;
+  policies: AttachedPolicy[];
+  inlinePolicies: { name: string; document: PolicyDocument }[];
+  serviceAccounts: ServiceAccountView[];
+  tags: Record<string, string>;
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+
+export function rolesOf(resources: readonly RegisteredResource[]): RoleView[] {
+  const policiesByArn = new Map<string, AttachedPolicy>();
+  for (const r of resources.filter((x) => x.type === "aws:iam/policy:Policy")) {
+    policiesByArn.set(str(r.outputs.arn), { name: str(r.outputs.name), arn: str(r.outputs.arn), document: parsePolicy(r.outputs.policy) });
+  }
+  const serviceAccounts: ServiceAccountView[] = resources
+    .filter((x) => x.type === "kubernetes:core/v1:ServiceAccount")
+    .map((r) => {
+      const md = (r.inputs.metadata ?? {}) as { name?: string; namespace?: string; annotations?: Record<string, string> };
+      return { namespace: md.namespace ?? "default", name: md.name ?? r.name, annotations: md.annotations ?? {} };
+    });
+  for (const release of resources.filter((x) => x.type === "kubernetes:helm.sh/v3:Release")) {
+    const sa = (release.inputs.values as { serviceAccount?: { name?: string; annotations?: Record<string, string> } } | undefined)?.serviceAccount;
+    if (sa?.name) serviceAccounts.push({ namespace: str(release.inputs.namespace) || "default", name: sa.name, annotations: sa.annotations ?? {}, helmRelease: str(release.inputs.name) });
+  }
+  return resources
+    .filter((x) => x.type === "aws:iam/role:Role")
+    .map((r) => {
+      const roleName = str(r.outputs.name);
+      const arn = str(r.outputs.arn);
+      const policies = resources
+        .filter((x) => x.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && x.inputs.role === roleName)
+        .map((a) => policiesByArn.get(str(a.inputs.policyArn)) ?? { name: str(a.inputs.policyArn).split("/").pop()!, arn: str(a.inputs.policyArn) });
+      const inlinePolicies = resources
+        .filter((x) => x.type === "aws:iam/rolePolicy:RolePolicy" && x.inputs.role === roleName)
+        .map((p) => ({ name: str(p.inputs.name) || p.name, document: parsePolicy(p.inputs.policy) }));
+      return {
+        resourceName: r.name,
+        roleName,
+        arn,
+        trust: parsePolicy(r.outputs.assumeRolePolicy),
+        policies,
+        inlinePolicies,
+        serviceAccounts: serviceAccounts.filter((sa) => sa.annotations["eks.amazonaws.com/role-arn"] === arn),
+        tags: (r.inputs.tags ?? {}) as Record<string, string>,
+      };
+    });
+}

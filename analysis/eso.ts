@@ -81,5 +81,9 @@ export function esoViews(
         reads: [...new Set([...data.map((d) => d.remoteRef.key), ...from.map((d) => (d.extract ? d.extract.key : `find ${d.find?.path}`))])].sort(),
       };
     });
+  // Registration order follows when each object's inputs resolved; the report reads in a stable order instead.
+  const key = (...parts: (string | undefined)[]) => parts.map((p) => p ?? "").join("\u0000");
+  secretStores.sort((a, b) => key(a.kind, a.namespace, a.name).localeCompare(key(b.kind, b.namespace, b.name)));
+  externalSecrets.sort((a, b) => key(a.namespace, a.name).localeCompare(key(b.namespace, b.name)));
   return { secretStores, externalSecrets };
 }

@@ -66,7 +66,14 @@ export interface RemoteRef {
 export interface ExternalSecretData {
   /** Key in the Kubernetes Secret. */
   secretKey: string;
+  /** The secret (and JSON property) its value comes from. */
   remoteRef: RemoteRef;
+}
+
+/** A regular expression secret names must match. */
+export interface NameRegexp {
+  /** The regular expression (RE2, as ESO evaluates it). */
+  regexp: string;
 }
 
 /** Secrets found by path and name (ESO's AWS provider needs a name pattern). */
@@ -74,20 +81,22 @@ export interface FindByPath {
   /** Only secrets whose names start with this path. */
   path: string;
   /** A regular expression the names must match. */
-  name: { regexp: string };
+  name: NameRegexp;
 }
 
 /** Give exactly one of `extract` (the JSON keys of one secret) or `find` (secrets under a path). */
 export interface ExternalSecretDataFrom {
+  /** Every JSON key of one secret becomes a key of the Secret. */
   extract?: RemoteRef;
+  /** Every secret under a path whose name matches becomes a key (needs `clusterSecretStore.findByPath`). */
   find?: FindByPath;
 }
 
 /** The Kubernetes Secret an ExternalSecret writes. */
 export interface ExternalSecretTarget {
-  /** @default the ExternalSecret's name */
+  /** Name of the Secret. @default the ExternalSecret's name */
   name?: string;
-  /** @default Owner */
+  /** What ESO does with the Secret (Owner deletes it with the ExternalSecret). @default Owner */
   creationPolicy?: CreationPolicy;
 }
 
@@ -95,6 +104,7 @@ export interface ExternalSecretTarget {
 export interface ExternalSecretInput {
   /** Namespace of the ExternalSecret and of the Secret it writes. */
   namespace: string;
+  /** Name of the ExternalSecret. */
   name: string;
   /** The store it reads through. @default cluster */
   store?: SecretStoreKind;
@@ -102,6 +112,7 @@ export interface ExternalSecretInput {
   workload?: string;
   /** How often ESO reads again (a Go duration; "0" turns refreshing off). @default "1h" */
   refreshInterval?: string;
+  /** The Kubernetes Secret it writes. @default named after the ExternalSecret, owned by it */
   target?: ExternalSecretTarget;
   /** Keys of the Secret, one remote value each. @default none */
   data?: ExternalSecretData[];
@@ -113,6 +124,7 @@ export interface ExternalSecretInput {
 export interface WorkloadSecretStore {
   /** The workload's name: names the store `<workload>-secrets-manager`. */
   workload: string;
+  /** The workload's namespace, where the SecretStore goes. */
   namespace: string;
   /** The workload's ServiceAccount (an exact name), annotated with its role; it must exist. */
   serviceAccount: string;
@@ -122,7 +134,7 @@ export interface WorkloadSecretStore {
 
 /** The ClusterSecretStore the controller serves. */
 export interface ClusterSecretStoreInput {
-  /** @default "aws-secrets-manager" */
+  /** Name of the ClusterSecretStore. @default "aws-secrets-manager" */
   name?: string;
   /** Allow `dataFrom.find`: grants ListSecrets and BatchGetSecretValue on "*" to the controller. @default false */
   findByPath?: boolean;
@@ -144,6 +156,7 @@ export interface ExternalSecretsInput {
   chartVersion?: string;
   /** Helm repository of the chart. @default "https://charts.external-secrets.io" */
   chartRepository?: string;
+  /** The ClusterSecretStore the controller serves: its name, find-by-path, extra namespaces. @default aws-secrets-manager, no find-by-path */
   clusterSecretStore?: ClusterSecretStoreInput;
   /** What the controller may read for the ClusterSecretStore (GetSecretValue only). @default none */
   secrets?: SecretGrant[];

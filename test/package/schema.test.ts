@@ -1,0 +1,157 @@
+import { strict as assert } from "node:assert";
+import { readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
+import { parse as parseYaml } from "yaml";
+import * as library from "../../components";
+import { WorkloadIdentity, type WorkloadIdentityArgs } from "../../components";
+import { ROOT, runOffline, type OfflineRun } from "../../tools/offline";
+
+interface Property {
+  type?: string;
+  $ref?: string;
+  items?: Property;
+  additionalProperties?: Property;
+  plain?: boolean;
+  optional?: boolean;
+}
+interface ObjectSchema {
+  properties?: Record<string, Property>;
+  inputProperties?: Record<string, Property>;
+  required?: string[];
+  requiredInputs?: string[];
+  enum?: { value: string }[];
+  type?: string;
+}
+interface Schema {
+  name: string;
+  resources: Record<string, ObjectSchema>;
+  types: Record<string, ObjectSchema>;
+}
+
+const SNAPSHOT = path.join(__dirname, "../fixtures/schema.json");
+const provider = new ComponentProvider({ components: getPulumiComponents(library), dirname: ROOT, name: "eks-irsa" });
+
+/** What another language sends for the issue's `orders` workload: plain JSON. */
+const ORDERS = {
+  oidcProvider: { arn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C5DB1A4E4F9B7A64B02A1D6E3A1F2C7", issuerUrl: "https://oidc.eks.us-east-1.amazonaws.com/id/5C5DB1A4E4F9B7A64B02A1D6E3A1F2C7" },
+  namespace: "shop",
+  serviceAccount: "orders",
+  s3: [{ bucket: "shop-invoices", prefix: "2026/", access: "read-write" }],
+  dynamodb: [{ table: "orders", access: "read", indexes: ["by-customer"] }],
+  secrets: [{ name: "shop/orders/db" }],
+};
+
+/** The role, its policies and its ServiceAccount as registered, keyed by type. */
+function identity(run: OfflineRun) {
+  const pick = (type: string) => run.resources.filter((r) => r.type === type).map((r) => r.inputs);
+  return { roles: pick("aws:iam/role:Role"), policies: pick("aws:iam/policy:Policy"), serviceAccounts: pick("kubernetes:core/v1:ServiceAccount") };
+}
+
+describe("package: the multi-language schema (Pulumi's own component analyzer)", () => {
+  let schema: Schema;
+  before(async function () {
+    this.timeout(120_000);
+    schema = JSON.parse(await provider.getSchema()) as Schema;
+  });
+
+  it("accepts every exported component, each under eks-irsa:index:<Component>", () => {
+    assert.deepEqual(Object.keys(schema.resources).sort(), [
+      "eks-irsa:index:ClusterOidcProvider",
+      "eks-irsa:index:ExternalSecretsOperator",
+      "eks-irsa:index:TargetAccount",
+      "eks-irsa:index:WorkloadIdentity",
+    ]);
+    for (const token of Object.keys(schema.resources)) assert.doesNotThrow(() => ComponentProvider.validateResourceType("eks-irsa", token));
+  });
+
+  it("lists each component's inputs and outputs as the snapshot does (UPDATE_SCHEMA=1 rewrites it)", () => {
+    const text = `${JSON.stringify(schema, null, 1)}\n`;
+    if (process.env.UPDATE_SCHEMA === "1") writeFileSync(SNAPSHOT, text);
+    assert.equal(text, readFileSync(SNAPSHOT, "utf8"), "the public API changed: review test/fixtures/schema.json (UPDATE_SCHEMA=1)");
+  });
+
+  it("keeps the user's vocabulary: WorkloadIdentity takes oidcProvider, namespace, grants; documents every input", () => {
+    const wi = schema.resources["eks-irsa:index:WorkloadIdentity"];
+    assert.deepEqual(wi.requiredInputs, ["namespace", "oidcProvider"]);
+    for (const key of ["s3", "dynamodb", "secrets", "roleName", "path", "permissionsBoundaryArn", "maxSessionDurationSeconds", "tags", "allowedRegions", "tokenExpirationSeconds", "createServiceAccount"]) {
+      assert.ok(wi.inputProperties![key], key);
+    }
+    for (const key of ["roleArn", "roleName", "serviceAccountAnnotations", "trustPolicy", "permissionPolicies"]) assert.ok(wi.properties![key], key);
+    assert.deepEqual(schema.types["eks-irsa:index:AccessLevel"].enum!.map((e) => e.value), ["read", "write", "read-write"]);
+    const documented = (owner: string, props: Record<string, Property> | undefined) => {
+      for (const [name, p] of Object.entries(props ?? {})) assert.ok((p as { description?: string }).description, `${owner}.${name} has no doc line`);
+    };
+    for (const [token, resource] of Object.entries(schema.resources)) documented(token, { ...resource.inputProperties, ...resource.properties });
+    for (const [token, type] of Object.entries(schema.types)) documented(token, type.properties);
+  });
+
+  it("construct() from plain JSON inputs registers the same role, documents and ServiceAccount as the TypeScript path", async () => {
+    const config = { "aws:region": "us-east-1" };
+    const viaJson = await runOffline("construct", config, async () => {
+      await provider.construct("orders", "eks-irsa:index:WorkloadIdentity", JSON.parse(JSON.stringify(ORDERS)), {});
+    });
+    const viaTs = await runOffline("typescript", config, () => {
+      new WorkloadIdentity("orders", ORDERS as WorkloadIdentityArgs);
+    });
+    assert.deepEqual(identity(viaJson), identity(viaTs));
+    const [role] = identity(viaJson).roles;
+    assert.equal(role.name, "orders");
+    assert.match(String(role.assumeRolePolicy), /"oidc\.eks\.us-east-1\.amazonaws\.com\/id\/5C5DB1A4E4F9B7A64B02A1D6E3A1F2C7:sub":"system:serviceaccount:shop:orders"/);
+    assert.match(String(identity(viaJson).policies[0].policy), /arn:aws:s3:::shop-invoices\/2026\/\*/);
+  });
+
+  it("construct() refuses bad JSON inputs with one error naming each field", async () => {
+    await assert.rejects(
+      runOffline("construct-bad", { "aws:region": "us-east-1" }, async () => {
+        await provider.construct("orders", "eks-irsa:index:WorkloadIdentity", { ...ORDERS, namespace: "Shop", s3: [{ bucket: "x", access: "all" }], tag: {} }, {});
+      }),
+      (e: Error) =>
+        /^WorkloadIdentity "orders": 4 problems:/.test(e.message) &&
+        e.message.includes('namespace: "Shop" is not a valid Kubernetes namespace') &&
+        e.message.includes('s3[0].bucket: "x" is not a valid S3 bucket name') &&
+        e.message.includes('s3[0].access: "all" is not a known access level (read, write or read-write)') &&
+        e.message.includes("tag: unknown argument"),
+    );
+  });
+
+  it("the YAML example uses only types, inputs and outputs the schema has, with every required input", () => {
+    const program = parseYaml(readFileSync(path.join(ROOT, "examples/yaml/Pulumi.yaml"), "utf8")) as {
+      resources: Record<string, { type: string; properties: Record<string, unknown> }>;
+      outputs: Record<string, string>;
+    };
+    const check = (value: unknown, p: Property, at: string) => {
+      if (typeof value === "string" && value.startsWith("${")) return; // an interpolation, typed by Pulumi YAML
+      if (p.$ref) {
+        const t = schema.types[p.$ref.replace("#/types/", "")];
+        assert.ok(t, `${at}: unknown type ${p.$ref}`);
+        if (t.enum) return assert.ok(t.enum.some((e) => e.value === value), `${at}: ${String(value)} is not one of the enum's values`);
+        return checkObject(value as Record<string, unknown>, t.properties ?? {}, t.required ?? [], at);
+      }
+      if (p.type === "array") return (value as unknown[]).forEach((v, i) => check(v, p.items!, `${at}[${i}]`));
+      if (p.type === "object") return;
+      assert.equal(typeof value, p.type === "integer" ? "number" : p.type, at);
+    };
+    const checkObject = (value: Record<string, unknown>, props: Record<string, Property>, required: string[], at: string) => {
+      for (const r of required) assert.ok(r in value, `${at}.${r} is required`);
+      for (const [k, v] of Object.entries(value)) {
+        assert.ok(props[k], `${at}.${k} is not an input of the schema`);
+        check(v, props[k], `${at}.${k}`);
+      }
+    };
+    const used = new Set<string>();
+    for (const [name, r] of Object.entries(program.resources)) {
+      const token = r.type.split(":").length === 2 ? r.type.replace(":", ":index:") : r.type;
+      const resource = schema.resources[token];
+      assert.ok(resource, `${name}: ${r.type} is not in the schema`);
+      used.add(token);
+      checkObject(r.properties, resource.inputProperties ?? {}, resource.requiredInputs ?? [], name);
+    }
+    for (const [out, expr] of Object.entries(program.outputs)) {
+      const [resource, property] = expr.replace(/^\$\{|\}$/g, "").split(".");
+      const token = program.resources[resource].type;
+      assert.ok(schema.resources[token].properties![property], `output ${out}: ${token} has no output ${property}`);
+    }
+    assert.deepEqual([...used].sort(), ["eks-irsa:index:ClusterOidcProvider", "eks-irsa:index:WorkloadIdentity"]);
+  });
+});

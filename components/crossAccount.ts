@@ -16,7 +16,7 @@ import {
 } from "../core/targetRole";
 import type { DynamoGrant, S3Grant, SecretGrant } from "../core/access";
 import { awsEnvironmentOf, checkedEnvironment } from "./awsEnvironment";
-import { dependsOnOf, identityOverrides, withOldType } from "./internal";
+import { dependsOnOf, identityOverrides, optionsHaveProvider, withOldType } from "./internal";
 import { ClusterOidcProvider } from "./oidcProvider";
 import { registerRole } from "./role";
 
@@ -148,11 +148,9 @@ export class TargetAccount extends pulumi.ComponentResource {
         else throw e;
       }
     });
+    if (!optionsHaveProvider(opts, "aws")) problems.push({ path: [], message: "needs the target account's AWS provider in its resource options (providers: [provider])" });
     if (problems.length > 0) throw new ArgsError(subject, problems);
     super("eks-irsa:index:TargetAccount", name, {}, withOldType(opts, "eks-irsa:crossaccount:TargetAccount"));
-    if (!this.getProvider("aws::")) {
-      throw new ArgsError(subject, [{ path: [], message: "needs the target account's AWS provider in its resource options (providers: [provider])" }]);
-    }
     const environment = checkedEnvironment(awsEnvironmentOf(this), subject, args.region).apply((env) => {
       if (env.accountId !== args.accountId) throw new Error(`${subject}: the AWS provider lands in account ${env.accountId}, not ${args.accountId}`);
       return env;

@@ -88,6 +88,11 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
   // (which tsx turns on) costs more than registering the resource. The engine is mocked, so positions are unused.
   const sourceMaps = process.sourceMapsEnabled;
   process.setSourceMapsEnabled(false);
+  // A value that fails while the engine registers a resource (an error thrown in an `apply`) fails `pulumi up`; the
+  // SDK leaves it to the process's unhandled-rejection handler, which here must fail the run the same way.
+  const failures: unknown[] = [];
+  const onFailure = (e: unknown) => void failures.push(e);
+  process.on("unhandledRejection", onFailure);
   try {
     const region = typeof config["aws:region"] === "string" ? config["aws:region"] : "us-east-1";
     const accountId = mockAccountId(config);
@@ -140,9 +145,13 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
       return program();
     });
     await waitForRegistrations();
+    // Rejections are reported a turn after they happen.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (failures.length > 0) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]));
     if (duplicates.length > 0) throw new Error(`two resources share a URN (pulumi up would refuse them): ${duplicates.join(", ")}`);
     return { stack, region, accountId, resources, outputs: plain(outputs ?? {}) as Record<string, unknown> };
   } finally {
+    process.off("unhandledRejection", onFailure);
     process.setSourceMapsEnabled(sourceMaps);
     running = false;
   }

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parsePolicy } from "../../core/document";
 import { evaluateTrust, webIdentityRequest } from "../../core/trustEval";
 import { ROOT, runOffline, type OfflineRun } from "../../tools/offline";
@@ -39,11 +40,11 @@ describe("package: the npm tarball in a consumer program (examples/typescript)",
     }
     run("tar", ["-xzf", tarball, "-C", path.join(modules, "eks-irsa"), "--strip-components=1"], dir);
     run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", app], app);
-    imported = await runOffline("import", { "aws:region": "us-east-1" }, () => {
-      const library = require(path.join(modules, "eks-irsa")) as Record<string, unknown>;
+    imported = await runOffline("import", { "aws:region": "us-east-1" }, async () => {
+      const library = (await import(pathToFileURL(path.join(modules, "eks-irsa/bin/components/index.js")).href)) as Record<string, unknown>;
       assert.deepEqual(["ClusterOidcProvider", "ExternalSecretsOperator", "TargetAccount", "WorkloadIdentity"].filter((c) => typeof library[c] !== "function"), []);
     });
-    consumer = await runOffline("consumer", { "aws:region": "us-east-1" }, () => require(path.join(app, "bin/index.js")));
+    consumer = await runOffline("consumer", { "aws:region": "us-east-1" }, () => import(pathToFileURL(path.join(app, "bin/index.js")).href));
   });
 
   after(() => rmSync(dir, { recursive: true, force: true }));

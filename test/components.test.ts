@@ -1,0 +1,208 @@
+import { strict as assert } from "node:assert";
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import { ArgsError, ClusterOidcProvider, ExternalSecretsOperator, TargetAccount, WorkloadIdentity, type WorkloadIdentityArgs } from "../components";
+import { parsePolicy } from "../core/document";
+import { runOffline, type OfflineRun, type RegisteredResource } from "../tools/offline";
+
+const ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+const PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+const HOST = ISSUER.replace("https://", "");
+const CONFIG = { "aws:region": "eu-west-1" };
+
+/** Runs a program of plain component constructions: no stack config but the region the AWS provider reads. */
+const construct = (fn: () => void) => runOffline("components", CONFIG, fn);
+const all = (run: OfflineRun, type: string) => run.resources.filter((r) => r.type === type);
+const only = (run: OfflineRun, type: string): RegisteredResource => {
+  const found = all(run, type);
+  assert.equal(found.length, 1, `one ${type}`);
+  return found[0];
+};
+
+describe("components: constructed directly with a user's arguments", () => {
+  describe("ClusterOidcProvider", () => {
+    it("creates a provider for an issuer, protected, audience sts.amazonaws.com, no thumbprint", async () => {
+      const run = await construct(() => void new ClusterOidcProvider("c1", { issuerUrl: ISSUER }));
+      const p = only(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+      assert.deepEqual(p.inputs.clientIdLists, ["sts.amazonaws.com"]);
+      assert.equal(p.inputs.url, ISSUER);
+      assert.equal(p.inputs.thumbprintLists, undefined);
+      assert.equal(p.options.protect, true);
+    });
+
+    it("adopts a provider by ARN (its issuer derived from it) and creates nothing", async () => {
+      let issuer: unknown;
+      const run = await construct(() => {
+        const adopted = new ClusterOidcProvider("c1", { adoptArn: PROVIDER });
+        adopted.issuerUrl.apply((u) => (issuer = u));
+      });
+      assert.equal(all(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
+      assert.equal(issuer, ISSUER);
+    });
+
+    it("refuses a malformed ARN or issuer, and neither", () => {
+      assert.throws(() => new ClusterOidcProvider("c1", { adoptArn: "arn:aws:iam::1:oidc-provider/x" }), /ClusterOidcProvider "c1": adoptArn: .* is not a valid IAM OIDC provider ARN/);
+      assert.throws(() => new ClusterOidcProvider("c1", { issuerUrl: "http://x.example.com" }), /issuerUrl: "http:\/\/x.example.com" is not a valid OIDC issuer URL/);
+      assert.throws(() => new ClusterOidcProvider("c1", {}), /issuerUrl: is required to create a provider/);
+    });
+  });
+
+  describe("WorkloadIdentity", () => {
+    const orders = (more: Partial<WorkloadIdentityArgs> = {}): WorkloadIdentityArgs => ({
+      oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER },
+      namespace: "shop",
+      s3: [{ bucket: "shop-invoices", prefix: "2026/", access: "read-write" }],
+      dynamodb: [{ table: "orders", access: "read", indexes: ["by-customer"] }],
+      secrets: [{ name: "shop/orders/db" }],
+      ...more,
+    });
+
+    it("the role trusts exactly its ServiceAccount; account, partition and region come from the AWS provider", async () => {
+      const run = await construct(() => void new WorkloadIdentity("orders", orders()));
+      const role = only(run, "aws:iam/role:Role");
+      assert.equal(role.inputs.name, "orders");
+      assert.deepEqual(parsePolicy(role.inputs.assumeRolePolicy).Statement, [
+        {
+          Effect: "Allow",
+          Principal: { Federated: PROVIDER },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: { StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com", [`${HOST}:sub`]: "system:serviceaccount:shop:orders" } },
+        },
+      ]);
+      const policy = JSON.stringify(parsePolicy(only(run, "aws:iam/policy:Policy").inputs.policy));
+      assert.ok(policy.includes("arn:aws:dynamodb:eu-west-1:111122223333:table/orders/index/by-customer"), policy);
+      assert.ok(policy.includes("arn:aws:secretsmanager:eu-west-1:111122223333:secret:shop/orders/db-??????"), policy);
+      // No Kubernetes provider: nothing in the cluster.
+      assert.equal(all(run, "kubernetes:core/v1:ServiceAccount").length, 0);
+    });
+
+    it("with a Kubernetes provider, creates the ServiceAccount annotated with the role; its outputs are what a chart needs", async () => {
+      let annotations: unknown;
+      const run = await construct(() => {
+        const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+        const identity = new WorkloadIdentity("orders", orders({ tokenExpirationSeconds: 3600 }), { providers: [provider] });
+        identity.serviceAccountAnnotations.apply((a) => (annotations = a));
+      });
+      const sa = only(run, "kubernetes:core/v1:ServiceAccount");
+      assert.match(sa.provider ?? "", /pulumi:providers:kubernetes::k8s::/);
+      const expected = { "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/orders", "eks.amazonaws.com/sts-regional-endpoints": "true", "eks.amazonaws.com/token-expiration": "3600" };
+      assert.deepEqual((sa.inputs.metadata as { annotations: unknown }).annotations, expected);
+      assert.deepEqual(annotations, expected);
+    });
+
+    it("takes the issuer as an Output of an @pulumi/eks cluster", async () => {
+      const run = await construct(() => {
+        const cluster = new eks.Cluster("shop", { name: "shop", createOidcProvider: false });
+        const oidc = new ClusterOidcProvider("shop", { issuerUrl: cluster.oidcProviderUrl });
+        new WorkloadIdentity("orders", orders({ oidcProvider: oidc, clusterName: "shop" }));
+      });
+      const issuer = String(only(run, "eks:index:Cluster").outputs.oidcProviderUrl).replace("https://", "");
+      const role = only(run, "aws:iam/role:Role");
+      assert.equal(role.inputs.name, "shop-orders");
+      const trust = parsePolicy(role.inputs.assumeRolePolicy).Statement[0];
+      assert.deepEqual(trust.Principal, { Federated: `arn:aws:iam::111122223333:oidc-provider/${issuer}` });
+      assert.deepEqual(Object.keys(trust.Condition!.StringEquals).sort(), [`${issuer}:aud`, `${issuer}:sub`]);
+    });
+
+    it("throws one error naming every bad field, before registering anything", () => {
+      assert.throws(
+        () => new WorkloadIdentity("orders", orders({ namespace: "Shop", s3: [{ bucket: "My_Bucket", access: "all" as never }], maxSessionDurationSeconds: 60, roleName: "a/b" })),
+        (e: Error) =>
+          e instanceof ArgsError &&
+          e.message.startsWith('WorkloadIdentity "orders": 5 problems:') &&
+          ["namespace", "s3[0].bucket", "s3[0].access", "roleName", "maxSessionDurationSeconds"].every((p) => e.problems.some((x) => x.path.join(".").replace(/\.(\d+)/g, "[$1]") === p)),
+      );
+      assert.throws(() => new WorkloadIdentity("orders", { namespace: "shop" } as WorkloadIdentityArgs), /oidcProvider: is required/);
+    });
+
+    it("a layout over the quotas fails at construction, naming the quota to raise", () => {
+      const grants = Array.from({ length: 300 }, (_, i) => ({ bucket: `bucket-${i}`, prefix: `tenant-${i}/exports/`, access: "read" as const }));
+      assert.throws(() => new WorkloadIdentity("big", orders({ s3: grants, managedPolicyQuota: 2, region: "eu-west-1" })), /WorkloadIdentity "big": permissions: the permissions need \d+ managed policies .* raise managedPolicyQuota/);
+    });
+
+    it("refuses a region that is not the AWS provider's", async () => {
+      await assert.rejects(construct(() => void new WorkloadIdentity("orders", orders({ region: "us-east-1" }))), /region us-east-1 was given, but the AWS provider is configured for eu-west-1/);
+    });
+
+    it("chained roles: sts:AssumeRole on exactly them and an AWS config ConfigMap with a profile each", async () => {
+      const target = "arn:aws:iam::210987654321:role/datalake-reader";
+      const run = await construct(() => {
+        const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+        new WorkloadIdentity("orders", orders({ chainedRoles: [{ roleArn: target, profile: "analytics" }] }), { providers: [provider] });
+      });
+      const policy = parsePolicy(only(run, "aws:iam/policy:Policy").inputs.policy);
+      assert.deepEqual(policy.Statement.filter((s) => s.Action === "sts:AssumeRole"), [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: target }]);
+      const config = String((only(run, "kubernetes:core/v1:ConfigMap").inputs.data as { config: string }).config);
+      assert.match(config, /\[profile analytics\]\nrole_arn = arn:aws:iam::210987654321:role\/datalake-reader\nsource_profile = irsa/);
+      assert.match(config, /\[profile irsa\]\nrole_arn = arn:aws:iam::111122223333:role\/orders/);
+    });
+  });
+
+  describe("ExternalSecretsOperator", () => {
+    it("installs the chart, binds its role to the reader ServiceAccount, and creates the store and ExternalSecrets", async () => {
+      const run = await construct(() => {
+        const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+        new ExternalSecretsOperator(
+          "eso",
+          {
+            oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER },
+            clusterName: "shop",
+            secrets: [{ prefix: "shop/shared/" }],
+            externalSecrets: [{ namespace: "shop", name: "api-key", data: [{ secretKey: "key", remoteRef: { key: "shop/shared/api", property: "key" } }] }],
+          },
+          { providers: [provider] },
+        );
+      });
+      assert.equal(only(run, "aws:iam/role:Role").inputs.name, "shop-eso");
+      const store = only(run, "kubernetes:external-secrets.io/v1:ClusterSecretStore");
+      assert.deepEqual((store.inputs.spec as { conditions: unknown }).conditions, [{ namespaces: ["shop"] }]);
+      assert.equal(((store.inputs.spec as { provider: { aws: { region: string } } }).provider.aws.region), "eu-west-1");
+      const es = only(run, "kubernetes:external-secrets.io/v1:ExternalSecret");
+      assert.ok(es.options.dependsOn.includes("kubernetes:helm.sh/v3:Release::eso"), "after the chart's CRDs");
+      assert.equal((only(run, "kubernetes:core/v1:ServiceAccount").inputs.metadata as { name: string }).name, "external-secrets-reader");
+    });
+
+    it("refuses an ExternalSecret reading a key outside the controller's grants, naming the field", () => {
+      assert.throws(
+        () =>
+          new ExternalSecretsOperator("eso", {
+            oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER },
+            secrets: [{ prefix: "shop/shared/" }],
+            externalSecrets: [{ namespace: "shop", name: "db", data: [{ secretKey: "k", remoteRef: { key: "other/db" } }] }],
+          }),
+        /ExternalSecretsOperator "eso": externalSecrets\[0\]\.data\[0\]\.remoteRef\.key: ExternalSecret shop\/db reads "other\/db" through ClusterSecretStore aws-secrets-manager, but the ESO controller's role cannot read it \(secrets: shop\/shared\/\*\)/,
+      );
+    });
+  });
+
+  describe("TargetAccount", () => {
+    const target = (provider: aws.Provider, sourceArn: string) =>
+      new TargetAccount(
+        "analytics",
+        { accountId: "210987654321", mode: "chained", roles: [{ name: "reader", sources: [{ workload: "orders", roleArn: sourceArn }], s3: [{ bucket: "datalake", prefix: "curated/", access: "read" }] }] },
+        { providers: [provider] },
+      );
+
+    it("deploys through the target account's provider a role trusting exactly the source role", async () => {
+      const run = await construct(() => {
+        const provider = new aws.Provider("analytics", { region: "eu-west-1", allowedAccountIds: ["210987654321"] });
+        const source = new WorkloadIdentity("orders", { oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER }, namespace: "shop" });
+        target(provider, "arn:aws:iam::111122223333:role/orders");
+        void source;
+      });
+      const role = all(run, "aws:iam/role:Role").find((r) => r.name === "analytics/reader")!;
+      assert.match(role.provider ?? "", /pulumi:providers:aws::analytics::/);
+      assert.equal(role.outputs.arn, "arn:aws:iam::210987654321:role/analytics-reader");
+      assert.deepEqual(parsePolicy(role.inputs.assumeRolePolicy).Statement[0].Condition, { ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::111122223333:role/orders" } });
+    });
+
+    it("refuses to deploy without a provider, or through one that lands in another account", async () => {
+      assert.throws(() => new TargetAccount("analytics", { accountId: "210987654321", mode: "chained", roles: [{ name: "reader", sources: [{ workload: "orders", roleArn: "arn:aws:iam::111122223333:role/orders" }] }] }), /needs the target account's AWS provider/);
+      await assert.rejects(
+        construct(() => void target(new aws.Provider("wrong", { region: "eu-west-1", allowedAccountIds: ["999988887777"] }), "arn:aws:iam::111122223333:role/orders")),
+        /the AWS provider lands in account 999988887777, not 210987654321/,
+      );
+    });
+  });
+});

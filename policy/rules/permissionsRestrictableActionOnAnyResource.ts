@@ -1,4 +1,4 @@
-import { expandAction, grantedOnEveryResource } from "../lib/actions";
+import { grantedOnEveryResource, patternHas } from "../lib/actions";
 import { permissionStatements, isAllow, actionsOf, resourcesOf } from "../lib/documents";
 import { typesReachedByAnyName } from "../lib/resourceScope";
 import { toPolicy, type ResourceRule } from "../lib/rule";
@@ -6,11 +6,6 @@ import { toPolicy, type ResourceRule } from "../lib/rule";
 interface Config {
   /** Services whose actions on `*` are always violations (the data plane workloads reach). */
   dataServices: string[];
-}
-
-async function some<T>(items: T[], test: (item: T) => Promise<boolean>): Promise<boolean> {
-  for (const item of items) if (await test(item)) return true;
-  return false;
 }
 
 /**
@@ -42,9 +37,8 @@ export const permissionsRestrictableActionOnAnyResource: ResourceRule<Config> = 
       const on = new Set<string>();
       for (const pattern of actionsOf(s)) {
         if (pattern === "*" || pattern.toLowerCase() === "iam:passrole") continue;
-        const expanded = (await expandAction(pattern)).filter((a) => a !== "iam:passrole");
         for (const { resource, reached } of broad) {
-          if (await some(expanded, (a) => grantedOnEveryResource(a, reached))) {
+          if (await patternHas(pattern, async (a) => a !== "iam:passrole" && (await grantedOnEveryResource(a, reached)))) {
             offending.add(pattern);
             on.add(resource);
           }

@@ -47,8 +47,8 @@ export function globsOverlap(a: string, b: string): boolean {
 export function arnFields(pattern: string): { partition: string; service: string; region: string; account: string; resource: string } | undefined {
   const parts = pattern.split(":");
   if (parts[0] !== "arn" || parts.length < 3) return undefined;
-  const field = (i: number) => (i < parts.length ? parts[i] : "*");
-  return { partition: field(1), service: field(2), region: field(3), account: field(4), resource: parts.length > 5 ? parts.slice(5).join(":") : "*" };
+  const at = (i: number) => (i < parts.length ? parts[i] : "*");
+  return { partition: at(1), service: at(2), region: at(3), account: at(4), resource: parts.length > 5 ? parts.slice(5).join(":") : "*" };
 }
 
 const hasLiteral = (glob: string) => /[^*?]/.test(glob);
@@ -68,7 +68,7 @@ const NAME_SUFFIX: Record<string, (fresh: string) => string> = {
 };
 
 const VARIABLE = /\$\{[^}]+\}/g;
-const field = (value: string) => value.replace(VARIABLE, "?*");
+const variablesAsGlobs = (value: string) => value.replace(VARIABLE, "?*");
 
 const formats = new Map<string, Promise<ArnFormat[]>>();
 
@@ -84,9 +84,9 @@ function formatsOf(service: string): Promise<ArnFormat[]> {
         const first = resource.search(VARIABLE);
         if (owner !== service || first < 0) continue;
         const head = resource.slice(0, first);
-        const tail = field(resource.slice(first).replace(/^\$\{[^}]+\}/, ""));
+        const tail = variablesAsGlobs(resource.slice(first).replace(/^\$\{[^}]+\}/, ""));
         const suffix = NAME_SUFFIX[`${service}/${key.toLowerCase()}`];
-        out.push({ type: `${service}:${key.toLowerCase()}`, region: field(region), account: field(account), resource: (fresh, length) => `${head}${fresh.repeat(length)}${suffix?.(fresh) ?? ""}${tail}` });
+        out.push({ type: `${service}:${key.toLowerCase()}`, region: variablesAsGlobs(region), account: variablesAsGlobs(account), resource: (fresh, length) => `${head}${fresh.repeat(length)}${suffix?.(fresh) ?? ""}${tail}` });
       }
       return out;
     })();

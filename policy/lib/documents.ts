@@ -52,21 +52,6 @@ export function isAllow(s: Statement): boolean {
 export const actionsOf = (s: Statement) => asList(s.Action);
 export const resourcesOf = (s: Statement) => asList(s.Resource);
 
-/**
- * A resource that covers every resource of its service: a bare wildcard, every S3 bucket or object, or an ARN
- * whose region and account are wildcards or empty and whose resource part is a wildcard, `type/` + wildcard or
- * `type:` + wildcard.
- */
-export function coversEverything(resource: string): boolean {
-  if (resource === "*") return true;
-  const parts = resource.split(":");
-  if (parts.length < 6 || parts[0] !== "arn") return false;
-  const [, , , region, account] = parts;
-  const rest = parts.slice(5).join(":");
-  const wild = (v: string) => v === "" || /^[*?]+$/.test(v);
-  return wild(region) && wild(account) && /^(\*|\*\/\*|[a-z-]+[/:]\*)$/i.test(rest);
-}
-
 /** Resource types whose documents are permission policies, and the property holding the document. */
 export const PERMISSION_DOCUMENTS: Record<string, string> = {
   "aws:iam/policy:Policy": "policy",
@@ -92,11 +77,16 @@ export function permissionDocuments(type: string, props: Record<string, unknown>
   return [];
 }
 
+/** Every statement of the resource's readable permission documents, with where it stands. */
+export function permissionStatements(type: string, props: Record<string, unknown>): { statement: Statement; where: string }[] {
+  return permissionDocuments(type, props).flatMap(({ where, read }) =>
+    read.kind === "document" ? read.document.Statement.map((statement, i) => ({ statement, where: `${where} statement ${i}` })) : [],
+  );
+}
+
 /** Reports one message per problem for every readable document of the resource. */
 export function eachPermissionStatement(type: string, props: Record<string, unknown>, visit: (s: Statement, where: string) => string[]): string[] {
-  return permissionDocuments(type, props).flatMap(({ where, read }) =>
-    read.kind === "document" ? read.document.Statement.flatMap((s, i) => visit(s, `${where} statement ${i}`)) : [],
-  );
+  return permissionStatements(type, props).flatMap(({ statement, where }) => visit(statement, where));
 }
 
 /** The trust document of a role, if it can be read. */

@@ -15,6 +15,7 @@ import { policyOverSizeLimit } from "./policyOverSizeLimit";
 import { serviceAccountRoleTrustMismatch } from "./serviceAccountRoleTrustMismatch";
 import { trustAccountRootPrincipal } from "./trustAccountRootPrincipal";
 import { trustWildcardPrincipal } from "./trustWildcardPrincipal";
+import { workloadAccessRisky } from "./workloadAccessRisky";
 
 export const RULES: Rule[] = [
   oidcTrustWithoutExactSubject,
@@ -32,4 +33,5 @@ export const RULES: Rule[] = [
   adminPolicyAttachment,
   nodeRoleDataPlaneAccess,
   serviceAccountRoleTrustMismatch,
+  workloadAccessRisky,
 ];

@@ -1,6 +1,6 @@
-import { asList } from "../../core/document";
-import { acceptsResourceArns, expandAction } from "../lib/actions";
-import { coversEverything, eachPermissionStatement, isAllow, actionsOf, resourcesOf } from "../lib/documents";
+import { grantedOnEveryResource, patternHas } from "../lib/actions";
+import { permissionStatements, isAllow, actionsOf, resourcesOf } from "../lib/documents";
+import { typesReachedByAnyName } from "../lib/resourceScope";
 import { toPolicy, type ResourceRule } from "../lib/rule";
 
 interface Config {
@@ -11,40 +11,45 @@ interface Config {
 /**
  * `Resource: "*"` is only acceptable for actions that accept nothing else (ListSecrets, ListAllMyBuckets,
  * ecr:GetAuthorizationToken...). For every other action it is a choice to grant everything: data actions
- * most of all. iam:PassRole has a rule of its own.
+ * most of all. The same holds for any pattern that reaches every resource of a type whatever its name
+ * (`arn:aws:s3:::*`, `...:table/*`, `...:secret:*`); a pattern scoped to a named bucket, table or secret is not
+ * "any resource" (see policy/lib/resourceScope.ts). iam:PassRole has a rule of its own.
  */
 export const permissionsRestrictableActionOnAnyResource: ResourceRule<Config> = {
   kind: "resource",
   name: "permissions-restrictable-action-on-any-resource",
-  description: 'No Allow on Resource "*" for actions that accept resource ARNs (S3, DynamoDB, Secrets Manager, KMS and every other service); actions that only accept "*" are exempt.',
+  description: 'No Allow on Resource "*", or on a pattern reaching every bucket, table, secret, key... whatever its name, for actions that accept resource ARNs (S3, DynamoDB, Secrets Manager, KMS and every other service); actions that only accept "*" are exempt.',
   enforcementLevel: "mandatory",
   defaults: { dataServices: ["s3", "dynamodb", "secretsmanager", "kms"] },
   configSchema: { properties: { dataServices: { type: "array", items: { type: "string" } } } },
   async check({ type, props }, config) {
-    const pending: Promise<string[]>[] = [];
-    eachPermissionStatement(type, props, (s, where) => {
-      if (!isAllow(s) || s.NotAction !== undefined) return [];
-      const anyResource = resourcesOf(s).some(coversEverything) || s.NotResource !== undefined;
-      if (!anyResource) return [];
-      pending.push(
-        (async () => {
-          const offending: string[] = [];
-          for (const pattern of actionsOf(s)) {
-            if (pattern === "*" || pattern.toLowerCase() === "iam:passrole") continue;
-            const expanded = (await expandAction(pattern)).filter((a) => a.toLowerCase() !== "iam:passrole");
-            const restrictable: string[] = [];
-            for (const a of expanded) if (await acceptsResourceArns(a)) restrictable.push(a);
-            if (restrictable.length > 0) offending.push(pattern);
+    const statements = permissionStatements(type, props).filter(({ statement: s }) => isAllow(s) && s.NotAction === undefined);
+    const out: string[] = [];
+    for (const { statement: s, where } of statements) {
+      const broad: { resource: string; reached: string[] }[] = [];
+      for (const resource of resourcesOf(s)) {
+        const reached = await typesReachedByAnyName(resource);
+        if (reached.length > 0) broad.push({ resource, reached });
+      }
+      if (s.NotResource !== undefined) broad.push({ resource: "NotResource", reached: ["*"] });
+      if (broad.length === 0) continue;
+      const offending = new Set<string>();
+      const on = new Set<string>();
+      for (const pattern of actionsOf(s)) {
+        if (pattern === "*" || pattern.toLowerCase() === "iam:passrole") continue;
+        for (const { resource, reached } of broad) {
+          if (await patternHas(pattern, async (a) => a !== "iam:passrole" && (await grantedOnEveryResource(a, reached)))) {
+            offending.add(pattern);
+            on.add(resource);
           }
-          if (offending.length === 0) return [];
-          const data = offending.filter((a) => config.dataServices.includes(a.split(":")[0].toLowerCase()));
-          const what = data.length > 0 ? `data actions ${data.join(", ")}` : `actions ${offending.join(", ")}`;
-          return [`${where}: ${what} on ${asList(s.Resource).filter(coversEverything).join(", ") || "NotResource"}; name the resources (these actions accept ARNs)`];
-        })(),
-      );
-      return [];
-    });
-    return (await Promise.all(pending)).flat();
+        }
+      }
+      if (offending.size === 0) continue;
+      const data = [...offending].filter((a) => config.dataServices.includes(a.split(":")[0].toLowerCase()));
+      const what = data.length > 0 ? `data actions ${data.join(", ")}` : `actions ${[...offending].join(", ")}`;
+      out.push(`${where}: ${what} on ${[...on].join(", ")}; name the resources (these actions accept ARNs)`);
+    }
+    return out;
   },
 };
 

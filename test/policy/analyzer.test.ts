@@ -14,6 +14,7 @@ import { readPackConfig } from "../../tools/policyCheck";
 import { BAD_FIXTURES, HOST, irsa, policy, resource, role } from "../fixtures/badResources";
 import { PolicyPackProcess, POLICY_DIR, UNKNOWN, fromRegistered, packVersion, secret, type AnalyzedResource, type Diagnostic } from "../helpers/analyzer";
 import { runStack } from "../helpers/stacks";
+import { RISKY_FIXTURES } from "./riskyFixtures";
 
 const STACK = "dev";
 const inputs = (r: RegisteredResource, all: RegisteredResource[] = []) => fromRegistered(r, "inputs", STACK, PROJECT, all);
@@ -98,8 +99,16 @@ describe("policy pack under the Pulumi CLI's runner (run-policy-pack over gRPC)"
       });
     }
 
+    for (const fixture of RISKY_FIXTURES) {
+      it(`Analyze: ${fixture.rule} (advisory) on ${fixture.why}`, async function () {
+        const found = (await Promise.all(fixture.resources.map((r) => pack.analyze(inputs(r))))).flat();
+        assert.ok(found.length > 0, "no diagnostic");
+        assert.deepEqual(found.map((d) => [d.policyName, d.level]), found.map(() => [fixture.rule, "advisory"]), show(found));
+      });
+    }
+
     it("every rule the pack serves is drawn by at least one fixture", function () {
-      for (const p of pack.policies) assert.ok(BAD_FIXTURES.some((f) => f.rule === p.name), p.name);
+      for (const p of pack.policies) assert.ok([...BAD_FIXTURES, ...RISKY_FIXTURES].some((f) => f.rule === p.name), p.name);
     });
 
     it("a document marked secret is still checked (the engine sends secrets wrapped, the pack unwraps them)", async function () {
@@ -197,11 +206,12 @@ describe("policy pack under the Pulumi CLI's runner (run-policy-pack over gRPC)"
       assert.deepEqual(found, [], show(found));
     });
 
-    it("policy/policy-config.sample.json: the dev stack passes, permissions-unknown-action reports advisory", async function () {
+    it("policy/policy-config.sample.json: the dev stack passes, permissions-unknown-action and workload-access-risky report advisory", async function () {
       await pack.configure(readPackConfig(path.join(POLICY_DIR, "policy-config.sample.json")));
       const { analyze, stack } = await preview(dev.resources);
       assert.deepEqual([...analyze, ...stack], [], show([...analyze, ...stack]));
       assert.deepEqual(await levelsOf(unknownAction, "permissions-unknown-action"), ["advisory"]);
+      assert.deepEqual(await levelsOf(RISKY_FIXTURES[0].resources.map((r) => inputs(r)), "workload-access-risky"), ["advisory"]);
     });
   });
 

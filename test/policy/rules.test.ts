@@ -6,6 +6,7 @@ import { ruleSettings, toPolicy, type Rule } from "../../policy/lib/rule";
 import { checkResources } from "../../tools/policyCheck";
 import { BAD_FIXTURES, HOST, PROVIDER, irsa, policy, resource, role } from "../fixtures/badResources";
 import { runStack } from "../helpers/stacks";
+import { RISKY_FIXTURES } from "./riskyFixtures";
 
 // CrossGuard's own unknown-value machinery (internal to @pulumi/policy, not in its typings).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -32,8 +33,8 @@ describe("policy pack: rules", () => {
     });
   }
 
-  it("every rule has at least one bad fixture", () => {
-    for (const r of RULES) assert.ok(BAD_FIXTURES.some((f) => f.rule === r.name), r.name);
+  it("every rule has at least one bad (or, for an advisory rule, risky) fixture", () => {
+    for (const r of RULES) assert.ok([...BAD_FIXTURES, ...RISKY_FIXTURES].some((f) => f.rule === r.name), r.name);
   });
 
   const compliant: [string, Parameters<typeof checkResources>[0]][] = [

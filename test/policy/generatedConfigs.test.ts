@@ -1,0 +1,208 @@
+/**
+ * The pack's false positives on valid configs: generated stack configs (only keys of the README's config
+ * reference), each run through the real program offline and checked with every rule, must draw no mandatory
+ * finding; the advisory rule must flag exactly the risky grants each config declares.
+ */
+import { strict as assert } from "node:assert";
+import fc from "fast-check";
+import { syntheticConfig } from "../../bench/synthetic";
+import { checkResources } from "../../tools/policyCheck";
+import { runStack } from "../helpers/stacks";
+
+const SEED = 20261111;
+const CONFIGS = 36;
+const ACCOUNT = "123456789012";
+const TARGET_ACCOUNT = "210987654321";
+const RISKY_NAMESPACES = ["default", "kube-system"];
+
+type Access = "read" | "write" | "read-write";
+interface S3Grant {
+  bucket: string;
+  prefix?: string;
+  access: Access;
+  kmsKeyArn?: string;
+}
+interface Workload {
+  name: string;
+  namespace: string;
+  serviceAccount?: string;
+  s3?: S3Grant[];
+  dynamodb?: { table: string; access: Access; indexes?: true | string[]; streams?: boolean }[];
+  secrets?: ({ name: string } | { prefix: string })[];
+  tags?: Record<string, string>;
+  maxSessionDurationSeconds?: number;
+  tokenExpirationSeconds?: number;
+}
+interface TargetRole {
+  name: string;
+  workloads: string[];
+  s3?: S3Grant[];
+}
+
+const REGIONS = [
+  { region: "us-east-1", partition: "aws", dns: "amazonaws.com" },
+  { region: "eu-west-1", partition: "aws", dns: "amazonaws.com" },
+  { region: "us-gov-west-1", partition: "aws-us-gov", dns: "amazonaws.com" },
+  { region: "cn-north-1", partition: "aws-cn", dns: "amazonaws.com.cn" },
+];
+
+/**
+ * Bucket names as people write them: letters and dashes only (which the old any-resource check took for a
+ * resource type), or with dots and digits.
+ */
+const bucket = fc.oneof(
+  fc.tuple(fc.constantFrom("orion", "acme", "media"), fc.array(fc.stringMatching(/^[a-z]{1,7}$/), { minLength: 1, maxLength: 3 })).map(([head, rest]) => [head, ...rest].join("-")),
+  fc
+    .tuple(fc.constantFrom("my", "logs", "data"), fc.array(fc.tuple(fc.constantFrom("-", "."), fc.stringMatching(/^[a-z0-9]{1,7}$/)), { minLength: 1, maxLength: 4 }))
+    .map(([head, rest]) => head + rest.map(([sep, label]) => sep + label).join("")),
+);
+const keyPrefix = fc
+  .tuple(fc.array(fc.stringMatching(/^[A-Za-z0-9_.=-]{1,8}$/), { minLength: 1, maxLength: 3 }), fc.boolean())
+  .map(([parts, slash]) => parts.join("/") + (slash ? "/" : ""))
+  .filter((p) => !/(^|\/)\.{1,2}(\/|$)/.test(p));
+const access = fc.constantFrom<Access>("read", "write", "read-write");
+const dynamoName = fc.stringMatching(/^[A-Za-z0-9_.-]{3,24}$/);
+const secretName = fc.stringMatching(/^[A-Za-z0-9/_+=.@-]{1,32}$/);
+
+function kmsKey(partition: string, region: string) {
+  return fc.uuid({ version: 4 }).map((id) => `arn:${partition}:kms:${region}:${ACCOUNT}:key/${id}`);
+}
+
+function s3Grant(partition: string, region: string) {
+  return fc.record({ bucket, prefix: keyPrefix, access, kmsKeyArn: kmsKey(partition, region) }, { requiredKeys: ["bucket", "access"] });
+}
+
+function workload(index: number, partition: string, region: string) {
+  const name = `w${index}`;
+  return fc
+    .record(
+      {
+        namespace: fc.constantFrom(...RISKY_NAMESPACES, "web", "data-pipeline", "team-a", "reporting"),
+        serviceAccount: fc.constantFrom(`${name}-sa`, "*", "job-*", "report-*"),
+        s3: fc.array(s3Grant(partition, region), { maxLength: 3 }),
+        dynamodb: fc.array(
+          fc.oneof(
+            fc.record({ table: dynamoName, access: fc.constant<Access>("write") }),
+            fc.record(
+              { table: dynamoName, access: fc.constantFrom<Access>("read", "read-write"), indexes: fc.oneof(fc.constant<true>(true), fc.array(dynamoName, { minLength: 1, maxLength: 3 })), streams: fc.boolean() },
+              { requiredKeys: ["table", "access"] },
+            ),
+          ),
+          { maxLength: 2 },
+        ),
+        secrets: fc.array(fc.oneof(secretName.map((n) => ({ name: n })), secretName.map((p) => ({ prefix: p }))), { maxLength: 2 }),
+        secretKms: fc.option(kmsKey(partition, region), { nil: undefined }),
+        tags: fc.constant({ team: `team-${index}` }),
+        maxSessionDurationSeconds: fc.integer({ min: 3600, max: 43200 }),
+        tokenExpirationSeconds: fc.integer({ min: 600, max: 86400 }),
+      },
+      { requiredKeys: ["namespace", "s3", "dynamodb", "secrets"] },
+    )
+    .map(({ secretKms, ...w }): Workload => {
+      const out: Workload = { name, ...w, secrets: w.secrets.map((s, i) => (i === 0 && secretKms ? { ...s, kmsKeyArn: secretKms } : s)) };
+      if (!out.s3!.length && !out.dynamodb!.length && !out.secrets!.length) out.s3 = [{ bucket: `${name}-scratch`, access: "read-write" }];
+      for (const k of ["s3", "dynamodb", "secrets"] as const) if (!out[k]!.length) delete out[k];
+      return out;
+    });
+}
+
+/** A valid stack config, and the risky grants it declares (`pattern <identity>`, `write <identity>`). */
+const stackConfig = fc
+  .tuple(fc.constantFrom(...REGIONS), fc.integer({ min: 1, max: 5 }), fc.boolean(), fc.boolean(), fc.boolean())
+  .chain(([{ region, partition, dns }, count, create, eso, crossAccount]) =>
+    fc.record({
+      region: fc.constant(region),
+      partition: fc.constant(partition),
+      dns: fc.constant(dns),
+      create: fc.constant(create),
+      workloads: fc.tuple(...Array.from({ length: count }, (_, i) => workload(i, partition, region))),
+      roleDefaults: fc.record(
+        {
+          path: fc.constantFrom("/", "/eks-irsa/", "/teams/data/"),
+          requireSecureTransport: fc.boolean(),
+          allowedRegions: fc.constant([region]),
+          permissionsBoundaryArn: fc.constant(`arn:${partition}:iam::${ACCOUNT}:policy/eks-workload-boundary`),
+          tags: fc.constant({ environment: "generated" }),
+        },
+        { requiredKeys: [] },
+      ),
+      serviceAccountDefaults: fc.record({ stsRegionalEndpoints: fc.boolean(), tokenExpirationSeconds: fc.integer({ min: 600, max: 86400 }) }, { requiredKeys: [] }),
+      externalSecrets: eso ? fc.record({ prefix: secretName, findByPath: fc.boolean() }).map((e) => e) : fc.constant(undefined),
+      targetRole: crossAccount ? fc.record({ name: fc.constantFrom("lake-reader", "archive-writer"), s3: fc.array(s3Grant(partition, region), { minLength: 1, maxLength: 2 }) }) : fc.constant(undefined),
+    }),
+  )
+  .map((g) => {
+    const issuerHost = `oidc.eks.${g.region}.${g.dns}/id/0123456789ABCDEF0123456789ABCDEF`;
+    const config: Record<string, unknown> = {
+      "aws:region": g.region,
+      "aws:allowedAccountIds": [ACCOUNT],
+      "eks-irsa:cluster": g.create
+        ? { name: "generated", create: { version: "1.33" }, protectOidcProvider: false }
+        : { name: "generated", oidcIssuerUrl: `https://${issuerHost}`, oidcProviderArn: `arn:${g.partition}:iam::${ACCOUNT}:oidc-provider/${issuerHost}` },
+      "eks-irsa:roleDefaults": g.roleDefaults,
+      "eks-irsa:serviceAccountDefaults": g.serviceAccountDefaults,
+      "eks-irsa:workloads": g.workloads,
+    };
+    if (g.externalSecrets) {
+      config["eks-irsa:externalSecrets"] = { secrets: [{ prefix: g.externalSecrets.prefix }], clusterSecretStore: { findByPath: g.externalSecrets.findByPath } };
+    }
+    const targetRole: TargetRole | undefined = g.targetRole && { ...g.targetRole, workloads: [g.workloads[0].name] };
+    if (targetRole) {
+      config["eks-irsa:crossAccount"] = [
+        { name: "analytics", accountId: TARGET_ACCOUNT, deployRoleArn: `arn:${g.partition}:iam::${TARGET_ACCOUNT}:role/eks-irsa-deployer`, mode: "chained", roles: [targetRole] },
+      ];
+    }
+    const wholeBucketWrite = (grants: S3Grant[] | undefined) => (grants ?? []).some((s) => s.access !== "read" && s.prefix === undefined);
+    const risky = [
+      ...g.workloads.filter((w) => w.serviceAccount?.includes("*") && RISKY_NAMESPACES.includes(w.namespace)).map((w) => `pattern ${w.name}`),
+      ...g.workloads.filter((w) => wholeBucketWrite(w.s3)).map((w) => `write ${w.name}`),
+      ...(targetRole && wholeBucketWrite(targetRole.s3) ? [`write analytics/${targetRole.workloads.join(".")}`] : []),
+    ];
+    return { config, risky: [...new Set(risky)].sort() };
+  });
+
+const generated = fc.sample(stackConfig, { seed: SEED, numRuns: CONFIGS });
+
+/** `pattern|write <identity>` of an advisory finding, the identity read from the eks-irsa tags of the resource. */
+function flagged(label: string, message: string, resources: { type: string; name: string; inputs: Record<string, unknown> }[]): string {
+  const r = resources.find((x) => `${x.type}::${x.name}` === label)!;
+  const tags = (r.inputs.tags ?? {}) as Record<string, string>;
+  const identity = tags["eks-irsa:target"] ? `${tags["eks-irsa:target"]}/${tags["eks-irsa:workload"]}` : tags["eks-irsa:workload"];
+  return `${message.startsWith("trust statement") ? "pattern" : "write"} ${identity}`;
+}
+
+describe(`policy pack: no mandatory finding on ${CONFIGS} generated valid configs (fast-check seed ${SEED})`, () => {
+  it("the sample covers what the pack must not confuse with any-resource, and the risky cases", () => {
+    const all = generated.map((g) => g.config);
+    const grants = all.flatMap((c) => (c["eks-irsa:workloads"] as Workload[]).flatMap((w) => w.s3 ?? []));
+    const workloads = all.flatMap((c) => c["eks-irsa:workloads"] as Workload[]);
+    assert.ok(grants.some((s) => s.prefix === undefined && s.access !== "read"), "a whole-bucket write");
+    assert.ok(grants.some((s) => s.prefix === undefined && s.access === "read"), "a whole-bucket read");
+    assert.ok(grants.some((s) => /^[a-z-]+$/.test(s.bucket) && s.prefix === undefined && s.access !== "read"), "a whole-bucket write to a bucket of letters and dashes");
+    assert.ok(grants.some((s) => /[0-9]/.test(s.bucket) && /\./.test(s.bucket) && s.prefix === undefined), "a bucket with digits and dots, no prefix");
+    assert.ok(grants.some((s) => s.kmsKeyArn), "an S3 KMS key");
+    assert.ok(workloads.some((w) => w.dynamodb?.some((d) => d.indexes === true)) && workloads.some((w) => w.dynamodb?.some((d) => Array.isArray(d.indexes))), "dynamodb indexes");
+    assert.ok(workloads.some((w) => w.dynamodb?.some((d) => d.streams)), "dynamodb streams");
+    assert.ok(workloads.some((w) => w.secrets?.some((s) => "name" in s)) && workloads.some((w) => w.secrets?.some((s) => "prefix" in s)), "secrets by name and by prefix");
+    assert.ok(workloads.some((w) => w.serviceAccount === "*" && RISKY_NAMESPACES.includes(w.namespace)), "a namespace-wide pattern in default or kube-system");
+    assert.ok(all.some((c) => c["eks-irsa:crossAccount"]) && all.some((c) => c["eks-irsa:externalSecrets"]), "cross-account and ESO");
+    assert.ok(new Set(all.map((c) => c["aws:region"])).size === REGIONS.length, "every partition");
+  });
+
+  generated.forEach(({ config, risky }, i) => {
+    const workloads = config["eks-irsa:workloads"] as Workload[];
+    it(`config ${i} (${config["aws:region"]}, ${workloads.length} workload${workloads.length > 1 ? "s" : ""}${risky.length ? `; risky: ${risky.join(", ")}` : ""})`, async () => {
+      const run = await runStack(`generated-${i}`, config);
+      const findings = await checkResources(run.resources);
+      const show = () => `${JSON.stringify(config, null, 1)}\n${findings.map((f) => `[${f.level}] ${f.rule} ${f.resource}: ${f.message}`).join("\n")}`;
+      assert.deepEqual(findings.filter((f) => f.level === "mandatory"), [], show());
+      assert.deepEqual(findings.map((f) => f.rule).filter((r) => r !== "workload-access-risky"), [], show());
+      assert.deepEqual([...new Set(findings.map((f) => flagged(f.resource, f.message, run.resources)))].sort(), risky, show());
+    });
+  });
+
+  it("the benchmark's synthetic environment (40 workloads) draws no finding", async () => {
+    const run = await runStack("synthetic", syntheticConfig(40));
+    assert.deepEqual(await checkResources(run.resources), []);
+  });
+});

@@ -73,3 +73,8 @@ export function rolesOf(resources: readonly RegisteredResource[]): RoleView[] {
       };
     });
 }
+
+/** Every permission document of a role this stack defines: its inline policies, then its managed policies. */
+export function permissionDocumentsOf(role: Pick<RoleView, "inlinePolicies" | "policies">): PolicyDocument[] {
+  return [...role.inlinePolicies.map((p) => p.document), ...role.policies.flatMap((p) => (p.document ? [p.document] : []))];
+}

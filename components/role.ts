@@ -21,7 +21,10 @@ export interface RegisteredRole {
   permissionPolicies: pulumi.Output<string>[];
 }
 
-/** One IAM role with its managed policies and their attachments, all with the options given (parent, provider). */
+/**
+ * One IAM role with its inline policy and, for what does not fit the role's inline budget, managed policies and
+ * their attachments, all with the options given (parent, provider).
+ */
 export function registerRole(name: string, args: RoleArgs, opts: pulumi.CustomResourceOptions): RegisteredRole {
   const { layout } = args;
   const trustPolicy = args.plan.apply((p) => JSON.stringify(p.trustPolicy));
@@ -41,12 +44,16 @@ export function registerRole(name: string, args: RoleArgs, opts: pulumi.CustomRe
   const permissionPolicies = layout.permissionPolicies.map((laid, i) => {
     const json = args.plan.apply((p) => JSON.stringify(p.permissionPolicies[i].document));
     const suffix = i === 0 ? "access" : `access-${i + 1}`;
+    if (laid.inline) {
+      new aws.iam.RolePolicy(`${name}-${suffix}`, { name: laid.name, role: role.name, policy: json }, opts);
+      return json;
+    }
     const policy = new aws.iam.Policy(
       `${name}-${suffix}`,
       {
         name: laid.name,
         path: args.path,
-        description: `Access of ${args.subject} (${i + 1}/${layout.permissionPolicies.length})`,
+        description: `Access of ${args.subject} (${i + 1}/${layout.permissionPolicies.length}, beyond the role's inline budget)`,
         policy: json,
         tags: layout.tags,
       },

@@ -50,7 +50,8 @@ export interface IdentityPlan {
   roleName: string;
   roleArn: string;
   trustPolicy: PolicyDocument;
-  permissionPolicies: { name: string; document: PolicyDocument }[];
+  /** The role's inline policy first, when there is one, then its managed policies. */
+  permissionPolicies: { name: string; document: PolicyDocument; inline: boolean }[];
   /** What a ServiceAccount bound to the role must carry, whoever creates it. */
   annotations: Record<string, string>;
   tags: Record<string, string>;
@@ -98,14 +99,15 @@ export function planIdentity(def: IdentityDefinition, env: AwsEnvironment, clust
   assertTrustFits(trustPolicy, def.quotas.trustPolicy, def.quotaFields.trustPolicy);
   const grants = accessStatements(def.access, env);
   const statements = grants.length === 0 ? [] : [...guardrailStatements(def.guardrails), ...grants];
-  const options = { maxDocuments: def.quotas.managedPolicies, what: "permissions", quotaField: def.quotaFields.managedPolicies };
+  // Inline first (no customer-managed policy, no attachment: one resource per role), managed policies only beyond it.
+  const options = { inlineLimit: LIMITS.inlinePolicyCharsPerRole, maxDocuments: def.quotas.managedPolicies, what: "permissions", quotaField: def.quotaFields.managedPolicies };
   const planned = layout ?? planLayout(statements, options);
   const documents = renderLayout(planned, statements, options);
   return {
     roleName: def.roleName,
     roleArn: arn,
     trustPolicy,
-    permissionPolicies: documents.map((document, i) => ({ name: policyName(def.roleName, i), document })),
+    permissionPolicies: documents.map((document, i) => ({ name: policyName(def.roleName, i), document, inline: planned.inline && i === 0 })),
     annotations: annotationsFor(arn, def.annotations),
     tags: def.tags,
     layout: planned,

@@ -10,6 +10,8 @@ export { SizeLimitError };
 /** AWS's quotas that documents must respect (see the IAM and STS quotas page). */
 export const LIMITS = {
   managedPolicyChars: 6144,
+  /** All inline policies of one role together. */
+  inlinePolicyCharsPerRole: 10240,
   trustPolicyCharsDefault: 2048,
   trustPolicyCharsMax: 4096,
   managedPoliciesPerRoleDefault: 10,
@@ -85,9 +87,14 @@ export interface LayoutPiece {
   slice?: [number, number];
 }
 
-/** Which (pieces of) compacted statements go into which document: decided once, rendered for any environment. */
+/**
+ * Which (pieces of) compacted statements go into which document: decided once, rendered for any environment. With an
+ * inline budget, the first document is the role's inline policy and the others are managed policies.
+ */
 export interface DocumentLayout {
   documents: LayoutPiece[][];
+  /** The first document is an inline policy (its limit is the inline budget). */
+  inline: boolean;
 }
 
 /** Pieces of a statement whose Resource list alone is over the limit: halves, recursively. */
@@ -108,6 +115,11 @@ function pieceStatement(statements: Statement[], p: LayoutPiece): Statement {
 export interface LayoutOptions {
   /** Characters per document; defaults to the managed policy quota. */
   limit?: number;
+  /**
+   * Characters of a first, inline document (the role's inline budget): statements go there first and into managed
+   * policies only when it is full. Without it, every document is a managed policy.
+   */
+  inlineLimit?: number;
   /** Documents at most; defaults to the managed-policies-per-role quota. */
   maxDocuments?: number;
   /** What is being laid out, for messages (`permissions`). */
@@ -122,37 +134,41 @@ export interface LayoutOptions {
  */
 export function planLayout(statements: Statement[], options: LayoutOptions = {}): DocumentLayout {
   const limit = options.limit ?? LIMITS.managedPolicyChars;
+  const inline = options.inlineLimit !== undefined;
   const max = options.maxDocuments ?? LIMITS.managedPoliciesPerRoleDefault;
   const what = options.what ?? "policy";
   const empty = policySize(policyDocument([]));
   const compacted = compactStatements(statements);
-  const docs: LayoutPiece[][] = [];
-  const sizes: number[] = [];
+  const docs: LayoutPiece[][] = inline ? [[]] : [];
+  const sizes: number[] = inline ? [empty] : [];
+  const limitOf = (d: number) => (inline && d === 0 ? options.inlineLimit! : limit);
   for (const [i, s] of compacted.entries()) {
     for (const piece of splitPieces(s, i, 0, asList(s.Resource).length, limit)) {
       const cost = policySize(pieceStatement(compacted, piece)) + 1;
       if (empty + cost - 1 > limit) {
         throw new SizeLimitError([], `${what}: one statement is ${empty + cost - 1} characters, over the ${limit}-character managed policy limit`);
       }
-      const at = sizes.findIndex((size) => size + cost <= limit);
+      // An empty document costs one comma less than a document with statements.
+      const at = sizes.findIndex((size, d) => size + cost - (docs[d].length === 0 ? 1 : 0) <= limitOf(d));
       if (at >= 0) {
+        sizes[at] += cost - (docs[at].length === 0 ? 1 : 0);
         docs[at].push(piece);
-        sizes[at] += cost;
       } else {
         docs.push([piece]);
         sizes.push(empty + cost - 1);
       }
     }
   }
-  if (docs.length > max) {
+  const managed = docs.length - (inline ? 1 : 0);
+  if (managed > max) {
     const total = sizes.reduce((a, b) => a + b, 0);
     throw new SizeLimitError(
       [],
-      `${what}: the permissions need ${docs.length} managed policies (${total} characters), over the ${max} allowed per role; ` +
+      `${what}: the permissions need ${inline ? "a full inline policy and " : ""}${managed} managed policies (${total} characters), over the ${max} allowed per role; ` +
         `split the workload or raise ${options.quotaField ?? "managedPolicyQuota"} (up to ${LIMITS.managedPoliciesPerRoleMax}) after raising the AWS quota`,
     );
   }
-  return { documents: docs };
+  return { documents: inline && docs[0].length === 0 ? [] : docs, inline: inline && docs[0].length > 0 };
 }
 
 /**
@@ -167,11 +183,12 @@ export function renderLayout(layout: DocumentLayout, statements: Statement[], op
   if (compacted.length !== wanted) {
     throw new Error(`${options.what ?? "policy"}: the statements no longer compact to the planned layout (${compacted.length} statements, ${wanted} planned)`);
   }
-  return layout.documents.map((pieces) => {
+  return layout.documents.map((pieces, d) => {
     const doc = policyDocument(pieces.map((p) => pieceStatement(compacted, p)));
     const size = policySize(doc);
-    if (size > limit) {
-      throw new SizeLimitError([], `${options.what ?? "policy"}: a document is ${size} characters with the real account, partition and region, over the ${limit}-character managed policy limit (laid out with placeholders: give the region to check before deployment)`);
+    const max = layout.inline && d === 0 ? (options.inlineLimit ?? LIMITS.inlinePolicyCharsPerRole) : limit;
+    if (size > max) {
+      throw new SizeLimitError([], `${options.what ?? "policy"}: a document is ${size} characters with the real account, partition and region, over the ${max}-character limit (laid out with placeholders: give the region to check before deployment)`);
     }
     return doc;
   });

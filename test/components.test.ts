@@ -70,7 +70,8 @@ describe("components: constructed directly with a user's arguments", () => {
           Condition: { StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com", [`${HOST}:sub`]: "system:serviceaccount:shop:orders" } },
         },
       ]);
-      const policy = JSON.stringify(parsePolicy(only(run, "aws:iam/policy:Policy").inputs.policy));
+      const policy = JSON.stringify(parsePolicy(only(run, "aws:iam/rolePolicy:RolePolicy").inputs.policy));
+      assert.equal(all(run, "aws:iam/policy:Policy").length, 0, "no managed policy: the documents fit the role's inline budget");
       assert.ok(policy.includes("arn:aws:dynamodb:eu-west-1:111122223333:table/orders/index/by-customer"), policy);
       assert.ok(policy.includes("arn:aws:secretsmanager:eu-west-1:111122223333:secret:shop/orders/db-??????"), policy);
       // No Kubernetes provider: nothing in the cluster.
@@ -118,7 +119,7 @@ describe("components: constructed directly with a user's arguments", () => {
 
     it("a layout over the quotas fails at construction, naming the quota to raise", () => {
       const grants = Array.from({ length: 300 }, (_, i) => ({ bucket: `bucket-${i}`, prefix: `tenant-${i}/exports/`, access: "read" as const }));
-      assert.throws(() => new WorkloadIdentity("big", orders({ s3: grants, managedPolicyQuota: 2, region: "eu-west-1" })), /WorkloadIdentity "big": permissions: the permissions need \d+ managed policies .* raise managedPolicyQuota/);
+      assert.throws(() => new WorkloadIdentity("big", orders({ s3: grants, managedPolicyQuota: 2, region: "eu-west-1" })), /WorkloadIdentity "big": permissions: the permissions need a full inline policy and \d+ managed policies .* raise managedPolicyQuota/);
     });
 
     it("refuses a region that is not the AWS provider's", async () => {
@@ -131,7 +132,7 @@ describe("components: constructed directly with a user's arguments", () => {
         const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
         new WorkloadIdentity("orders", orders({ chainedRoles: [{ roleArn: target, profile: "analytics" }] }), { providers: [provider] });
       });
-      const policy = parsePolicy(only(run, "aws:iam/policy:Policy").inputs.policy);
+      const policy = parsePolicy(only(run, "aws:iam/rolePolicy:RolePolicy").inputs.policy);
       assert.deepEqual(policy.Statement.filter((s) => s.Action === "sts:AssumeRole"), [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: target }]);
       const config = String((only(run, "kubernetes:core/v1:ConfigMap").inputs.data as { config: string }).config);
       assert.match(config, /\[profile analytics\]\nrole_arn = arn:aws:iam::210987654321:role\/datalake-reader\nsource_profile = irsa/);

@@ -4,7 +4,7 @@ import { ConfigError } from "../config/validate";
 import { parsePolicy, type PolicyDocument } from "../core/document";
 import { awsConfigFile } from "../core/crossAccount";
 import { evaluateTrust, webIdentityRequest } from "../core/trustEval";
-import { rolesOf } from "../tools/inventory";
+import { permissionDocumentsOf, rolesOf } from "../tools/inventory";
 import type { OfflineRun, RegisteredResource } from "../tools/offline";
 import { renderPlan } from "../tools/planText";
 import { configProblems } from "./helpers/problems";
@@ -31,7 +31,7 @@ describe("cross-account: chained (prod's analytics data lake)", () => {
     assert.deepEqual(JSON.parse(String(provider.inputs.assumeRoles)), [{ roleArn: "arn:aws:iam::210987654321:role/eks-irsa-deployer", sessionName: "eks-irsa-prod" }]);
     assert.deepEqual(JSON.parse(String(provider.inputs.allowedAccountIds)), ["210987654321"]);
     const placed = inTarget(run).filter((r) => r.type.startsWith("aws:"));
-    assert.deepEqual(placed.map((r) => r.type).sort(), ["aws:iam/policy:Policy", "aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment"]);
+    assert.deepEqual(placed.map((r) => r.type).sort(), ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"]);
     for (const r of placed) assert.match(r.provider ?? "", /pulumi:providers:aws::analytics::/, `${r.type} ${r.name} uses the target's provider`);
     // Nothing else of the stack uses it.
     for (const r of run.resources.filter((x) => !placed.includes(x))) assert.ok(!(r.provider ?? "").includes("providers:aws::analytics"), r.name);
@@ -50,7 +50,7 @@ describe("cross-account: chained (prod's analytics data lake)", () => {
   it("the source role may assume exactly the target role: iam-simulate on both sides", async () => {
     const source = rolesOf(run.resources).find((r) => r.arn === SOURCE)!;
     const target = rolesOf(run.resources).find((r) => r.arn === TARGET)!;
-    const identity = source.policies.map((p) => p.document!) as PolicyDocument[];
+    const identity = permissionDocumentsOf(source);
     // AWS sets aws:PrincipalArn to the calling session's role ARN.
     const assume = (principal: string, resource = TARGET, docs = identity) =>
       decide(docs, { action: "sts:AssumeRole", resource, principal, resourceAccount: "210987654321", context: { "aws:PrincipalArn": principal } }, target.trust);
@@ -68,7 +68,7 @@ describe("cross-account: chained (prod's analytics data lake)", () => {
 
   it("the target role's grants are built for the target account by the same builders", async () => {
     const target = rolesOf(run.resources).find((r) => r.arn === TARGET)!;
-    const docs = target.policies.map((p) => p.document!) as PolicyDocument[];
+    const docs = permissionDocumentsOf(target);
     const read = { action: "s3:GetObject", resource: "arn:aws:s3:::acme-analytics-datalake/curated/2026/11/part-0.parquet", principal: TARGET };
     assert.equal(await decide(docs, read), "Allowed");
     assert.equal(await decide(docs, { ...read, resource: "arn:aws:s3:::acme-analytics-datalake/raw/x" }), "ImplicitlyDenied");
@@ -192,7 +192,7 @@ describe("cross-account: oidc (the target account trusts the cluster directly)",
 
   it("source roles get no sts:AssumeRole in oidc mode, and no AWS profile is needed", () => {
     const app = rolesOf(run.resources).find((r) => r.resourceName === "app")!;
-    assert.equal(app.policies.length, 0);
+    assert.equal(permissionDocumentsOf(app).length, 0);
     assert.equal(ofType(run, "kubernetes:core/v1:ConfigMap").length, 0);
   });
 

@@ -5,7 +5,7 @@ import { accessStatements } from "../core/access";
 import { parsePolicy, type PolicyDocument } from "../core/document";
 import { esoArgs } from "../config/args";
 import { clusterStoreUsers, controllerAccess, esoControllerInput, grantCovers, resolveEso, type K8sObject } from "../core/eso";
-import { rolesOf } from "../tools/inventory";
+import { permissionDocumentsOf, rolesOf } from "../tools/inventory";
 import type { OfflineRun } from "../tools/offline";
 import { configProblems } from "./helpers/problems";
 import { decide } from "./helpers/simulate";
@@ -256,7 +256,7 @@ describe("ESO: the dev and prod stacks", () => {
     const role = rolesOf(prod.resources).find((r) => r.resourceName === "external-secrets-controller")!;
     assert.deepEqual(role.serviceAccounts.map((s) => `${s.namespace}/${s.name}`), ["external-secrets/external-secrets-reader"]);
     assert.ok(JSON.stringify(role.trust).includes('"system:serviceaccount:external-secrets:external-secrets-reader"'));
-    const docs = role.policies.map((p) => p.document!) as PolicyDocument[];
+    const docs = permissionDocumentsOf(role);
     const principal = role.arn;
     const ok = { action: "secretsmanager:GetSecretValue", resource: SECRET("prod/shared/payment-api-AbCdEf").replace("111122223333", "123456789012"), principal };
     assert.equal(await decide(docs, ok), "Allowed");
@@ -299,8 +299,8 @@ describe("ESO: the dev and prod stacks", () => {
     const workload = rolesOf(dev.resources).find((r) => r.resourceName === "data-processor")!;
     const controller = rolesOf(dev.resources).find((r) => r.resourceName === "external-secrets-controller")!;
     const read = { action: "secretsmanager:GetSecretValue", resource: SECRET("dev/data-pipeline/db-AbCdEf") };
-    assert.equal(await decide(workload.policies.map((p) => p.document!), { ...read, principal: workload.arn }), "Allowed");
-    assert.equal(await decide(controller.policies.map((p) => p.document!), { ...read, principal: controller.arn }), "ImplicitlyDenied", "the controller cannot read it");
+    assert.equal(await decide(permissionDocumentsOf(workload), { ...read, principal: workload.arn }), "Allowed");
+    assert.equal(await decide(permissionDocumentsOf(controller), { ...read, principal: controller.arn }), "ImplicitlyDenied", "the controller cannot read it");
   });
 
   it("ExternalSecrets are v1 objects with the declared keys, after their store", async () => {
@@ -331,7 +331,7 @@ describe("ESO: the dev and prod stacks", () => {
         Object.entries(config({ secrets: [{ prefix: "team/" }], clusterSecretStore: { findByPath: true } }, { createServiceAccount: false, externalSecrets: [es({ data: [], dataFrom: [{ find: { path: "team/app/", name: { regexp: "^team/app/.*" } } }] })] })).map(([k, v]) => [`eks-irsa:${k}`, v]),
       ),
     });
-    const doc = parsePolicy(one(run, "aws:iam/policy:Policy", "external-secrets-controller-access").inputs.policy);
+    const doc = parsePolicy(one(run, "aws:iam/rolePolicy:RolePolicy", "external-secrets-controller-access").inputs.policy);
     assert.ok(doc.Statement.some((s) => s.Resource === "*" && JSON.stringify(s.Action) === '["secretsmanager:BatchGetSecretValue","secretsmanager:ListSecrets"]'));
     const [found] = crs(run, "ExternalSecret");
     assert.deepEqual((found.inputs.spec as { dataFrom: unknown }).dataFrom, [{ find: { path: "team/app/", name: { regexp: "^team/app/.*" } } }]);

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { ConfigError } from "../config/validate";
-import { parsePolicy } from "../core/document";
+import { parsePolicy, policySize } from "../core/document";
 import { evaluateTrust, webIdentityRequest } from "../core/trustEval";
-import { rolesOf } from "../tools/inventory";
+import { permissionDocumentsOf, rolesOf } from "../tools/inventory";
 import { runOffline, type OfflineRun } from "../tools/offline";
 import { renderPlan } from "../tools/planText";
 import { ofType, one, runStack } from "./helpers/stacks";
@@ -52,7 +52,7 @@ describe("stacks: dev (creates the cluster and its OIDC provider)", () => {
     assert.equal(provider.options.protect, false);
   });
 
-  it("gives each workload its own deterministically named role and policy", () => {
+  it("gives each workload its own deterministically named role and inline policy (no managed policy, no attachment)", () => {
     assert.deepEqual(ofType(run, ROLE).map((r) => r.inputs.name).sort(), [
       "irsa-dev-backend",
       "irsa-dev-data-processor",
@@ -60,14 +60,15 @@ describe("stacks: dev (creates the cluster and its OIDC provider)", () => {
       "irsa-dev-frontend",
       "irsa-dev-reports",
     ]);
-    assert.deepEqual(ofType(run, "aws:iam/policy:Policy").map((r) => r.inputs.name).sort(), [
+    assert.deepEqual(ofType(run, "aws:iam/rolePolicy:RolePolicy").map((r) => r.inputs.name).sort(), [
       "irsa-dev-backend-access",
       "irsa-dev-data-processor-access",
       "irsa-dev-external-secrets-access",
       "irsa-dev-frontend-access",
       "irsa-dev-reports-access",
     ]);
-    for (const role of rolesOf(run.resources)) assert.equal(role.policies.length, 1, role.roleName);
+    for (const role of rolesOf(run.resources)) assert.deepEqual([role.inlinePolicies.length, role.policies.length], [1, 0], role.roleName);
+    assert.equal(ofType(run, "aws:iam/policy:Policy").length + ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, 0);
   });
 
   it("trusts exactly each workload's ServiceAccount, and the namespace-wide workload by pattern", () => {
@@ -98,7 +99,7 @@ describe("stacks: dev (creates the cluster and its OIDC provider)", () => {
 
   it("the data processor reads S3 input, writes DynamoDB results and reads its database secret", () => {
     const role = rolesOf(run.resources).find((r) => r.resourceName === "data-processor")!;
-    const json = JSON.stringify(role.policies[0].document);
+    const json = JSON.stringify(permissionDocumentsOf(role));
     assert.ok(json.includes("arn:aws:s3:::acme-dev-raw-data/incoming/*"));
     assert.ok(json.includes("arn:aws:dynamodb:us-east-1:111122223333:table/processing-results-dev"));
     assert.ok(json.includes("arn:aws:secretsmanager:us-east-1:111122223333:secret:dev/data-pipeline/db-??????"));
@@ -149,7 +150,7 @@ describe("stacks: prod (existing cluster, adopted OIDC provider)", () => {
     const sa = one(run, SA, "backend").inputs.metadata as { annotations: Record<string, string> };
     assert.equal(sa.annotations["eks.amazonaws.com/role-arn"], role.outputs.arn);
     assert.equal(sa.annotations["eks.amazonaws.com/token-expiration"], "3600");
-    const policy = JSON.stringify(rolesOf(run.resources).find((r) => r.resourceName === "backend")!.policies[0].document);
+    const policy = JSON.stringify(permissionDocumentsOf(rolesOf(run.resources).find((r) => r.resourceName === "backend")!));
     assert.ok(policy.includes('"aws:RequestedRegion":"us-east-1"'));
     assert.ok(policy.includes("table/orders/index/by-customer") && !policy.includes("index/*"));
   });
@@ -162,7 +163,7 @@ describe("stacks: prod (existing cluster, adopted OIDC provider)", () => {
   });
 
   it("KMS access for the customer-managed key only via S3 and Secrets Manager", () => {
-    const doc = rolesOf(run.resources).find((r) => r.resourceName === "data-processor")!.policies[0].document!;
+    const [doc] = permissionDocumentsOf(rolesOf(run.resources).find((r) => r.resourceName === "data-processor")!);
     const kms = doc.Statement.filter((s) => JSON.stringify(s.Action).includes("kms:"));
     assert.ok(kms.length > 0 && kms.every((s) => Object.keys(s.Condition ?? {}).join() === "StringEquals"));
     assert.deepEqual(kms.flatMap((s) => s.Condition!.StringEquals["kms:ViaService"]).sort(), ["s3.us-east-1.amazonaws.com", "secretsmanager.us-east-1.amazonaws.com"]);
@@ -211,16 +212,18 @@ describe("stacks: invalid config and other shapes", () => {
   it("a workload without grants gets a role and no policy", async () => {
     const run = await runStack("empty", cfg({ name: "c2", oidcIssuerUrl: "https://oidc.example.com/c2" }, [{ name: "idle", namespace: "ns", createServiceAccount: false }]));
     assert.equal(ofType(run, ROLE).length, 1);
-    assert.equal(ofType(run, "aws:iam/policy:Policy").length, 0);
+    assert.equal(ofType(run, "aws:iam/policy:Policy").length + ofType(run, "aws:iam/rolePolicy:RolePolicy").length, 0);
   });
 
-  it("splits a large workload across several attached managed policies", async () => {
+  it("fills the role's inline budget first, then attached managed policies for the rest", async () => {
     const s3 = Array.from({ length: 120 }, (_, i) => ({ bucket: `bucket-${i}`, prefix: `tenant-${i}/data/`, access: "read" }));
     const run = await runStack("big", cfg({ name: "c3", oidcIssuerUrl: "https://oidc.example.com/c3" }, [{ name: "big", namespace: "ns", createServiceAccount: false, s3 }]));
+    const [inline] = ofType(run, "aws:iam/rolePolicy:RolePolicy");
+    assert.ok(policySize(parsePolicy(inline.inputs.policy)) > 9000 && policySize(parsePolicy(inline.inputs.policy)) <= 10240, "inline budget used");
     const policies = ofType(run, "aws:iam/policy:Policy");
-    assert.ok(policies.length > 1, String(policies.length));
+    assert.ok(policies.length >= 1, String(policies.length));
     assert.equal(ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").length, policies.length);
-    for (const p of policies) assert.ok(String(p.inputs.policy).length <= 6144);
+    for (const p of policies) assert.ok(policySize(parsePolicy(p.inputs.policy)) <= 6144);
   });
 
   it("China: ARNs in the aws-cn partition from the region", async () => {

@@ -59,6 +59,8 @@ export class RealisticMocks implements pulumi.runtime.Mocks {
         const arn = this.iamArn(args, "policy", i.path, name);
         return { id: arn, state: { ...i, name, arn, policyId: `ANPA${hex(name, 17).toUpperCase()}`, attachmentCount: 1 } };
       }
+      case "aws:iam/rolePolicy:RolePolicy":
+        return { id: `${i.role}:${i.name ?? args.name}`, state: i };
       case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
         return { id: `${i.role}-${hex(String(i.policyArn), 8)}`, state: i };
       case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {

@@ -15,11 +15,15 @@ function roleLines(out: string[], role: RoleView, crossAccount = false): void {
   if (!crossAccount && role.serviceAccounts.length === 0 && role.trust.Statement.some((s) => s.Principal && s.Principal !== "*" && s.Principal.Federated)) {
     out.push("  sa          none created (pattern binding or createServiceAccount: false): annotate your ServiceAccounts with the role ARN");
   }
+  for (const p of role.inlinePolicies) {
+    out.push(`  policy      ${p.name} (inline)`);
+    for (const line of describePermissions(p.document)) out.push(`    ${line}`);
+  }
   for (const p of role.policies) {
-    out.push(`  policy      ${p.name}${p.document ? "" : " (not defined by this stack)"}`);
+    out.push(`  policy      ${p.name} (managed)${p.document ? "" : " (not defined by this stack)"}`);
     for (const line of p.document ? describePermissions(p.document) : []) out.push(`    ${line}`);
   }
-  if (role.policies.length === 0) out.push("  policy      none: the role grants no access");
+  if (role.policies.length === 0 && role.inlinePolicies.length === 0) out.push("  policy      none: the role grants no access");
 }
 
 type Ref = { key: string; property?: string };

@@ -76,7 +76,7 @@ describe("package: the npm tarball in a consumer program (examples/typescript)",
     };
     const viaConfig = await runOffline("consumer", config, program);
     const of = (r: OfflineRun, type: string, name: string) => r.resources.find((x) => x.type === type && x.name === name)?.inputs;
-    for (const [type, name] of [["aws:iam/role:Role", "orders"], ["aws:iam/policy:Policy", "orders-access"], ["kubernetes:core/v1:ServiceAccount", "orders"]]) {
+    for (const [type, name] of [["aws:iam/role:Role", "orders"], ["aws:iam/rolePolicy:RolePolicy", "orders-access"], ["kubernetes:core/v1:ServiceAccount", "orders"]]) {
       assert.ok(of(consumer, type, name), `${type} ${name}`);
       assert.deepEqual(of(consumer, type, name), of(viaConfig, type, name), `${type} ${name}`);
     }

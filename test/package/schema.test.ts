@@ -45,7 +45,7 @@ const ORDERS = {
 /** The role, its policies and its ServiceAccount as registered, keyed by type. */
 function identity(run: OfflineRun) {
   const pick = (type: string) => run.resources.filter((r) => r.type === type).map((r) => r.inputs);
-  return { roles: pick("aws:iam/role:Role"), policies: pick("aws:iam/policy:Policy"), serviceAccounts: pick("kubernetes:core/v1:ServiceAccount") };
+  return { roles: pick("aws:iam/role:Role"), policies: [...pick("aws:iam/rolePolicy:RolePolicy"), ...pick("aws:iam/policy:Policy")], serviceAccounts: pick("kubernetes:core/v1:ServiceAccount") };
 }
 
 describe("package: the multi-language schema (Pulumi's own component analyzer)", () => {

@@ -122,7 +122,7 @@ describe("policy pack under the Pulumi CLI's runner (run-policy-pack over gRPC)"
   describe("the dev stack passes", function () {
     it("has the resources the rules look at (so that passing is not vacuous)", function () {
       const count = (t: string) => dev.resources.filter((r) => r.type === t).length;
-      assert.ok(count("aws:iam/role:Role") >= 3 && count("aws:iam/policy:Policy") >= 3 && count("kubernetes:core/v1:ServiceAccount") >= 2, "dev stack resources");
+      assert.ok(count("aws:iam/role:Role") >= 3 && count("aws:iam/rolePolicy:RolePolicy") >= 3 && count("kubernetes:core/v1:ServiceAccount") >= 2, "dev stack resources");
     });
 
     it("Analyze: a workload role of the dev stack draws no diagnostic", async function () {

@@ -164,8 +164,10 @@ const stackConfig = fc
 const generated = fc.sample(stackConfig, { seed: SEED, numRuns: CONFIGS });
 
 /** `pattern|write <identity>` of an advisory finding, the identity read from the eks-irsa tags of the resource. */
-function flagged(label: string, message: string, resources: { type: string; name: string; inputs: Record<string, unknown> }[]): string {
-  const r = resources.find((x) => `${x.type}::${x.name}` === label)!;
+function flagged(label: string, message: string, resources: { type: string; name: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }[]): string {
+  const found = resources.find((x) => `${x.type}::${x.name}` === label)!;
+  // An inline policy carries no tags: its role does.
+  const r = found.type === "aws:iam/rolePolicy:RolePolicy" ? resources.find((x) => x.type === "aws:iam/role:Role" && x.outputs.name === found.inputs.role)! : found;
   const tags = (r.inputs.tags ?? {}) as Record<string, string>;
   const identity = tags["eks-irsa:target"] ? `${tags["eks-irsa:target"]}/${tags["eks-irsa:workload"]}` : tags["eks-irsa:workload"];
   return `${message.startsWith("trust statement") ? "pattern" : "write"} ${identity}`;

@@ -1,6 +1,6 @@
 /**
- * The same resources as the program registers, registered directly (aws.iam.Role, Policy, attachment,
- * ServiceAccount) with precomputed documents: the baseline for the components' overhead.
+ * The same resources as the program registers, registered directly (aws.iam.Role, its inline policy, managed policies
+ * and attachments beyond it, ServiceAccount) with precomputed documents: the baseline for the components' overhead.
  */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
@@ -19,6 +19,7 @@ export function rawProgram(workloads: RawWorkload[], kubeconfig: string): () => 
     for (const { name, plan: p, serviceAccount } of workloads) {
       const role = new aws.iam.Role(name, { name: p.roleName, assumeRolePolicy: JSON.stringify(p.trustPolicy), tags: p.tags });
       p.permissionPolicies.forEach((doc, i) => {
+        if (doc.inline) return void new aws.iam.RolePolicy(`${name}-${i}`, { name: doc.name, role: role.name, policy: JSON.stringify(doc.document) });
         const policy = new aws.iam.Policy(`${name}-${i}`, { name: doc.name, policy: JSON.stringify(doc.document), tags: p.tags });
         new aws.iam.RolePolicyAttachment(`${name}-${i}`, { role: role.name, policyArn: policy.arn });
       });

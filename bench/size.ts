@@ -6,7 +6,7 @@ import { planEnvironment } from "../config/plan";
 import { isPattern } from "../core/trust";
 import { issuerFromProviderArn } from "../core/arn";
 import { program } from "../stacks";
-import { rolesOf } from "../tools/inventory";
+import { permissionDocumentsOf, rolesOf } from "../tools/inventory";
 import { runOffline } from "../tools/offline";
 import { checkResources } from "../tools/policyCheck";
 import { accessModel } from "../tools/access/model";
@@ -33,6 +33,7 @@ async function main() {
   const access: number[] = [];
   const rawTimes: number[] = [];
   let resources = 0;
+  let cloudResources = 0;
   let sizes = { trust: 0, permission: 0, perRole: 0, policies: 0 };
   // Warm the JIT on a small environment of the same shape, so the first timed run is not the slowest by design.
   const warm = syntheticConfig(50);
@@ -54,11 +55,13 @@ async function main() {
     access.push(performance.now() - t);
     if (model.errors.length) throw new Error(`access report disagrees: ${model.errors[0]}`);
     resources = run.resources.length;
+    // What `pulumi up` creates in the cloud: roles, policies, ServiceAccounts (not components or providers).
+    cloudResources = run.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).length;
     const roles = rolesOf(run.resources);
     sizes = {
       trust: Math.max(...roles.map((r) => policySize(r.trust))),
-      permission: Math.max(...roles.flatMap((r) => r.policies.map((p) => (p.document ? policySize(p.document) : 0)))),
-      perRole: Math.max(...roles.map((r) => policySize(r.trust) + r.policies.reduce((a, p) => a + (p.document ? policySize(p.document) : 0), 0))),
+      permission: Math.max(...roles.flatMap((r) => permissionDocumentsOf(r).map(policySize))),
+      perRole: Math.max(...roles.map((r) => policySize(r.trust) + permissionDocumentsOf(r).reduce((a, d) => a + policySize(d), 0))),
       policies: Math.max(...roles.map((r) => r.policies.length)),
     };
   }
@@ -67,6 +70,7 @@ async function main() {
       workloads,
       runs,
       resources,
+      cloudResources,
       planMs: median(plan),
       policyMs: median(policy),
       accessMs: median(access),

@@ -131,6 +131,8 @@ export interface Quotas {
   oidcProvidersPerAccount: number;
   rolesAlreadyInAccount: number;
   oidcProvidersAlreadyInAccount: number;
+  managedPoliciesPerAccount: number;
+  managedPoliciesAlreadyInAccount: number;
   warnAtPercent: number;
 }
 

@@ -65,15 +65,18 @@ export function planEnvironment(spec: EnvironmentSpec, env: AwsEnvironment, clus
     );
   });
   if (problems.length > 0) throw new ConfigError(unique(problems));
+  const inAccount = [...workloads, ...(externalSecrets ? [externalSecrets] : [])] as IdentityPlan[];
+  const managed = inAccount.reduce((n, p) => n + p.permissionPolicies.filter((d) => !d.inline).length, 0);
   return {
     workloads: workloads as IdentityPlan[],
     externalSecrets,
     crossAccount: crossAccount as IdentityPlan[][],
-    warnings: quotaWarnings(spec, workloads.length + (externalSecrets ? 1 : 0)),
+    warnings: quotaWarnings(spec, inAccount.length, managed),
   };
 }
 
-export function quotaWarnings(spec: EnvironmentSpec, roles: number): string[] {
+/** Quotas of the stack's account that the plan can see filling up (roles, OIDC providers, customer-managed policies). */
+export function quotaWarnings(spec: EnvironmentSpec, roles: number, managedPolicies = 0): string[] {
   const q = spec.quotas;
   const warnings: string[] = [];
   const used = q.rolesAlreadyInAccount + roles;
@@ -88,6 +91,14 @@ export function quotaWarnings(spec: EnvironmentSpec, roles: number): string[] {
     warnings.push(
       `OIDC providers: ${providers} of the account's ${q.oidcProvidersPerAccount}-provider quota would be in use ` +
         `(quotas.oidcProvidersAlreadyInAccount + this stack's); adopt an existing provider or request an increase`,
+    );
+  }
+  const policies = q.managedPoliciesAlreadyInAccount + managedPolicies;
+  if (managedPolicies > 0 && policies * 100 >= q.managedPoliciesPerAccount * q.warnAtPercent) {
+    warnings.push(
+      `customer-managed policies: ${policies} of the account's ${q.managedPoliciesPerAccount}-policy quota would be in use (${managedPolicies} from this stack, ` +
+        `for permissions beyond their roles' 10,240-character inline budget; ${q.managedPoliciesAlreadyInAccount} declared in quotas.managedPoliciesAlreadyInAccount); ` +
+        `split the largest workloads or request an increase (up to 5,000)`,
     );
   }
   return warnings;

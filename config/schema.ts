@@ -220,6 +220,9 @@ export const quotasSchema = z.strictObject({
   oidcProvidersPerAccount: z.number().int().min(1).max(700).optional(),
   rolesAlreadyInAccount: z.number().int().min(0).optional(),
   oidcProvidersAlreadyInAccount: z.number().int().min(0).optional(),
+  /** Customer-managed policies the account allows (AWS default 1,500, adjustable up to 5,000). */
+  managedPoliciesPerAccount: z.number().int().min(1).max(5000).optional(),
+  managedPoliciesAlreadyInAccount: z.number().int().min(0).optional(),
   warnAtPercent: z.number().int().min(1).max(100).optional(),
 });
 

@@ -327,6 +327,8 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
       oidcProvidersPerAccount: input.quotas?.oidcProvidersPerAccount ?? 100,
       rolesAlreadyInAccount: input.quotas?.rolesAlreadyInAccount ?? 0,
       oidcProvidersAlreadyInAccount: input.quotas?.oidcProvidersAlreadyInAccount ?? 0,
+      managedPoliciesPerAccount: input.quotas?.managedPoliciesPerAccount ?? 1500,
+      managedPoliciesAlreadyInAccount: input.quotas?.managedPoliciesAlreadyInAccount ?? 0,
       warnAtPercent: input.quotas?.warnAtPercent ?? 80,
     },
   };

@@ -215,6 +215,16 @@ describe("stacks: invalid config and other shapes", () => {
     assert.equal(ofType(run, "aws:iam/policy:Policy").length + ofType(run, "aws:iam/rolePolicy:RolePolicy").length, 0);
   });
 
+  it("warns when the stack's customer-managed policies (only beyond inline budgets) near the account's quota", async () => {
+    const s3 = Array.from({ length: 120 }, (_, i) => ({ bucket: `bucket-${i}`, prefix: `tenant-${i}/data/`, access: "read" }));
+    const workloads = [{ name: "big", namespace: "ns", createServiceAccount: false, s3 }];
+    const quotas = (already: number) => ({ "eks-irsa:quotas": { managedPoliciesPerAccount: 100, managedPoliciesAlreadyInAccount: already } });
+    const near = await runStack("near", cfg({ name: "c4", oidcIssuerUrl: "https://oidc.example.com/c4" }, workloads, quotas(79)));
+    assert.match((near.outputs.warnings as string[]).join("\n"), /customer-managed policies: 8\d of the account's 100-policy quota would be in use \(\d from this stack/);
+    const far = await runStack("far", cfg({ name: "c4", oidcIssuerUrl: "https://oidc.example.com/c4" }, workloads, quotas(0)));
+    assert.deepEqual(far.outputs.warnings, []);
+  });
+
   it("fills the role's inline budget first, then attached managed policies for the rest", async () => {
     const s3 = Array.from({ length: 120 }, (_, i) => ({ bucket: `bucket-${i}`, prefix: `tenant-${i}/data/`, access: "read" }));
     const run = await runStack("big", cfg({ name: "c3", oidcIssuerUrl: "https://oidc.example.com/c3" }, [{ name: "big", namespace: "ns", createServiceAccount: false, s3 }]));

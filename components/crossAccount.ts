@@ -15,6 +15,7 @@ import {
   type ResolvedTarget,
 } from "../core/targetRole";
 import type { DynamoGrant, S3Grant, SecretGrant } from "../core/access";
+import { riskyGrants } from "../core/workload";
 import { awsEnvironmentOf, checkedEnvironment } from "./awsEnvironment";
 import { dependsOnOf, identityOverrides, optionsHaveProvider, withOldType } from "./internal";
 import { ClusterOidcProvider } from "./oidcProvider";
@@ -163,6 +164,7 @@ export class TargetAccount extends pulumi.ComponentResource {
         )
       : undefined;
     this.oidcProviderArn = oidc ? oidc.arn : pulumi.output(undefined);
+    for (const role of args.roles) for (const warning of riskyGrants(`TargetAccount ${JSON.stringify(name)} role ${role.name}`, role)) void pulumi.log.warn(warning, this);
     const sourceArns = args.roles.map((r) => r.sources.map((s) => s.roleArn ?? ""));
     const roleArns: Record<string, pulumi.Output<string>> = {};
     args.roles.forEach((role, r) => {

@@ -5,7 +5,7 @@ import { placeholderEnvironment } from "../core/environment";
 import { placeholderCluster, planIdentity, type IdentityPlan } from "../core/identity";
 import { ArgsError, SizeLimitError, type Problem } from "../core/problems";
 import { isPattern } from "../core/trust";
-import { serviceAccountOf, workloadDefinition, workloadDescription, workloadProblems, type WorkloadIdentityInput } from "../core/workload";
+import { riskyGrants, serviceAccountOf, workloadDefinition, workloadDescription, workloadProblems, type WorkloadIdentityInput } from "../core/workload";
 import { awsEnvironmentOf, checkedEnvironment } from "./awsEnvironment";
 import { dependsOnOf, identityOverrides, kubernetesProviderOf, withOldType } from "./internal";
 import type { OidcProviderRef } from "./oidcProvider";
@@ -101,6 +101,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     this.serviceAccountNamespace = args.namespace;
     this.serviceAccountAnnotations = pulumi.all([plan, role.arn]).apply(([p, arn]): Record<string, string> => ({ ...p.annotations, "eks.amazonaws.com/role-arn": arn }));
 
+    for (const warning of riskyGrants(`WorkloadIdentity ${JSON.stringify(name)}`, { ...args, serviceAccount: this.serviceAccountName })) void pulumi.log.warn(warning, this);
     const kubernetes = kubernetesProviderOf(this);
     const labels = { ...LABELS, "eks-irsa/workload": overrides?.label ?? name };
     const exact = !isPattern(this.serviceAccountName);

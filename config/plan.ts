@@ -10,7 +10,7 @@ import { placeholderCluster, planIdentity, type ClusterIdentity, type IdentityPl
 import { roleNameFor } from "../core/plan";
 import { SizeLimitError, type FieldPath } from "../core/problems";
 import { targetRoleDefinition, type ResolvedTarget } from "../core/targetRole";
-import { workloadDefinition } from "../core/workload";
+import { riskyGrants, workloadDefinition } from "../core/workload";
 import { CONFIG_QUOTA_FIELDS, ESO_NAME, esoArgs, esoConfigPath, targetArgs, targetConfigPath, workloadArgs, workloadConfigPath } from "./args";
 import { ConfigError, unique, type ConfigProblem } from "./errors";
 import type { EnvironmentSpec } from "./model";
@@ -21,7 +21,10 @@ export interface EnvironmentPlan {
   externalSecrets?: IdentityPlan;
   /** Per target account, its roles. */
   crossAccount: IdentityPlan[][];
+  /** Quota pressure. */
   warnings: string[];
+  /** Valid grants that are easy to regret (each component warns of its own when deployed). */
+  risks: string[];
 }
 
 /** A source workload's role ARN as the stack will name it. */
@@ -72,7 +75,16 @@ export function planEnvironment(spec: EnvironmentSpec, env: AwsEnvironment, clus
     externalSecrets,
     crossAccount: crossAccount as IdentityPlan[][],
     warnings: quotaWarnings(spec, inAccount.length, managed),
+    risks: riskWarnings(spec),
   };
+}
+
+/** Risky but valid grants, per workload and target role. */
+export function riskWarnings(spec: EnvironmentSpec): string[] {
+  return [
+    ...spec.workloads.flatMap((w) => riskyGrants(`workload ${w.name}`, w)),
+    ...spec.crossAccount.flatMap((t) => t.roles.flatMap((r) => riskyGrants(`cross-account role ${t.name}/${r.name}`, r))),
+  ];
 }
 
 /** Quotas of the stack's account that the plan can see filling up (roles, OIDC providers, customer-managed policies). */

@@ -5,9 +5,9 @@
 import { z } from "zod";
 import { ACCESS_LEVELS } from "../core/access";
 import { ARN_KINDS, type ArnKindName } from "../core/arn";
+import { quoted } from "../core/problems";
 import { RULES, type NameRule } from "../core/rules";
 
-const quoted = (v: unknown) => JSON.stringify(v);
 
 export function named(rule: NameRule) {
   return z.string().check((ctx) => {
@@ -78,6 +78,8 @@ export const dynamoGrantSchema = z.strictObject({
 export const secretGrantSchema = z.strictObject({
   name: named(RULES.secretName).optional(),
   prefix: named(RULES.secretPrefix).optional(),
+  /** Grant the prefix as written even when it does not end at a delimiter ('/', '-', '_', '.'). */
+  exactPrefix: z.boolean().optional(),
   kmsKeyArn: arnOf("kmsKey").optional(),
 });
 

@@ -11,7 +11,7 @@ import type { EsoModels } from "../core/esoModels";
 import { partitionOfRegion, placeholderEnvironment } from "../core/environment";
 import { placeholderCluster } from "../core/identity";
 import { directServiceAccountName, roleNameFor } from "../core/plan";
-import { formatPath, type Problem } from "../core/problems";
+import { formatPath, quoted, type Problem } from "../core/problems";
 import { RULES } from "../core/rules";
 import { targetProblems } from "../core/targetRole";
 import { isPattern } from "../core/trust";
@@ -35,7 +35,7 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "an object";
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${quoted(value)}`;
 }
 
 function fromZod(issue: z.core.$ZodIssue): ConfigProblem[] {

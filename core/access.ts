@@ -41,8 +41,13 @@ export interface DynamoGrant {
 export interface SecretGrant {
   /** One exact secret by name (the ARN gets AWS's random `-??????` suffix). Give `name` or `prefix`. */
   name?: string;
-  /** Every secret whose name starts with this path, e.g. `shop/orders/`. Give `name` or `prefix`. */
+  /**
+   * Every secret whose name starts with this path, e.g. `shop/orders/`. It must end at a delimiter ('/', '-', '_' or
+   * '.'): `shop/orders` would also grant `shop/orders-archive`. Give `name` or `prefix`.
+   */
   prefix?: string;
+  /** Grant `prefix` as it is, even when it does not end at a delimiter (`app` also grants `application-keys`). @default false */
+  exactPrefix?: boolean;
   /** Customer-managed KMS key the secrets are encrypted with: `kms:Decrypt` via Secrets Manager only. @default none */
   kmsKeyArn?: string;
 }
@@ -82,9 +87,12 @@ export const SECRET_VALUE = ["secretsmanager:GetSecretValue"];
 /** The Secrets Manager actions that take only `Resource: "*"`. */
 export const SECRET_LIST = ["secretsmanager:BatchGetSecretValue", "secretsmanager:ListSecrets"];
 
-/** `static/` -> `static`; the empty string means the whole bucket. */
+/**
+ * A prefix is a folder: `static` and `static/` both mean the keys under `static/`. Only one trailing slash goes (S3
+ * keys are literal: `logs//` is the folder `logs//`, not `logs/`). The empty string means the whole bucket.
+ */
 export function normalizePrefix(prefix: string | undefined): string {
-  return (prefix ?? "").replace(/\/+$/, "");
+  return (prefix ?? "").replace(/\/$/, "");
 }
 
 function union(...lists: string[][]): string[] {

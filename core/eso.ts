@@ -6,7 +6,7 @@
 import { SECRET_VALUE, type AccessSpec, type SecretGrant } from "./access";
 import { Checker } from "./check";
 import { formatPath, type FieldPath, type Problem } from "./problems";
-import { RULES } from "./rules";
+import { DISGUISING, RULES } from "./rules";
 import { ROLE_INPUT_KEYS, checkGrants, type IdentityOverrides, type RoleInput, type WorkloadIdentityInput } from "./workload";
 
 export const ESO_API_VERSION = "external-secrets.io/v1";
@@ -404,7 +404,9 @@ export function esoInputProblems(input: ExternalSecretsInput, region?: string): 
       const o = r as Record<string, unknown>;
       c.known(at, o, ["key", "property", "version", "metadataPolicy"]);
       c.name([...at, "key"], o.key, RULES.secretName, true);
-      for (const k of ["property", "version"] as const) if (o[k] !== undefined && (typeof o[k] !== "string" || o[k] === "")) c.add([...at, k], "expected a non-empty string");
+      for (const k of ["property", "version"] as const) {
+        if (o[k] !== undefined && (typeof o[k] !== "string" || o[k] === "" || DISGUISING.test(o[k] as string))) c.add([...at, k], "expected a non-empty string without control or invisible formatting characters");
+      }
       if (o.metadataPolicy !== undefined) c.oneOf([...at, "metadataPolicy"], o.metadataPolicy, Object.values(MetadataPolicy), "metadata policy");
     };
     c.list<Record<string, unknown>>([...p, "data"], es.data, (d, q) => {
@@ -423,7 +425,7 @@ export function esoInputProblems(input: ExternalSecretsInput, region?: string): 
         c.known([...q, "find"], f, ["path", "name"]);
         c.name([...q, "find", "path"], f.path, RULES.secretPrefix, true);
         if (f.name === undefined) c.add([...q, "find", "name"], "is required");
-        else if (c.object([...q, "find", "name"], f.name) && (typeof (f.name as Record<string, unknown>).regexp !== "string" || (f.name as { regexp: string }).regexp === "")) {
+        else if (c.object([...q, "find", "name"], f.name) && (typeof (f.name as Record<string, unknown>).regexp !== "string" || (f.name as { regexp: string }).regexp === "" || DISGUISING.test((f.name as { regexp: string }).regexp))) {
           c.add([...q, "find", "name", "regexp"], "expected a non-empty regular expression");
         }
       }

@@ -48,8 +48,14 @@ export class SizeLimitError extends Error {
   }
 }
 
-/** Values echoed in messages are cut: a 100 KB value must not flood the terminal. */
+/**
+ * A value as messages echo it: JSON-quoted, control and invisible formatting characters (a right-to-left override
+ * can make `logs/` read as another prefix) escaped as `\uXXXX`, and cut with its length when long: a 100 KB value
+ * must not flood the terminal.
+ */
 export function quoted(value: unknown, max = 120): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…" (${text.length - 2} characters)`;
+  const text = (JSON.stringify(value) ?? String(value)).replace(/[\p{Cc}\p{Cf}]/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (text.length <= max) return text;
+  const length = typeof value === "string" ? value.length : text.length;
+  return `${text.slice(0, max - 1)}…" (${length} characters)`;
 }

@@ -9,6 +9,8 @@ export interface NameRule {
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+/** Control characters and Unicode format characters (bidirectional overrides, zero-width joiners...): they can make a value read as another. */
+export const DISGUISING = /[\p{Cc}\p{Cf}]/u;
 
 export const RULES = {
   namespace: {
@@ -43,8 +45,10 @@ export const RULES = {
       !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(v),
   },
   s3Prefix: {
-    what: "S3 key prefix (no wildcards '*' or '?', no '$' (IAM reads ${...} as a policy variable), no leading '/', at most 1024 characters)",
-    test: (v) => v.length <= 1024 && !/[*?$]/.test(v) && !v.startsWith("/") && ![...v].some((ch) => ch.charCodeAt(0) < 32),
+    what:
+      "S3 key prefix (1-1024 characters; no wildcards '*' or '?', no '$' (IAM reads ${...} as a policy variable), no leading '/', " +
+      "no '.' or '..' segment, no control or invisible formatting characters; leave it out for the whole bucket)",
+    test: (v) => v.length >= 1 && v.length <= 1024 && !/[*?$]/.test(v) && !v.startsWith("/") && !/(^|\/)\.{1,2}(\/|$)/.test(v) && !DISGUISING.test(v),
   },
   dynamoTable: {
     what: "DynamoDB table name (3-255 characters: letters, digits, '_', '-' and '.'; no wildcards)",

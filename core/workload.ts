@@ -127,13 +127,40 @@ export function checkGrants(c: Checker, at: FieldPath, grants: { s3?: unknown; d
   });
   c.list<Record<string, unknown>>([...at, "secrets"], grants.secrets, (g, p) => {
     if (!c.object(p, g)) return;
-    c.known(p, g, ["name", "prefix", "kmsKeyArn"]);
+    c.known(p, g, ["name", "prefix", "exactPrefix", "kmsKeyArn"]);
     if ((g.name === undefined) === (g.prefix === undefined)) c.add(p, "give exactly one of name (one secret) or prefix (a path of secrets)");
     c.name([...p, "name"], g.name, RULES.secretName);
-    c.name([...p, "prefix"], g.prefix, RULES.secretPrefix);
+    if (c.name([...p, "prefix"], g.prefix, RULES.secretPrefix) && g.exactPrefix !== true && !SECRET_DELIMITERS.includes((g.prefix as string).slice(-1))) {
+      const prefix = g.prefix as string;
+      c.add([...p, "prefix"], `${JSON.stringify(prefix)} does not end at a delimiter, so it also grants ${JSON.stringify(`${prefix}-old`)} and ${JSON.stringify(`${prefix}x/...`)}: end it with '/' (a path), or set exactPrefix: true to grant every name that starts with it`);
+    }
+    c.bool([...p, "exactPrefix"], g.exactPrefix);
     c.arn([...p, "kmsKeyArn"], g.kmsKeyArn, "kmsKey");
   });
 }
+
+/** Namespaces where a ServiceAccount pattern binds far more than one workload (the pack flags them at advisory level too). */
+export const RISKY_NAMESPACES = ["default", "kube-system"];
+
+/** Valid grants that are easy to regret: warned in the plan and flagged by the pack at advisory level. */
+export function riskyGrants(who: string, input: { namespace?: string; serviceAccount?: string; s3?: S3Grant[] }): string[] {
+  const out: string[] = [];
+  if (input.namespace && input.serviceAccount && isPattern(input.serviceAccount) && RISKY_NAMESPACES.includes(input.namespace)) {
+    out.push(
+      `${who} binds the pattern ${JSON.stringify(input.serviceAccount)} in namespace ${input.namespace}, where ServiceAccounts of unrelated ` +
+        `workloads and controllers live: name the ServiceAccount, or give the workload a namespace of its own`,
+    );
+  }
+  for (const g of input.s3 ?? []) {
+    if (g.access !== "read" && (g.prefix === undefined || g.prefix === "")) {
+      out.push(`${who} may ${g.access === "write" ? "write" : "read and write"} every object of bucket ${g.bucket} (no prefix): give a prefix unless the bucket is this workload's alone`);
+    }
+  }
+  return out;
+}
+
+/** Where a secret name prefix may end without reaching into names it did not mean. */
+export const SECRET_DELIMITERS = ["/", "-", "_", "."];
 
 /** Checks tags and their count with eks-irsa's own (AWS allows 50 per role). */
 export function checkTags(c: Checker, path: FieldPath, tags: unknown, alsoCounted: Record<string, string> = {}): void {

@@ -16,7 +16,7 @@ export interface EnvironmentOutputs {
   oidcIssuerUrl: pulumi.Output<string>;
   oidcProviderArn: pulumi.Output<string>;
   oidcProviderAdopted: boolean;
-  /** Quota pressure found at plan time (also logged as warnings). */
+  /** Risky grants and quota pressure found at plan time (also logged as warnings, the risks by their components). */
   warnings: string[];
   workloads: Record<
     string,
@@ -110,7 +110,7 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
     oidcIssuerUrl: oidc.issuerUrl,
     oidcProviderArn: oidc.arn,
     oidcProviderAdopted: oidc.adopted,
-    warnings: layout.warnings,
+    warnings: [...layout.risks, ...layout.warnings],
     workloads,
     ...(spec.externalSecrets && operator
       ? {

@@ -46,7 +46,7 @@ describe("config: validation rules, each with its path and message", () => {
     ["bucket with a reserved suffix", withWorkload({ s3: [{ bucket: "data-s3alias", access: "read" }] }), 'workloads[0].s3[0].bucket: "data-s3alias" is not a valid S3 bucket name'],
     ["bucket too short", withWorkload({ s3: [{ bucket: "ab", access: "read" }] }), 'workloads[0].s3[0].bucket: "ab" is not a valid S3 bucket name'],
     ["wildcard bucket", withWorkload({ s3: [{ bucket: "*", access: "read" }] }), 'workloads[0].s3[0].bucket: "*" is not a valid S3 bucket name'],
-    ["wildcard prefix", withWorkload({ s3: [{ bucket: "data", prefix: "logs/*", access: "read" }] }), 'workloads[0].s3[0].prefix: "logs/*" is not a valid S3 key prefix (no wildcards'],
+    ["wildcard prefix", withWorkload({ s3: [{ bucket: "data", prefix: "logs/*", access: "read" }] }), 'workloads[0].s3[0].prefix: "logs/*" is not a valid S3 key prefix (1-1024 characters; no wildcards'],
     ["unknown access level", withWorkload({ s3: [{ bucket: "data", access: "admin" }] }), 'workloads[0].s3[0].access: "admin" is not a known access level (read, write or read-write)'],
     ["table name with a space", withWorkload({ dynamodb: [{ table: "my table", access: "read" }] }), 'workloads[0].dynamodb[0].table: "my table" is not a valid DynamoDB table name'],
     ["wildcard table", withWorkload({ dynamodb: [{ table: "orders*", access: "read" }] }), 'workloads[0].dynamodb[0].table: "orders*" is not a valid DynamoDB table name'],
@@ -79,6 +79,12 @@ describe("config: validation rules, each with its path and message", () => {
     ["a tag value with a newline", { ...base(), roleDefaults: { tags: { team: "a\nb" } } }, /^roleDefaults\.tags\.team: .*is not a valid tag value/],
     ["allowedRegions without the stack's region", { ...base(), roleDefaults: { allowedRegions: ["eu-west-1"] } }, "roleDefaults.allowedRegions: must include the role's region us-east-1"],
     ["more tags than a role may carry", withWorkload({ tags: Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, "v"])) }), "workloads[0].tags: the role would carry 54 tags"],
+    ["an S3 prefix with a '..' segment", withWorkload({ s3: [{ bucket: "data", prefix: "tenants/../admin/", access: "read" }] }), 'workloads[0].s3[0].prefix: "tenants/../admin/" is not a valid S3 key prefix'],
+    ["an S3 prefix with a right-to-left override (shown escaped)", withWorkload({ s3: [{ bucket: "data", prefix: "logs/\u202Enimda/", access: "read" }] }), 'workloads[0].s3[0].prefix: "logs/\\u202enimda/" is not a valid S3 key prefix'],
+    ["an S3 prefix with a zero-width space", withWorkload({ s3: [{ bucket: "data", prefix: "logs\u200B/", access: "read" }] }), "workloads[0].s3[0].prefix: "],
+    ["an empty S3 prefix", withWorkload({ s3: [{ bucket: "data", prefix: "", access: "read" }] }), 'workloads[0].s3[0].prefix: "" is not a valid S3 key prefix (1-1024 characters'],
+    ["a secret prefix that does not end at a delimiter", withWorkload({ secrets: [{ prefix: "d" }] }), 'workloads[0].secrets[0].prefix: "d" does not end at a delimiter, so it also grants "d-old"'],
+    ["a control character in an ESO property", { ...base(), externalSecrets: { secrets: [{ prefix: "p/" }] }, workloads: [{ name: "app", namespace: "team-a", externalSecrets: [{ name: "x", data: [{ secretKey: "k", remoteRef: { key: "p/x", property: "a\u0007b" } }] }] }] }, "workloads[0].externalSecrets[0].data[0].remoteRef.property: expected a non-empty string without control"],
     ["missing region", base(), "aws:region: is required", "(none)"],
     ["bad region", base(), 'aws:region: "moon-1" is not a valid AWS region', "moon-1"],
   ];
@@ -91,6 +97,27 @@ describe("config: validation rules, each with its path and message", () => {
       );
     });
   }
+
+  it("accepts a secret prefix ending at a delimiter, or any prefix marked exactPrefix", () => {
+    for (const grant of [{ prefix: "shop/orders/" }, { prefix: "shop-" }, { prefix: "d", exactPrefix: true }]) assert.deepEqual(problems(withWorkload({ secrets: [grant] })), [], JSON.stringify(grant));
+  });
+
+  it("echoes a long value cut, with its length", () => {
+    const [found] = problems(withWorkload({ namespace: "A".repeat(100_000) }));
+    assert.ok(found.length < 400, `${found.length} characters`);
+    assert.match(found, /^workloads\[0\]\.namespace: "AAAA+…" \(100000 characters\) is not a valid Kubernetes namespace/);
+  });
+
+  it("warns of valid but risky grants: a pattern in default or kube-system, a whole-bucket write", () => {
+    const { layout } = validateStackConfig(
+      { ...base(), workloads: [{ name: "app", namespace: "kube-system", serviceAccount: "*", s3: [{ bucket: "drop", access: "write" }, { bucket: "logs", prefix: "app/", access: "write" }, { bucket: "assets", access: "read" }] }] },
+      "us-east-1",
+    );
+    assert.deepEqual(layout.risks, [
+      'workload app binds the pattern "*" in namespace kube-system, where ServiceAccounts of unrelated workloads and controllers live: name the ServiceAccount, or give the workload a namespace of its own',
+      "workload app may write every object of bucket drop (no prefix): give a prefix unless the bucket is this workload's alone",
+    ]);
+  });
 
   it("rejects duplicate workload names, naming both places", () => {
     const c = base();

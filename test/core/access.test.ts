@@ -4,11 +4,39 @@ import { accessStatements, guardrailStatements, type AccessSpec } from "../../co
 import { asList, policyDocument, type PolicyDocument } from "../../core/document";
 import type { AwsEnvironment } from "../../core/environment";
 import { layoutDocuments } from "../../core/layout";
+import { globMatch } from "../../core/trustEval";
+import fc from "fast-check";
 import { ACCOUNT, decide } from "../helpers/simulate";
 
 const env: AwsEnvironment = { partition: "aws", region: "us-east-1", accountId: ACCOUNT };
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1f2e3d4c-5b6a-4789-8abc-def012345678`;
 const docOf = (access: AccessSpec, e = env) => policyDocument(accessStatements(access, e));
+
+describe("core/access: prefixes keep their exact form", () => {
+  it("a prefix is a folder; only its one trailing slash goes (logs// is not logs/)", () => {
+    const grant = (prefix: string) => accessStatements({ s3: [{ bucket: "b", prefix, access: "read" }] }, env);
+    for (const [prefix, objects, listed] of [["static", "static/*", "static/"], ["static/", "static/*", "static/"], ["logs//", "logs//*", "logs//"], ["a/b/c", "a/b/c/*", "a/b/c/"]]) {
+      const [read, list] = grant(prefix);
+      assert.equal(read.Resource, `arn:aws:s3:::b/${objects}`, prefix);
+      assert.deepEqual(list.Condition, { StringLike: { "s3:prefix": [listed, `${listed}*`] } }, prefix);
+    }
+  });
+
+  it("property: no normalisation widens a grant (every key or listing it allows is under the prefix as written)", () => {
+    const segment = fc.stringMatching(/^[a-zA-Z0-9._-]{0,4}$/);
+    const prefix = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join("/")).filter((p) => p.length > 0 && !p.startsWith("/") && !/(^|\/)\.{1,2}(\/|$)/.test(p));
+    fc.assert(
+      fc.property(prefix, fc.string({ unit: fc.constantFrom("a", "/", ".", "x") }), (p, tail) => {
+        const [read, list] = accessStatements({ s3: [{ bucket: "b", prefix: p, access: "read" }] }, env);
+        const folder = p.endsWith("/") ? p : `${p}/`;
+        const key = `${p}${tail}`;
+        if (globMatch(String(read.Resource).replace("arn:aws:s3:::b/", ""), key)) assert.ok(key.startsWith(folder), `${key} is not under ${folder}`);
+        for (const pattern of asList(list.Condition!.StringLike["s3:prefix"])) if (globMatch(pattern, key)) assert.ok(key.startsWith(folder), `listing ${key} is not under ${folder}`);
+      }),
+      { seed: 20261129, numRuns: 2000 },
+    );
+  });
+});
 
 describe("core/access: permission statements", () => {
   const cases: { title: string; access: AccessSpec; expected: PolicyDocument["Statement"] }[] = [

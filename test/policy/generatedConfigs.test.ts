@@ -90,7 +90,7 @@ function workload(index: number, partition: string, region: string) {
           ),
           { maxLength: 2 },
         ),
-        secrets: fc.array(fc.oneof(secretName.map((n) => ({ name: n })), secretName.map((p) => ({ prefix: p }))), { maxLength: 2 }),
+        secrets: fc.array(fc.oneof(secretName.map((n) => ({ name: n })), secretName.map((p) => ({ prefix: `${p}/` }))), { maxLength: 2 }),
         secretKms: fc.option(kmsKey(partition, region), { nil: undefined }),
         tags: fc.constant({ team: `team-${index}` }),
         maxSessionDurationSeconds: fc.integer({ min: 3600, max: 43200 }),
@@ -127,7 +127,7 @@ const stackConfig = fc
         { requiredKeys: [] },
       ),
       serviceAccountDefaults: fc.record({ stsRegionalEndpoints: fc.boolean(), tokenExpirationSeconds: fc.integer({ min: 600, max: 86400 }) }, { requiredKeys: [] }),
-      externalSecrets: eso ? fc.record({ prefix: secretName, findByPath: fc.boolean() }).map((e) => e) : fc.constant(undefined),
+      externalSecrets: eso ? fc.record({ prefix: secretName.map((p) => `${p}/`), findByPath: fc.boolean() }).map((e) => e) : fc.constant(undefined),
       targetRole: crossAccount ? fc.record({ name: fc.constantFrom("lake-reader", "archive-writer"), s3: fc.array(s3Grant(partition, region), { minLength: 1, maxLength: 2 }) }) : fc.constant(undefined),
     }),
   )

@@ -113,6 +113,8 @@ export interface TargetAccountSpec {
   accountId: string;
   /** Role the deployment assumes in the target account (the `aws.Provider`'s `assumeRoles`). */
   deployRoleArn: string;
+  /** Role assumed instead during `pulumi preview`: read-only credentials suffice to preview the target account. */
+  previewRoleArn?: string;
   externalId?: string;
   /**
    * `chained`: the target role trusts exactly the source workload roles (sts:AssumeRole, aws:PrincipalArn).

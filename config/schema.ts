@@ -154,6 +154,8 @@ export const targetAccountSchema = z.strictObject({
     if (!RULES.accountId.test(ctx.value)) ctx.issues.push({ code: "custom", input: ctx.value, message: `${quoted(ctx.value)} is not a valid ${RULES.accountId.what}` });
   }),
   deployRoleArn: arnOf("role"),
+  /** A read-only role the provider assumes during `pulumi preview` instead of the deploy role. */
+  previewRoleArn: arnOf("role").optional(),
   externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { error: () => "is not a valid external id (2-1224 characters: letters, digits and +=,.@:/-)" }).optional(),
   mode: z.enum(["chained", "oidc"], { error: (iss) => `${quoted(iss.input)} is not a cross-account mode (chained or oidc)` }),
   oidcProviderArn: arnOf("oidcProvider").optional(),

@@ -163,9 +163,15 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
     if (own.has(t.accountId)) {
       problems.push({ path: `${at}.accountId`, message: `${t.accountId} is the stack's own account (aws:allowedAccountIds or cluster.oidcProviderArn): grant the workload directly instead` });
     }
-    checkPartition(`${at}.deployRoleArn`, t.deployRoleArn);
-    const deploy = parseArn(t.deployRoleArn);
-    if (deploy && deploy.account !== t.accountId) problems.push({ path: `${at}.deployRoleArn`, message: `${JSON.stringify(t.deployRoleArn)} is in account ${deploy.account}, not the target account ${t.accountId}` });
+    for (const [key, arn] of [["deployRoleArn", t.deployRoleArn], ["previewRoleArn", t.previewRoleArn]] as const) {
+      if (!arn) continue;
+      checkPartition(`${at}.${key}`, arn);
+      const role = parseArn(arn);
+      if (role && role.account !== t.accountId) problems.push({ path: `${at}.${key}`, message: `${JSON.stringify(arn)} is in account ${role.account}, not the target account ${t.accountId}` });
+    }
+    if (t.previewRoleArn && t.previewRoleArn === t.deployRoleArn) {
+      problems.push({ path: `${at}.previewRoleArn`, message: "is the deploy role: name a read-only role, or leave it out (previews then assume the deploy role)" });
+    }
     if (t.oidcProviderArn) {
       const issuer = c.oidcIssuerUrl ?? (c.oidcProviderArn ? issuerFromProviderArn(c.oidcProviderArn) : undefined);
       if (issuer && issuerHostPath(issuerFromProviderArn(t.oidcProviderArn)) !== issuerHostPath(issuer)) {
@@ -243,6 +249,7 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
     name: t.name,
     accountId: t.accountId,
     deployRoleArn: t.deployRoleArn,
+    ...(t.previewRoleArn ? { previewRoleArn: t.previewRoleArn } : {}),
     externalId: t.externalId,
     mode: t.mode,
     oidcProviderArn: t.oidcProviderArn,

@@ -81,8 +81,10 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
 
   const crossAccount: EnvironmentOutputs["crossAccount"] = {};
   spec.crossAccount.forEach((t, i) => {
-    // The target account is deployed through its own provider: a deploy role assumed from the stack's credentials.
+    // The target account is deployed through its own provider: a deploy role assumed from the stack's credentials;
+    // a preview only reads, so it assumes the read-only preview role when the target names one.
     const stackAws = new pulumi.Config("aws");
+    const assumed = pulumi.runtime.isDryRun() && t.previewRoleArn ? t.previewRoleArn : t.deployRoleArn;
     const provider = new aws.Provider(
       t.name,
       {
@@ -90,7 +92,7 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
         profile: stackAws.get("profile"),
         sharedConfigFiles: stackAws.getObject<string[]>("sharedConfigFiles"),
         sharedCredentialsFiles: stackAws.getObject<string[]>("sharedCredentialsFiles"),
-        assumeRoles: [{ roleArn: t.deployRoleArn, sessionName: `eks-irsa-${pulumi.getStack()}`, externalId: t.externalId }],
+        assumeRoles: [{ roleArn: assumed, sessionName: `eks-irsa-${pulumi.getStack()}`, externalId: t.externalId }],
         // A deploy role that lands in another account stops the deployment instead of writing there.
         allowedAccountIds: [t.accountId],
       },

@@ -5,7 +5,8 @@ import { parsePolicy, type PolicyDocument } from "../core/document";
 import { awsConfigFile } from "../core/crossAccount";
 import { evaluateTrust, webIdentityRequest } from "../core/trustEval";
 import { permissionDocumentsOf, rolesOf } from "../tools/inventory";
-import type { OfflineRun, RegisteredResource } from "../tools/offline";
+import { readStackFile, runOffline, stackFile, type OfflineRun, type RegisteredResource } from "../tools/offline";
+import { program } from "../stacks";
 import { renderPlan } from "../tools/planText";
 import { configProblems } from "./helpers/problems";
 import { decide } from "./helpers/simulate";
@@ -24,6 +25,15 @@ describe("cross-account: chained (prod's analytics data lake)", () => {
   let run: OfflineRun;
   before(async () => {
     run = await runStack("prod");
+  });
+
+  it("previews with the read-only preview role, deploys with the deploy role; the documents are the same either way", async () => {
+    const preview = await runOffline("prod", readStackFile(stackFile("prod")), program, { preview: true });
+    const assumed = (r: OfflineRun) => (JSON.parse(String(one(r, "pulumi:providers:aws", "analytics").inputs.assumeRoles)) as { roleArn: string }[])[0].roleArn;
+    assert.equal(assumed(preview), "arn:aws:iam::210987654321:role/eks-irsa-previewer");
+    assert.equal(assumed(run), "arn:aws:iam::210987654321:role/eks-irsa-deployer");
+    const target = (r: OfflineRun) => inTarget(r).filter((x) => x.type.startsWith("aws:iam/")).map((x) => [x.type, x.name, x.inputs]);
+    assert.deepEqual(target(preview), target(run));
   });
 
   it("deploys the target account through its own provider, assuming the configured deploy role", () => {
@@ -224,6 +234,8 @@ describe("cross-account: config validation", () => {
   const table: [string, unknown[], string][] = [
     ["an unknown source workload", [target({ roles: [{ name: "reader", workloads: ["ghost"] }] })], 'crossAccount[0].roles[0].workloads[0]: "ghost" is not a workload of this stack (eks-irsa:workloads)'],
     ["a deploy role in another account", [target({ deployRoleArn: "arn:aws:iam::999999999999:role/deployer" })], 'crossAccount[0].deployRoleArn: "arn:aws:iam::999999999999:role/deployer" is in account 999999999999, not the target account 210987654321'],
+    ["a preview role in another account", [target({ previewRoleArn: "arn:aws:iam::999999999999:role/previewer" })], 'crossAccount[0].previewRoleArn: "arn:aws:iam::999999999999:role/previewer" is in account 999999999999, not the target account 210987654321'],
+    ["a preview role that is the deploy role", [target({ previewRoleArn: "arn:aws:iam::210987654321:role/deployer" })], "crossAccount[0].previewRoleArn: is the deploy role: name a read-only role"],
     ["an OIDC provider in chained mode", [target({ oidcProviderArn: "arn:aws:iam::210987654321:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789" })], "crossAccount[0].oidcProviderArn: only mode oidc uses an OIDC provider in the target account"],
     ["a target provider for another issuer", [target({ mode: "oidc", oidcProviderArn: "arn:aws:iam::210987654321:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/00000000000000000000000000000000" })], "crossAccount[0].oidcProviderArn: "],
     ["the same account twice", [target(), target({ name: "analytics2" })], "crossAccount[1].accountId: account 210987654321 is already a target (crossAccount[0]): put its roles together"],

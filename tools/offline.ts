@@ -81,7 +81,7 @@ let running = false;
  * Runs `program` as stack `stack` with `config` (a stack file's `config:` map). One run at a time per
  * process: the SDK keeps one mock monitor.
  */
-export async function runOffline<T>(stack: string, config: Record<string, unknown>, program: () => T): Promise<OfflineRun> {
+export async function runOffline<T>(stack: string, config: Record<string, unknown>, program: () => T, mode: { preview?: boolean } = {}): Promise<OfflineRun> {
   if (running) throw new Error("runOffline: one offline run at a time per process");
   running = true;
   // The SDK captures a stack trace per resource for its source position; mapping each through source maps
@@ -123,7 +123,7 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
       },
       PROJECT,
       stack,
-      false,
+      mode.preview === true,
     );
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, asConfigValue(v)])), []);
     const outputs = await pulumi.runtime.runInPulumiStack(async () => {

@@ -2,11 +2,10 @@
  * Runs the real program with the real Pulumi SDK under its mock monitor, with a stack's config, and
  * returns every resource it registered. The plan, policy and access commands all read this.
  */
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
 import { RealisticMocks } from "./mocks";
+import { loadStackFile, SECRET_PLACEHOLDER } from "./stackFile";
 
 export const PROJECT = "eks-irsa";
 export const ROOT = path.resolve(__dirname, "..");
@@ -21,9 +20,11 @@ export interface RegisteredResource {
   custom: boolean;
   /** The explicit provider's URN, when one was given. */
   provider?: string;
-  /** Resource options the program set that the engine acts on. */
-  /** `dependsOn` as `<type>::<name>` of each resource waited for. */
-  options: { protect: boolean; parentType?: string; dependsOn: string[] };
+  /**
+   * Resource options the program set that the engine acts on: the parent as `<type>::<name>` (and its type alone),
+   * `dependsOn` as `<type>::<name>` of each resource waited for.
+   */
+  options: { protect: boolean; parentType?: string; parent?: string; dependsOn: string[] };
 }
 
 export interface OfflineRun {
@@ -33,16 +34,25 @@ export interface OfflineRun {
   resources: RegisteredResource[];
   /** The stack's outputs, resolved. */
   outputs: Record<string, unknown>;
+  /** Config paths of the secure values, which ran as SECRET_PLACEHOLDER (`cluster.kubeconfig`). */
+  secrets?: string[];
 }
 
-/** The `config:` map of a stack file. Secure values cannot be decrypted offline and stand as "[secret]". */
+/** The `config:` map of a stack file; secure values cannot be decrypted offline and stand as SECRET_PLACEHOLDER. */
 export function readStackFile(file: string): Record<string, unknown> {
-  const doc = parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
-  const config = doc?.config ?? {};
-  for (const [k, v] of Object.entries(config)) {
-    if (v && typeof v === "object" && "secure" in v) config[k] = "[secret]";
-  }
-  return config;
+  return loadStackFile(file).config;
+}
+
+/** Config paths holding SECRET_PLACEHOLDER, in the form config errors use (`cluster.kubeconfig`, `aws:secretKey`). */
+export function secretPaths(config: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  const walk = (v: unknown, at: string) => {
+    if (v === SECRET_PLACEHOLDER) found.push(at);
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`));
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
+  };
+  for (const [key, v] of Object.entries(config)) walk(v, key.startsWith(`${PROJECT}:`) ? key.slice(PROJECT.length + 1) : key);
+  return found;
 }
 
 export function stackFile(stack: string): string {
@@ -120,16 +130,21 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
       stack,
       false,
     );
-    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, asConfigValue(v)])), []);
+    const secrets = secretPaths(config);
+    const secretKeys = Object.keys(config).filter((k) => secretPaths({ [k]: config[k] }).length > 0);
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, asConfigValue(v)])), secretKeys);
+    let failure: { error: unknown } | undefined;
     const outputs = await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((t) => {
         const urn = `${typeChain(t.opts.parent)}${t.type}::${t.name}`;
         if (urns.has(urn)) duplicates.push(urn);
         urns.add(urn);
         const dependsOn = t.opts.dependsOn;
+        const parent = t.opts.parent as unknown as { __pulumiType?: string; __name?: string } | undefined;
         options.set(`${t.type}::${t.name}`, {
           protect: t.opts.protect === true,
-          parentType: t.opts.parent ? (t.opts.parent as unknown as { __pulumiType?: string }).__pulumiType : undefined,
+          parentType: parent?.__pulumiType,
+          ...(parent ? { parent: `${parent.__pulumiType ?? "?"}::${parent.__name ?? ""}` } : {}),
           dependsOn: (Array.isArray(dependsOn) ? dependsOn : dependsOn ? [dependsOn] : []).map((d) => {
             const r = d as { __name?: string; __pulumiType?: string };
             return `${r.__pulumiType ?? "?"}::${r.__name ?? ""}`;
@@ -137,11 +152,19 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
         });
         return undefined;
       });
-      return program();
+      // A program that throws (a config error) returns nothing instead: the SDK would also reject promises derived
+      // from the stack's outputs that nobody awaits, and an unhandled rejection ends the process (or the test run).
+      try {
+        return await program();
+      } catch (e) {
+        failure = { error: e };
+        return undefined;
+      }
     });
     await waitForRegistrations();
+    if (failure) throw failure.error;
     if (duplicates.length > 0) throw new Error(`two resources share a URN (pulumi up would refuse them): ${duplicates.join(", ")}`);
-    return { stack, region, accountId, resources, outputs: plain(outputs ?? {}) as Record<string, unknown> };
+    return { stack, region, accountId, resources, outputs: plain(outputs ?? {}) as Record<string, unknown>, secrets };
   } finally {
     process.setSourceMapsEnabled(sourceMaps);
     running = false;

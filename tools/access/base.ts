@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { UsageError } from "../cli";
 import { readStackFile, ROOT } from "../offline";
+import { StackFileError } from "../stackFile";
 import type { AccessModel, Identity } from "./model";
 
 /** `--base` resolved: a config file (read), or a commit git knows. */
@@ -59,6 +60,7 @@ function readBaseFile(file: string): Record<string, unknown> {
   try {
     config = readStackFile(file);
   } catch (e) {
+    if (e instanceof StackFileError) throw new UsageError(`--base ${e.message}`);
     throw new UsageError(`--base ${file}: not a stack config file: ${(e as Error).message.split("\n")[0]}`);
   }
   if (!config || typeof config !== "object" || Array.isArray(config)) throw new UsageError(`--base ${file}: not a stack config file: \`config:\` is not a map`);

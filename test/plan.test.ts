@@ -165,7 +165,7 @@ describe("tools/plan: the offline plan command", () => {
     }));
     const text = await plan("dev", "--config-file", file);
     assert.equal(text.code, 1, text.stderr);
-    assert.match(text.stdout, /\npolicy {4}1 violation \(1 mandatory\):\n {2}\[mandatory\] policy-over-size-limit  aws:iam\/role:Role::app\n {6}trust policy is \d+ characters, over the 2048-character quota\n$/);
+    assert.match(text.stdout, /\npolicy {4}1 violation \(1 mandatory\):\n {2}\[mandatory\] policy-over-size-limit {2}aws:iam\/role:Role::app\n {6}trust policy is \d+ characters, over the 2048-character quota\n$/);
     const json = await plan("dev", "--config-file", file, "--json");
     assert.equal(json.code, 1);
     assert.ok(JSON.parse(json.stdout), "stdout stays JSON");

@@ -93,10 +93,10 @@ export function loadStackFile(file: string): StackFile {
   } catch (e) {
     return fail(`not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
-  const configNode = (doc.contents as { get(k: string, keep: true): Node | undefined }).get("config", true);
   const raw = top.config;
   if (raw !== undefined && raw !== null && (typeof raw !== "object" || Array.isArray(raw))) {
-    fail("`config:` is not a map", configNode?.range ? at(configNode.range[0]).line : undefined);
+    const offset = offsetOf(doc, ["config"]);
+    fail("`config:` is not a map", offset === undefined ? undefined : at(offset).line);
   }
   const secrets: (string | number)[][] = [];
   const config = masked((raw ?? {}) as Record<string, unknown>, [], secrets) as Record<string, unknown>;

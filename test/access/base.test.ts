@@ -3,7 +3,9 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { runAccess } from "../../tools/access";
 import { ROOT } from "../../tools/offline";
+import { call } from "../helpers/cli";
 
 /**
  * `--base <git ref>` in a repository of its own: a copy of the project's files (as they are in the working tree),
@@ -63,12 +65,16 @@ describe("tools/access --base <git ref>: the base's own code on the base's confi
     assert.ok(existsSync(path.join(ROOT, "node_modules", "tsx")), "the linked node_modules is left alone");
   });
 
-  it("a stack the base does not have: every identity is new, exit 0", () => {
-    copyFileSync(path.join(project, "Pulumi.dev.yaml"), path.join(project, "Pulumi.staging.yaml"));
-    const r = access("staging", "--base", "HEAD");
+});
+
+describe("tools/access --base <git ref>, in-process", () => {
+  it("a stack the base does not have: every identity is new, exit 0", async () => {
+    const staging = path.join(mkdtempSync(path.join(tmpdir(), "eks-irsa-staging-")), "Pulumi.staging.yaml");
+    copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), staging);
+    const r = await call(runAccess, "staging", "--config-file", staging, "--base", "HEAD");
     assert.equal(r.code, 0, r.stderr);
     const [header, ...lines] = r.stdout.trim().split("\n");
-    assert.match(header, /^eks-irsa access changes: stack staging, HEAD \(\w+\), which has no Pulumi\.staging\.yaml -> working tree$/);
+    assert.match(header, /^eks-irsa access changes: stack staging, HEAD \(\w+\), which has no Pulumi\.staging\.yaml -> working tree \(\S+Pulumi\.staging\.yaml\)$/);
     assert.ok(lines.some((l) => l.startsWith("new workload frontend: arn:aws:iam::111122223333:role/irsa-dev-frontend, assumed by web/frontend")), r.stdout);
     assert.ok(!lines.some((l) => /^removed | loses /.test(l)), r.stdout);
   });

@@ -6,7 +6,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { ROOT } from "../tools/offline";
 import { runPlan } from "../tools/plan";
 import { SECRET_PLACEHOLDER } from "../tools/stackFile";
-import { call, spawnTool } from "./helpers/cli";
+import { call } from "./helpers/cli";
 
 const plan = (...args: string[]) => call(runPlan, ...args);
 
@@ -50,9 +50,6 @@ const ADOPTING_WITH_OIDC_TARGET = (config: Record<string, unknown>) => {
 };
 
 describe("tools/plan: the offline plan command", () => {
-  // Spawned once, as `npm run plan` runs it, while the in-process tests below run; awaited last.
-  const smoke = spawnTool("plan", ["dev"]);
-
   it("prod --json prints only JSON: every resource with type, name, id, inputs, outputs, provider, parent, dependsOn, protect; provider adopted; SAs annotated", async () => {
     const r = await plan("prod", "--json");
     assert.equal(r.code, 0, r.stderr);
@@ -190,12 +187,5 @@ describe("tools/plan: the offline plan command", () => {
     assert.match(r.stdout, /\n {2}<stack> +the stack: reads Pulumi\.<stack>\.yaml next to Pulumi\.yaml \(dev, prod\)\n/);
     assert.match(r.stdout, /\n {2}--json +every registered resource as JSON/);
     assert.match(r.stdout, /\nexit codes: 0 planned; 1 a mandatory policy violation/);
-  });
-
-  it("smoke: `npm run plan -- dev` as a process prints the readable plan and exits 0", async () => {
-    const r = await smoke;
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^eks-irsa offline plan: stack dev, region us-east-1/);
-    assert.match(r.stdout, /\npolicy {4}15 rules checked: no violation\n$/);
   });
 });

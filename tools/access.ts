@@ -6,12 +6,11 @@
  * config error.
  */
 import { ConfigError } from "../config/validate";
-import { program } from "../stacks";
 import { baseAtCommit, emptyModel, resolveBase, type BaseResult } from "./access/base";
 import { diffModels } from "./access/diff";
 import { accessModel, type AccessModel } from "./access/model";
 import { FORMATS, renderChanges, renderModel, type Format } from "./access/render";
-import { main, readStackConfig, renderConfigError, runCommand, runStack, UsageError, type Command, type Io } from "./cli";
+import { loadProgram, main, readStackConfig, renderConfigError, runCommand, runStack, UsageError, type Command, type Io } from "./cli";
 import { runOffline } from "./offline";
 import { loadStackFile } from "./stackFile";
 
@@ -67,7 +66,7 @@ export async function runAccess(argv: string[], io: Io): Promise<number> {
     else if (result.kind === "absent") baseModel = emptyModel(head);
     else {
       try {
-        baseModel = await accessModel(await runOffline(stack, result.config, program));
+        baseModel = await accessModel(await runOffline(stack, result.config, loadProgram()));
       } catch (e) {
         if (e instanceof ConfigError) throw new UsageError(`--base ${baseArg}: ${renderConfigError(e, base.kind === "file" ? loadStackFile(base.file) : undefined)}`);
         throw e;

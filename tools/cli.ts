@@ -6,7 +6,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../config/validate";
-import { program } from "../stacks";
 import { parseArgs, type ParsedArgs } from "./args";
 import { ROOT, runOffline, stackFile, type OfflineRun } from "./offline";
 import { loadStackFile, SECRET_PLACEHOLDER, type StackFile } from "./stackFile";
@@ -108,9 +107,16 @@ export function readStackConfig(args: CommandArgs): StackFile {
   return loadStackFile(file);
 }
 
+/** The program (and with it the Pulumi SDK and every provider package), loaded when a command runs it. */
+export function loadProgram(): () => unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("../stacks") as typeof import("../stacks")).program;
+}
+
 /** Runs the stack's config offline; a config problem becomes a UsageError naming file, line and config path. */
 export async function runStack(args: CommandArgs): Promise<{ run: OfflineRun; file: StackFile }> {
   const file = readStackConfig(args);
+  const program = loadProgram();
   try {
     return { run: await runOffline(args.stack, file.config, program), file };
   } catch (e) {

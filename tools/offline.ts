@@ -3,8 +3,8 @@
  * returns every resource it registered. The plan, policy and access commands all read this.
  */
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { RealisticMocks } from "./mocks";
+import type * as Pulumi from "@pulumi/pulumi";
+import type * as Mocks from "./mocks";
 import { loadStackFile, SECRET_PLACEHOLDER } from "./stackFile";
 
 export const PROJECT = "eks-irsa";
@@ -59,15 +59,23 @@ export function stackFile(stack: string): string {
   return path.join(ROOT, `Pulumi.${stack}.yaml`);
 }
 
-const SECRET_SIG = pulumi.runtime.specialSigKey;
+/**
+ * The Pulumi SDK and the mocks (with the components they reuse), loaded by the first run: loading them takes
+ * seconds, and a command's `--help` and its usage and stack file errors do without them.
+ */
+function sdk(): { pulumi: typeof Pulumi; RealisticMocks: typeof Mocks.RealisticMocks } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return { pulumi: require("@pulumi/pulumi") as typeof Pulumi, RealisticMocks: (require("./mocks") as typeof Mocks).RealisticMocks };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 /** Resolved values as plain JSON: secrets unwrapped, resource references as their URN. */
-function plain(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(plain);
+function plain(value: unknown, secretSig: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => plain(v, secretSig));
   if (value && typeof value === "object") {
     const o = value as Record<string, unknown>;
-    if (SECRET_SIG in o) return "value" in o ? plain(o.value) : (o.urn ?? null);
-    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plain(v)]));
+    if (secretSig in o) return "value" in o ? plain(o.value, secretSig) : (o.urn ?? null);
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plain(v, secretSig)]));
   }
   return value;
 }
@@ -99,6 +107,8 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
   const sourceMaps = process.sourceMapsEnabled;
   process.setSourceMapsEnabled(false);
   try {
+    const { pulumi, RealisticMocks } = sdk();
+    const secretSig = pulumi.runtime.specialSigKey;
     const region = typeof config["aws:region"] === "string" ? config["aws:region"] : "us-east-1";
     const accountId = mockAccountId(config);
     const cluster = config[`${PROJECT}:cluster`] as { oidcIssuerUrl?: string } | undefined;
@@ -116,8 +126,8 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
             type: args.type,
             name: args.name,
             id: result.id ?? null,
-            inputs: plain(args.inputs) as Record<string, unknown>,
-            outputs: plain(result.state) as Record<string, unknown>,
+            inputs: plain(args.inputs, secretSig) as Record<string, unknown>,
+            outputs: plain(result.state, secretSig) as Record<string, unknown>,
             custom: args.custom ?? true,
             ...(args.provider ? { provider: args.provider } : {}),
             options: options.get(`${args.type}::${args.name}`) ?? { protect: false, dependsOn: [] },
@@ -164,7 +174,7 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
     await waitForRegistrations();
     if (failure) throw failure.error;
     if (duplicates.length > 0) throw new Error(`two resources share a URN (pulumi up would refuse them): ${duplicates.join(", ")}`);
-    return { stack, region, accountId, resources, outputs: plain(outputs ?? {}) as Record<string, unknown>, secrets };
+    return { stack, region, accountId, resources, outputs: plain(outputs ?? {}, secretSig) as Record<string, unknown>, secrets };
   } finally {
     process.setSourceMapsEnabled(sourceMaps);
     running = false;
@@ -172,7 +182,7 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
 }
 
 /** The URN's type part from a parent: `parentType$...$` (the stack itself is not part of it). */
-function typeChain(parent: pulumi.Resource | undefined): string {
+function typeChain(parent: Pulumi.Resource | undefined): string {
   const types: string[] = [];
   for (let p = parent as unknown as { __pulumiType?: string; __parentResource?: unknown } | undefined; p; p = p.__parentResource as typeof p) {
     if (p.__pulumiType && p.__pulumiType !== "pulumi:pulumi:Stack") types.unshift(p.__pulumiType);

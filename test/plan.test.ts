@@ -6,7 +6,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { ROOT } from "../tools/offline";
 import { runPlan } from "../tools/plan";
 import { SECRET_PLACEHOLDER } from "../tools/stackFile";
-import { call } from "./helpers/cli";
+import { call, type Ran } from "./helpers/cli";
 
 const plan = (...args: string[]) => call(runPlan, ...args);
 
@@ -50,8 +50,14 @@ const ADOPTING_WITH_OIDC_TARGET = (config: Record<string, unknown>) => {
 };
 
 describe("tools/plan: the offline plan command", () => {
+  // `plan prod --json`, read by two tests.
+  let prodJson: Ran;
+  before(async () => {
+    prodJson = await plan("prod", "--json");
+  });
+
   it("prod --json prints only JSON: every resource with type, name, id, inputs, outputs, provider, parent, dependsOn, protect; provider adopted; SAs annotated", async () => {
-    const r = await plan("prod", "--json");
+    const r = prodJson;
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout) as { stack: string; resources: PlannedResource[] };
     assert.deepEqual(Object.keys(json), ["stack", "resources"]);
@@ -75,8 +81,7 @@ describe("tools/plan: the offline plan command", () => {
   });
 
   it("--json: the promised orderings and placements can be checked from the JSON alone", async () => {
-    const r = await plan("prod", "--json");
-    const { resources } = JSON.parse(r.stdout) as { resources: PlannedResource[] };
+    const { resources } = JSON.parse(prodJson.stdout) as { resources: PlannedResource[] };
     const ref = (x: PlannedResource) => `${x.type}::${x.name}`;
     const stack = resources.find((x) => x.type === "pulumi:pulumi:Stack")!;
     assert.equal(stack.parent, null);

@@ -44,7 +44,7 @@ export function readStackFile(file: string): Record<string, unknown> {
 }
 
 /** Config paths holding SECRET_PLACEHOLDER, in the form config errors use (`cluster.kubeconfig`, `aws:secretKey`). */
-export function secretPaths(config: Record<string, unknown>): string[] {
+function secretPaths(config: Record<string, unknown>): string[] {
   const found: string[] = [];
   const walk = (v: unknown, at: string) => {
     if (v === SECRET_PLACEHOLDER) found.push(at);

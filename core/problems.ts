@@ -53,9 +53,9 @@ export class SizeLimitError extends Error {
  * can make `logs/` read as another prefix) escaped as `\uXXXX`, and cut with its length when long: a 100 KB value
  * must not flood the terminal.
  */
-export function quoted(value: unknown, max = 120): string {
+export function quoted(value: unknown, max = 100): string {
   const text = (JSON.stringify(value) ?? String(value)).replace(/[\p{Cc}\p{Cf}]/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  if (text.length <= max) return text;
+  if (text.length <= max + 2) return text;
   const length = typeof value === "string" ? value.length : text.length;
-  return `${text.slice(0, max - 1)}…" (${length} characters)`;
+  return `${text.slice(0, max + 1)}…" (${length} characters)`;
 }

@@ -238,6 +238,10 @@ function writeReport(files: Record<string, string>, outcomes: Record<string, str
   return readFileSync(path.join(reportDir, "comment.md"), "utf8");
 }
 const hasJq = spawnSync("jq", ["--version"]).status === 0;
+/** The report step runs jq, as GitHub's runners have it: without jq these tests fail, they never skip. */
+function requireJq(): void {
+  assert.ok(hasJq, "jq is not installed: the report step needs it (apt-get install jq; .ci/run installs it when missing)");
+}
 const allPassed = Object.fromEntries(["report_code", "install", "test", ...stacks.flatMap((s) => [`plan_${s}`, `policy_${s}`, `access_${s}`])].map((id) => [id, "success"]));
 const stackFiles = (extra: Record<string, string> = {}) => ({
   ...Object.fromEntries(stacks.flatMap((s) => [
@@ -371,10 +375,10 @@ describe("workflows: every file", () => {
         for (const [id, job] of Object.entries(doc.jobs)) assert.ok(typeof job["timeout-minutes"] === "number", `${id}: timeout-minutes`);
       });
 
-      it("pins Node.js 20 and the Pulumi CLI to exact versions", () => {
+      it("pins Node.js 24 (the LTS line) and the Pulumi CLI to exact versions", () => {
         const steps = Object.values(doc.jobs).flatMap(stepsOf);
         for (const s of steps.filter((x) => (x.uses ?? "").startsWith("actions/setup-node@"))) {
-          assert.match(String(s.with?.["node-version"]), /^20\.\d+\.\d+$/);
+          assert.match(String(s.with?.["node-version"]), /^24\.\d+\.\d+$/);
         }
         for (const s of steps.filter(isPulumi)) assert.match(String(s.with?.["pulumi-version"]), /^3\.\d+\.\d+$/);
       });
@@ -509,7 +513,7 @@ describe("workflows: preview.yml (pull requests)", () => {
   });
 
   it("checks: the report puts the table, then every stack's access diff, then the <details> (run with bash)", function () {
-    if (!hasJq) this.skip();
+    requireJq();
     const report = writeReport(stackFiles({ "report-code-changes.txt": "" }), allPassed);
     assert.ok(report.startsWith(`${MARKER}\n`));
     const at = (needle: string) => {
@@ -526,7 +530,7 @@ describe("workflows: preview.yml (pull requests)", () => {
   });
 
   it("checks: the report opens with a banner when the PR changes the code that computes it", function () {
-    if (!hasJq) this.skip();
+    requireJq();
     const files = Array.from({ length: 12 }, (_, i) => `tools/f${i}.ts`).join("\n") + "\n";
     const report = writeReport(stackFiles({ "report-code-changes.txt": files }), allPassed);
     const banner = report.split("\n").find((l) => l.includes("This PR changes the code that computes this report: review it"));
@@ -540,7 +544,7 @@ describe("workflows: preview.yml (pull requests)", () => {
   });
 
   it("checks: a failed access step's output (stderr too) is shown in a fence that its own fences cannot close", function () {
-    if (!hasJq) this.skip();
+    requireJq();
     const output = "usage: npm run access -- <stack>\n~~~~\n<anonymous> at Object.<anonymous>\n";
     const report = writeReport(stackFiles({ "access-prod.md": output, "report-code-changes.txt": "" }), { ...allPassed, access_prod: "failure" });
     assert.match(report, /### Access changes: prod\n\n_The access tool did not succeed \(failure\)/);
@@ -782,7 +786,7 @@ describe("workflows: preview-comment.yml (the PR comment of the credential-free 
   });
 
   it("drops whole <details> from the end, keeping every access diff (end to end with preview.yml's report step)", async function () {
-    if (!hasJq) this.skip();
+    requireJq();
     const big = (what: string) => Array.from({ length: 700 }, (_, i) => `${what} line ${i}: ${"x".repeat(20)}`).join("\n") + "\n";
     const files = stackFiles({ ...Object.fromEntries(stacks.flatMap((s) => [[`plan-${s}.txt`, big(`plan ${s}`)], [`policy-${s}.txt`, big(`policy ${s}`)]])), "report-code-changes.txt": "" });
     const report = writeReport(files, allPassed);

@@ -2,11 +2,10 @@
  * Runs the real program with the real Pulumi SDK under its mock monitor, with a stack's config, and
  * returns every resource it registered. The plan, policy and access commands all read this.
  */
-import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
-import { RealisticMocks } from "./mocks";
+import type * as Pulumi from "@pulumi/pulumi";
+import type * as Mocks from "./mocks";
+import { loadStackFile, SECRET_PLACEHOLDER } from "./stackFile";
 
 export const PROJECT = "eks-irsa";
 export const ROOT = path.resolve(__dirname, "..");
@@ -21,9 +20,11 @@ export interface RegisteredResource {
   custom: boolean;
   /** The explicit provider's URN, when one was given. */
   provider?: string;
-  /** Resource options the program set that the engine acts on. */
-  /** `dependsOn` as `<type>::<name>` of each resource waited for. */
-  options: { protect: boolean; parentType?: string; dependsOn: string[] };
+  /**
+   * Resource options the program set that the engine acts on: the parent as `<type>::<name>` (and its type alone),
+   * `dependsOn` as `<type>::<name>` of each resource waited for.
+   */
+  options: { protect: boolean; parentType?: string; parent?: string; dependsOn: string[] };
 }
 
 export interface OfflineRun {
@@ -33,31 +34,48 @@ export interface OfflineRun {
   resources: RegisteredResource[];
   /** The stack's outputs, resolved. */
   outputs: Record<string, unknown>;
+  /** Config paths of the secure values, which ran as SECRET_PLACEHOLDER (`cluster.kubeconfig`). */
+  secrets?: string[];
 }
 
-/** The `config:` map of a stack file. Secure values cannot be decrypted offline and stand as "[secret]". */
+/** The `config:` map of a stack file; secure values cannot be decrypted offline and stand as SECRET_PLACEHOLDER. */
 export function readStackFile(file: string): Record<string, unknown> {
-  const doc = parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
-  const config = doc?.config ?? {};
-  for (const [k, v] of Object.entries(config)) {
-    if (v && typeof v === "object" && "secure" in v) config[k] = "[secret]";
-  }
-  return config;
+  return loadStackFile(file).config;
+}
+
+/** Config paths holding SECRET_PLACEHOLDER, in the form config errors use (`cluster.kubeconfig`, `aws:secretKey`). */
+function secretPaths(config: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  const walk = (v: unknown, at: string) => {
+    if (v === SECRET_PLACEHOLDER) found.push(at);
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`));
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
+  };
+  for (const [key, v] of Object.entries(config)) walk(v, key.startsWith(`${PROJECT}:`) ? key.slice(PROJECT.length + 1) : key);
+  return found;
 }
 
 export function stackFile(stack: string): string {
   return path.join(ROOT, `Pulumi.${stack}.yaml`);
 }
 
-const SECRET_SIG = pulumi.runtime.specialSigKey;
+/**
+ * The Pulumi SDK and the mocks (with the components they reuse), loaded by the first run: loading them takes
+ * seconds, and a command's `--help` and its usage and stack file errors do without them.
+ */
+function sdk(): { pulumi: typeof Pulumi; RealisticMocks: typeof Mocks.RealisticMocks } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return { pulumi: require("@pulumi/pulumi") as typeof Pulumi, RealisticMocks: (require("./mocks") as typeof Mocks).RealisticMocks };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 /** Resolved values as plain JSON: secrets unwrapped, resource references as their URN. */
-function plain(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(plain);
+function plain(value: unknown, secretSig: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => plain(v, secretSig));
   if (value && typeof value === "object") {
     const o = value as Record<string, unknown>;
-    if (SECRET_SIG in o) return "value" in o ? plain(o.value) : (o.urn ?? null);
-    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plain(v)]));
+    if (secretSig in o) return "value" in o ? plain(o.value, secretSig) : (o.urn ?? null);
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plain(v, secretSig)]));
   }
   return value;
 }
@@ -94,6 +112,8 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
   const onFailure = (e: unknown) => void failures.push(e);
   process.on("unhandledRejection", onFailure);
   try {
+    const { pulumi, RealisticMocks } = sdk();
+    const secretSig = pulumi.runtime.specialSigKey;
     const region = typeof config["aws:region"] === "string" ? config["aws:region"] : "us-east-1";
     const accountId = mockAccountId(config);
     const cluster = config[`${PROJECT}:cluster`] as { oidcIssuerUrl?: string } | undefined;
@@ -111,8 +131,8 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
             type: args.type,
             name: args.name,
             id: result.id ?? null,
-            inputs: plain(args.inputs) as Record<string, unknown>,
-            outputs: plain(result.state) as Record<string, unknown>,
+            inputs: plain(args.inputs, secretSig) as Record<string, unknown>,
+            outputs: plain(result.state, secretSig) as Record<string, unknown>,
             custom: args.custom ?? true,
             ...(args.provider ? { provider: args.provider } : {}),
             options: options.get(`${args.type}::${args.name}`) ?? { protect: false, dependsOn: [] },
@@ -125,16 +145,21 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
       stack,
       mode.preview === true,
     );
-    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, asConfigValue(v)])), []);
+    const secrets = secretPaths(config);
+    const secretKeys = Object.keys(config).filter((k) => secretPaths({ [k]: config[k] }).length > 0);
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, asConfigValue(v)])), secretKeys);
+    let failure: { error: unknown } | undefined;
     const outputs = await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((t) => {
         const urn = `${typeChain(t.opts.parent)}${t.type}::${t.name}`;
         if (urns.has(urn)) duplicates.push(urn);
         urns.add(urn);
         const dependsOn = t.opts.dependsOn;
+        const parent = t.opts.parent as unknown as { __pulumiType?: string; __name?: string } | undefined;
         options.set(`${t.type}::${t.name}`, {
           protect: t.opts.protect === true,
-          parentType: t.opts.parent ? (t.opts.parent as unknown as { __pulumiType?: string }).__pulumiType : undefined,
+          parentType: parent?.__pulumiType,
+          ...(parent ? { parent: `${parent.__pulumiType ?? "?"}::${parent.__name ?? ""}` } : {}),
           dependsOn: (Array.isArray(dependsOn) ? dependsOn : dependsOn ? [dependsOn] : []).map((d) => {
             const r = d as { __name?: string; __pulumiType?: string };
             return `${r.__pulumiType ?? "?"}::${r.__name ?? ""}`;
@@ -142,14 +167,22 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
         });
         return undefined;
       });
-      return program();
+      // A program that throws (a config error) returns nothing instead: the SDK would also reject promises derived
+      // from the stack's outputs that nobody awaits, and an unhandled rejection ends the process (or the test run).
+      try {
+        return await program();
+      } catch (e) {
+        failure = { error: e };
+        return undefined;
+      }
     });
     await waitForRegistrations();
+    if (failure) throw failure.error;
     // Rejections are reported a turn after they happen.
     await new Promise((resolve) => setImmediate(resolve));
     if (failures.length > 0) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]));
     if (duplicates.length > 0) throw new Error(`two resources share a URN (pulumi up would refuse them): ${duplicates.join(", ")}`);
-    return { stack, region, accountId, resources, outputs: plain(outputs ?? {}) as Record<string, unknown> };
+    return { stack, region, accountId, resources, outputs: plain(outputs ?? {}, secretSig) as Record<string, unknown>, secrets };
   } finally {
     process.off("unhandledRejection", onFailure);
     process.setSourceMapsEnabled(sourceMaps);
@@ -158,7 +191,7 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
 }
 
 /** The URN's type part from a parent: `parentType$...$` (the stack itself is not part of it). */
-function typeChain(parent: pulumi.Resource | undefined): string {
+function typeChain(parent: Pulumi.Resource | undefined): string {
   const types: string[] = [];
   for (let p = parent as unknown as { __pulumiType?: string; __parentResource?: unknown } | undefined; p; p = p.__parentResource as typeof p) {
     if (p.__pulumiType && p.__pulumiType !== "pulumi:pulumi:Stack") types.unshift(p.__pulumiType);

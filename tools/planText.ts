@@ -1,11 +1,18 @@
 /** The offline plan as a person reads it: per workload its role, who may assume it and what it may do. */
 /* eslint-disable @typescript-eslint/no-explicit-any -- ESO specs are read as the registered JSON */
+import { asList } from "../core/document";
 import { KIND_TAG, TARGET_TAG, WORKLOAD_TAG } from "../core/plan";
 import { describePermissions, describeTrust, rolesOf, type RoleView } from "./inventory";
-import type { OfflineRun } from "./offline";
+import type { OfflineRun, RegisteredResource } from "./offline";
+import { cutLongValues } from "./usage";
 
-function roleLines(out: string[], role: RoleView, crossAccount = false): void {
+const OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
+const accountOf = (arn: string) => arn.split(":")[4] ?? "";
+
+function roleLines(out: string[], run: OfflineRun, role: RoleView, crossAccount = false): void {
   out.push(`  role        ${role.arn}`);
+  const boundary = run.resources.find((r) => r.type === "aws:iam/role:Role" && r.name === role.resourceName)?.inputs.permissionsBoundary;
+  if (typeof boundary === "string" && boundary) out.push(`  boundary    ${boundary}`);
   for (const line of describeTrust(role.trust)) out.push(`  assumed by  ${line}`);
   for (const sa of role.serviceAccounts) {
     const extra = Object.entries(sa.annotations).filter(([k]) => k !== "eks.amazonaws.com/role-arn").map(([k, v]) => `${k.replace("eks.amazonaws.com/", "")}=${v}`);
@@ -70,18 +77,16 @@ export function renderPlan(run: OfflineRun): string {
   } else {
     out.push(`cluster   ${String(run.outputs.clusterName)}: existing`);
   }
-  const provider = run.resources.find((r) => r.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
-  out.push(
-    provider
-      ? `oidc      CREATE IAM OIDC provider for ${String(provider.inputs.url)}${provider.options.protect ? " (protected)" : ""}`
-      : `oidc      ADOPT existing IAM OIDC provider ${String(run.outputs.oidcProviderArn)}`,
-  );
+  for (const line of oidcLines(run)) out.push(line);
+  for (const path of run.secrets ?? []) {
+    out.push(`secure    ${path}: a secure value of the stack file, not decrypted offline (a placeholder stood in for it; pulumi up uses the value)`);
+  }
   const roles = rolesOf(run.resources);
   const kindOf = (r: RoleView) => r.tags[KIND_TAG] ?? "workload";
   for (const role of roles.filter((r) => kindOf(r) !== "cross-account")) {
     const eso = kindOf(role) === "eso-controller";
     out.push("", eso ? "eso       External Secrets Operator controller" : `workload  ${role.tags[WORKLOAD_TAG] ?? role.resourceName}`);
-    roleLines(out, role);
+    roleLines(out, run, role);
     if (eso) esoLines(out, run);
   }
   const providers = run.resources.filter((r) => r.type === "pulumi:providers:aws");
@@ -92,7 +97,7 @@ export function renderPlan(run: OfflineRun): string {
     // Provider inputs arrive JSON-encoded when nested.
     const assumed = ((typeof raw === "string" ? JSON.parse(raw) : raw) as { roleArn?: string }[] | undefined)?.[0]?.roleArn;
     out.push("", `target    ${target}: account ${role.arn.split(":")[4]}${assumed ? `, deployed through a provider assuming ${assumed}` : ""}`);
-    roleLines(out, role, true);
+    roleLines(out, run, role, true);
   }
   for (const cm of run.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap")) {
     const md = cm.inputs.metadata as { name?: string; namespace?: string };
@@ -102,6 +107,8 @@ export function renderPlan(run: OfflineRun): string {
   }
   const warnings = (run.outputs.warnings as string[] | undefined) ?? [];
   for (const w of warnings) out.push("", `warning: ${w}`);
+  const outputs = outputLines(run.outputs);
+  if (outputs.length > 0) out.push("", "outputs   (pulumi stack output)", ...outputs);
   const counts = new Map<string, number>();
   for (const r of custom) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
   out.push("", `${custom.length} resources to create:`);
@@ -109,11 +116,86 @@ export function renderPlan(run: OfflineRun): string {
   return out.join("\n");
 }
 
-/** The `--json` form: every registered resource, Outputs resolved to plain values. */
+/**
+ * Every IAM OIDC provider the stack's trust policies name, in whose account: the stack's own, or a cross-account
+ * target's (created through the target's provider). One the run did not create is adopted.
+ */
+function oidcLines(run: OfflineRun): string[] {
+  const targets = targetAccounts(run);
+  const owner = (account: string) => (account === run.accountId ? "the stack's account" : targets.has(account) ? `target ${targets.get(account)}'s account` : "another account");
+  const created = run.resources.filter((r) => r.type === OIDC_PROVIDER);
+  const createdArns = new Set(created.map((r) => String(r.outputs.arn)));
+  const adopted = new Set<string>();
+  if (typeof run.outputs.oidcProviderArn === "string" && !createdArns.has(run.outputs.oidcProviderArn)) adopted.add(run.outputs.oidcProviderArn);
+  for (const role of rolesOf(run.resources)) {
+    for (const s of role.trust.Statement) {
+      const federated = s.Principal && s.Principal !== "*" ? s.Principal.Federated : undefined;
+      for (const arn of federated ? asList(federated) : []) if (arn.includes(":oidc-provider/") && !createdArns.has(arn)) adopted.add(arn);
+    }
+  }
+  const lines = [
+    ...created.map((r) => {
+      const account = accountOf(String(r.outputs.arn));
+      return { account, text: `oidc      CREATE IAM OIDC provider for ${String(r.inputs.url)} in ${owner(account)} (${account})${r.options.protect ? ", protected" : ""}` };
+    }),
+    ...[...adopted].map((arn) => ({ account: accountOf(arn), text: `oidc      ADOPT existing IAM OIDC provider ${arn} in ${owner(accountOf(arn))} (${accountOf(arn)})` })),
+  ];
+  // The stack's own first, then the targets' in config order.
+  const order = [run.accountId, ...targets.keys()];
+  return lines.sort((a, b) => order.indexOf(a.account) - order.indexOf(b.account)).map((l) => l.text);
+}
+
+/** Target account id -> target name, from the targets' AWS providers (their `allowedAccountIds`). */
+function targetAccounts(run: OfflineRun): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of run.resources.filter((r) => r.type === "pulumi:providers:aws")) {
+    const raw = p.inputs.allowedAccountIds;
+    // Provider inputs arrive JSON-encoded when nested.
+    const ids = (typeof raw === "string" ? JSON.parse(raw) : raw) as string[] | undefined;
+    if (ids?.[0]) out.set(String(ids[0]), p.name);
+  }
+  return out;
+}
+
+/** The stack's outputs as `name  value` lines, nested objects as dotted names, long values cut. */
+function outputLines(outputs: Record<string, unknown>): string[] {
+  const leaves: [string, string][] = [];
+  const walk = (value: unknown, name: string) => {
+    if (value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0) {
+      for (const [k, v] of Object.entries(value)) walk(v, name ? `${name}.${k}` : k);
+    } else leaves.push([name, typeof value === "string" ? value : JSON.stringify(value)]);
+  };
+  walk(outputs, "");
+  const width = Math.max(...leaves.map(([k]) => k.length));
+  return leaves.map(([k, v]) => cutLongValues(`  ${k.padEnd(width)}  ${v}`));
+}
+
+/** `<type>::<name>` of a resource reference URN (`urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>[::<id>]`). */
+function refOf(urnAndId: string): string {
+  const parts = urnAndId.split("::");
+  const hasId = parts.length > 4;
+  const type = parts[2].split("$").pop()!;
+  return `${type}::${parts.slice(3, hasId ? -1 : undefined).join("::")}`;
+}
+
+/**
+ * The `--json` form: every registered resource, Outputs resolved to plain values, with the options that order and
+ * place it: `provider` (`<type>::<name>` of an explicit provider, else null for the default), `parent` (the stack
+ * for a top-level resource), `dependsOn` and `protect`.
+ */
 export function planJson(run: OfflineRun): string {
-  return JSON.stringify(
-    { stack: run.stack, resources: run.resources.map(({ type, name, id, inputs, outputs }) => ({ type, name, id, inputs, outputs })) },
-    null,
-    2,
-  );
+  const stackResource = run.resources.find((r) => r.type === "pulumi:pulumi:Stack");
+  const stackRef = stackResource ? `${stackResource.type}::${stackResource.name}` : null;
+  const entry = (r: RegisteredResource) => ({
+    type: r.type,
+    name: r.name,
+    id: r.id,
+    inputs: r.inputs,
+    outputs: r.outputs,
+    provider: r.provider ? refOf(r.provider) : null,
+    parent: r.options.parent ?? (r === stackResource ? null : stackRef),
+    dependsOn: r.options.dependsOn,
+    protect: r.options.protect,
+  });
+  return JSON.stringify({ stack: run.stack, resources: run.resources.map(entry) }, null, 2);
 }

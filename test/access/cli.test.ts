@@ -10,14 +10,13 @@ import { diffModels } from "../../analysis/diff";
 import type { AccessModel } from "../../analysis/model";
 import { configAt, legacyCondition, parseModel, resolveBase } from "../../tools/access/base";
 import { parseArgs } from "../../tools/args";
+import { runAccess } from "../../tools/access";
 import { UsageError } from "../../tools/cli";
 import { ROOT } from "../../tools/offline";
+import { call, STACK_FRAME } from "../helpers/cli";
 
-/** Runs `npm run access -- ...` as a user would (node with tsx), returning exit code and streams. */
-function access(...args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools/access.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** `npm run access -- ...` through its in-process entry. */
+const access = (...args: string[]) => call(runAccess, ...args);
 
 const tmp = (name: string, text: string) => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "eks-irsa-access-")), name);
@@ -26,8 +25,8 @@ const tmp = (name: string, text: string) => {
 };
 
 describe("tools/access: the access report command", () => {
-  it("dev --format json prints only the model: identities with assumers and checked rows", () => {
-    const r = access("dev", "--format", "json");
+  it("dev --format json prints only the model: identities with assumers and checked rows", async () => {
+    const r = await access("dev", "--format", "json");
     assert.equal(r.code, 0, r.stderr);
     const model = JSON.parse(r.stdout) as AccessModel;
     assert.deepEqual(Object.keys(model), ["stack", "region", "accountId", "identities", "secretStores", "externalSecrets", "errors"]);
@@ -39,11 +38,11 @@ describe("tools/access: the access report command", () => {
     assert.equal(row.check?.decision, "Allowed");
   });
 
-  it("--base FILE: a base without the frontend workload shows it as new, with what it gains", () => {
+  it("--base FILE: a base without the frontend workload shows it as new, with what it gains", async () => {
     const doc = parseYaml(readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
     const workloads = doc.config["eks-irsa:workloads"] as { name: string }[];
     doc.config["eks-irsa:workloads"] = workloads.filter((w) => w.name !== "frontend");
-    const r = access("dev", "--base", tmp("base.yaml", stringifyYaml(doc)));
+    const r = await access("dev", "--base", tmp("base.yaml", stringifyYaml(doc)));
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split("\n");
     assert.match(lines[0], /^eks-irsa access changes: stack dev, .*base\.yaml \(config only, with the current code\) -> working tree$/);
@@ -55,26 +54,26 @@ describe("tools/access: the access report command", () => {
     ]);
   });
 
-  it("usage and config errors exit 2 with a message: unknown format, invalid or unparsable base, missing stack (an unknown ref: below)", () => {
-    const format = access("dev", "--format", "xml");
+  it("usage and config errors exit 2 with a message: unknown format, invalid or unparsable base, missing stack (an unknown ref: below)", async () => {
+    const format = await access("dev", "--format", "xml");
     assert.deepEqual([format.code, format.stdout], [2, ""]);
     assert.match(format.stderr, /--format must be one of text, md, json/);
-    const invalid = access("dev", "--base", tmp("bad.yaml", "config:\n  aws:region: us-east-1\n  eks-irsa:cluster: { name: c1 }\n  eks-irsa:workloads:\n    - { name: a, namespace: Data_Pipeline }\n"));
+    const invalid = await access("dev", "--base", tmp("bad.yaml", "config:\n  aws:region: us-east-1\n  eks-irsa:cluster: { name: c1 }\n  eks-irsa:workloads:\n    - { name: a, namespace: Data_Pipeline }\n"));
     assert.equal(invalid.code, 2);
-    assert.match(invalid.stderr, /^--base .*bad\.yaml: invalid eks-irsa config \(1 problem\):\n {2}workloads\[0\]\.namespace: "Data_Pipeline"/);
-    const yaml = access("dev", "--base", tmp("broken.yaml", "config: [\n"));
+    assert.match(invalid.stderr, /^--base (\S+bad\.yaml): \1: invalid eks-irsa config \(1 problem\):\n {2}\1:5: workloads\[0\]\.namespace: "Data_Pipeline"/);
+    const yaml = await access("dev", "--base", tmp("broken.yaml", "config: [\n"));
     assert.deepEqual([yaml.code, yaml.stdout], [2, ""]);
-    assert.match(yaml.stderr, /^--base .*broken\.yaml: not a stack config file: /);
-    assert.doesNotMatch(yaml.stderr, /\n\s+at /, "no stack trace");
-    assert.equal(access("nosuchstack").code, 2);
+    assert.match(yaml.stderr, /^--base \S+broken\.yaml:2:1: not valid YAML: /);
+    assert.doesNotMatch(yaml.stderr, STACK_FRAME, "no stack trace");
+    assert.equal((await access("nosuchstack")).code, 2);
   });
 
-  it("a --base that looks like an option is never one for git: exit 2, nothing written", () => {
+  it("a --base that looks like an option is never one for git: exit 2, nothing written", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "eks-irsa-access-"));
-    const separate = access("dev", "--base", `--output=${dir}/x`);
+    const separate = await access("dev", "--base", `--output=${dir}/x`);
     assert.deepEqual([separate.code, separate.stdout], [2, ""]);
     assert.match(separate.stderr, /^--base needs a value\n/);
-    const inline = access("dev", `--base=--output=${dir}/y`);
+    const inline = await access("dev", `--base=--output=${dir}/y`);
     assert.deepEqual([inline.code, inline.stdout], [2, ""]);
     assert.match(inline.stderr, /^--base --output=.*: not a file, and not a commit git knows in /);
     assert.deepEqual(readdirSync(dir), []);
@@ -87,8 +86,8 @@ describe("tools/access/base: what --base names, before any run", () => {
   it("an empty value, a directory, a file that is not a stack config, a ref git does not know: usage errors", () => {
     usage(() => resolveBase(""), /^--base needs a stack config file or a git ref, not an empty value$/);
     usage(() => resolveBase(path.join(ROOT, "tools")), /: not a file \(a directory\), and not a commit git knows/);
-    usage(() => resolveBase(tmp("scalar.yaml", "config: 5\n")), /: not a stack config file: `config:` is not a map$/);
-    usage(() => resolveBase(tmp("tabs.yaml", "config:\n\t- x\n")), /: not a stack config file: /);
+    usage(() => resolveBase(tmp("scalar.yaml", "config: 5\n")), /^--base \S+scalar\.yaml:1: `config:` is not a map$/);
+    usage(() => resolveBase(tmp("tabs.yaml", "config:\n\t- x\n")), /^--base \S+tabs\.yaml:2:1: not valid YAML: Tabs are not allowed as indentation$/);
     usage(() => resolveBase("HEAD~100000"), /^--base HEAD~100000: not a file, and not a commit git knows/);
   });
 

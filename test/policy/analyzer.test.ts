@@ -22,15 +22,26 @@ const state = (r: RegisteredResource, all: RegisteredResource[] = []) => fromReg
 const show = (ds: Diagnostic[]) => ds.map((d) => `[${d.level}] ${d.policyName} ${d.urn}: ${d.message}`).join("\n") || "no diagnostic";
 const kindOf = new Map(RULES.map((r) => [r.name, r.kind]));
 
+// ts-node type-checks the pack (and the core/ modules it imports) before the port is printed: the pack is started
+// by a root hook, when the run starts, so that this overlaps the tests that come first; the root after hook stops it
+// whichever tests ran.
+let starting: Promise<PolicyPackProcess> | undefined;
+before(function () {
+  starting = PolicyPackProcess.start({ stack: STACK, project: PROJECT, dryRun: true, stackConfig: readStackFile(stackFile(STACK)) });
+  starting.catch(() => undefined); // awaited (and its failure reported) by the suite below
+});
+after(async function () {
+  await (await starting?.catch(() => undefined))?.stop();
+});
+
 describe("policy pack under the Pulumi CLI's runner (run-policy-pack over gRPC)", function () {
-  // ts-node type-checks the pack (and the core/ modules it imports) before the port is printed.
   this.timeout(120_000);
   let pack: PolicyPackProcess;
   let dev: OfflineRun;
 
   before(async function () {
     dev = await runStack(STACK);
-    pack = await PolicyPackProcess.start({ stack: STACK, project: PROJECT, dryRun: true, stackConfig: readStackFile(stackFile(STACK)) });
+    pack = await starting!;
   });
 
   after(async function () {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { checkResources } from "../../tools/policyCheck";
 import { policy, resource, role } from "../fixtures/badResources";
@@ -13,9 +13,9 @@ interface Case {
   origin: string;
 }
 
-/** checkov's IAM cases (../shared/conformance), the checks whose subject our pack covers. */
+/** checkov's IAM cases (test/fixtures/checkov, Apache-2.0: see its README), the checks whose subject our pack covers. */
 const COVERED = new Set(["CKV_AWS_1", "CKV_AWS_49", "CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_60", "CKV_AWS_61", "CKV_AWS_108", "CKV_AWS_288", "CKV_AWS_109", "CKV_AWS_289", "CKV_AWS_110", "CKV_AWS_286", "CKV_AWS_274", "CKV_AWS_358", "CKV_AWS_393"]);
-const FILE = [path.resolve(__dirname, "../../../shared/conformance/checkov-iam-cases.json"), path.resolve(__dirname, "../../shared/conformance/checkov-iam-cases.json")].find(existsSync);
+const FILE = path.resolve(__dirname, "../fixtures/checkov/checkov-iam-cases.json");
 
 function asResources(c: Case, i: number) {
   if (c.kind === "attachment") return [resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", `case-${i}`, { role: "app", policyArn: c.policyArn })];
@@ -23,8 +23,8 @@ function asResources(c: Case, i: number) {
   return [policy(`case-${i}`, (c.document as { Statement: unknown[] }).Statement)];
 }
 
-(FILE ? describe : describe.skip)("policy pack: checkov's IAM cases as a conformance suite", () => {
-  const cases = FILE ? (JSON.parse(readFileSync(FILE, "utf8")) as { cases: Case[] }).cases : [];
+describe("policy pack: checkov's IAM cases as a conformance suite", () => {
+  const cases = (JSON.parse(readFileSync(FILE, "utf8")) as { cases: Case[] }).cases;
 
   it("the suite is there and non-trivial", () => assert.ok(cases.filter((c) => COVERED.has(c.check)).length > 40));
 

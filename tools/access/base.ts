@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { UsageError } from "../cli";
 import { readStackFile, ROOT } from "../offline";
+import { StackFileError } from "../stackFile";
 import { sortConditions, type Condition } from "../../analysis/condition";
 import type { AccessModel, Grant, Identity } from "../../analysis/model";
 
@@ -60,6 +61,7 @@ function readBaseFile(file: string): Record<string, unknown> {
   try {
     config = readStackFile(file);
   } catch (e) {
+    if (e instanceof StackFileError) throw new UsageError(`--base ${e.message}`);
     throw new UsageError(`--base ${file}: not a stack config file: ${(e as Error).message.split("\n")[0]}`);
   }
   if (!config || typeof config !== "object" || Array.isArray(config)) throw new UsageError(`--base ${file}: not a stack config file: \`config:\` is not a map`);

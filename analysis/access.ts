@@ -4,6 +4,8 @@
  * ExternalSecrets (./eso). Unchecked: an evaluator fills in the checks from what each identity was read from.
  */
 import { parsePolicy, policyDocument, type PolicyDocument, type Statement } from "../core/document";
+import { PRESET_TAG } from "../core/plan";
+import { presetStatementMatch } from "../core/presets";
 import { assumersOf } from "./assumers";
 import { describePermissions } from "./describe";
 import { esoViews } from "./eso";
@@ -48,6 +50,10 @@ export function readAccess(run: RegisteredRun): AccessReading {
     if (boundaryArn && !boundary) notEvaluated.push(`permissions boundary ${boundaryArn} (not defined by this stack)`);
     const denies = documents.flatMap((d) => d.Statement).filter((s) => s.Effect === "Deny");
     const rows = grantRows(documents);
+    for (const row of rows) {
+      const preset = presetStatementMatch(row.statement);
+      if (preset?.residual && !preset.mismatch) row.grant.residual = preset.residual;
+    }
     const identity: Identity = {
       kind: kindOf(role.tags),
       label: labelOf(role),
@@ -58,6 +64,7 @@ export function readAccess(run: RegisteredRun): AccessReading {
       grants: rows.map((r) => r.grant),
       guardrails: [...new Set(describePermissions(policyDocument(denies)).map((l) => l.replace(/\s+/g, " ")))],
       notEvaluated,
+      ...(role.tags[PRESET_TAG] ? { preset: role.tags[PRESET_TAG] } : {}),
     };
     return { identity, role, documents, ...(boundary ? { boundary } : {}), rows, denies };
   });

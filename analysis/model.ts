@@ -60,7 +60,19 @@ export interface Grant {
   resource: string;
   /** ANDed, sorted (see ./condition). */
   conditions: Condition[];
+  /** Why the row is on every resource of a type: an add-on preset's residual statement, as the preset registers it. */
+  residual?: string;
   check?: Check;
+}
+
+/** A request an add-on documents (or a near variant of it: another cluster's, zone's, untagged resource), and its check. */
+export interface PresetCheck {
+  label: string;
+  action: string;
+  resource: string;
+  expect: "Allowed" | "Denied";
+  /** iam-simulate's decision against the role's documents. */
+  decision: string;
 }
 
 export interface Identity {
@@ -77,6 +89,10 @@ export interface Identity {
   guardrails: string[];
   /** Documents that limit the role but are not defined by this stack, so were not evaluated. */
   notEvaluated: string[];
+  /** The add-on preset the role follows (`eks-irsa:preset` tag). */
+  preset?: string;
+  /** The preset's requests, each decided as the preset expects (filled by an evaluator). */
+  presetChecks?: PresetCheck[];
 }
 
 export interface AccessModel {

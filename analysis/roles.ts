@@ -19,6 +19,8 @@ export interface ServiceAccountView {
   annotations: Record<string, string>;
   /** The Helm release that creates it (the ESO controller's), when not created directly. */
   helmRelease?: string;
+  /** Registered as a patch (`ServiceAccountPatch`) of a ServiceAccount someone else owns: these annotations only. */
+  patch?: boolean;
 }
 
 export interface RoleView {
@@ -35,16 +37,19 @@ export interface RoleView {
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 
+/** The server-side-apply patch of a ServiceAccount another owner created (serviceAccountMode: annotated). */
+export const SERVICE_ACCOUNT_PATCH = "kubernetes:core/v1:ServiceAccountPatch";
+
 export function rolesOf(resources: readonly RegisteredResource[]): RoleView[] {
   const policiesByArn = new Map<string, AttachedPolicy>();
   for (const r of resources.filter((x) => x.type === "aws:iam/policy:Policy")) {
     policiesByArn.set(str(r.outputs.arn), { name: str(r.outputs.name), arn: str(r.outputs.arn), document: parsePolicy(r.outputs.policy) });
   }
   const serviceAccounts: ServiceAccountView[] = resources
-    .filter((x) => x.type === "kubernetes:core/v1:ServiceAccount")
+    .filter((x) => x.type === "kubernetes:core/v1:ServiceAccount" || x.type === SERVICE_ACCOUNT_PATCH)
     .map((r) => {
       const md = (r.inputs.metadata ?? {}) as { name?: string; namespace?: string; annotations?: Record<string, string> };
-      return { namespace: md.namespace ?? "default", name: md.name ?? r.name, annotations: md.annotations ?? {} };
+      return { namespace: md.namespace ?? "default", name: md.name ?? r.name, annotations: md.annotations ?? {}, ...(r.type === SERVICE_ACCOUNT_PATCH ? { patch: true } : {}) };
     });
   for (const release of resources.filter((x) => x.type === "kubernetes:helm.sh/v3:Release")) {
     const sa = (release.inputs.values as { serviceAccount?: { name?: string; annotations?: Record<string, string> } } | undefined)?.serviceAccount;

@@ -6,8 +6,13 @@ export { ClusterOidcProvider, type ClusterOidcProviderArgs, type OidcProviderRef
 export { WorkloadIdentity, type WorkloadIdentityArgs } from "./workloadIdentity";
 export { ExternalSecretsOperator, type ExternalSecretsOperatorArgs } from "./externalSecrets";
 export { TargetAccount, type TargetAccountArgs, type TargetRoleArgs, type TargetSourceArgs } from "./crossAccount";
+export { AuditAlarm, type AuditAlarmArgs } from "./auditAlarm";
 export { AccessLevel, type DynamoGrant, type S3Grant, type SecretGrant } from "../core/access";
 export { type ChainedRole, type RoleInput, type WorkloadIdentityInput } from "../core/workload";
+export { AddonPresetName, type AddonPreset } from "../core/presets/preset";
+export { ServiceAccountMode, type VerificationRecipe } from "../core/serviceAccount";
+export { KeyAccess, QueueAccess, type KmsGrant, type SnsGrant, type SqsGrant } from "../core/serviceGrants";
+export { type CustomStatement, type StatementCondition } from "../core/statements";
 export { CrossAccountMode } from "../core/targetRole";
 export {
   CreationPolicy,

@@ -4,10 +4,12 @@ import { awsConfigFile, awsConfigMapName } from "../core/crossAccount";
 import { placeholderEnvironment } from "../core/environment";
 import { placeholderCluster, planIdentity, type IdentityPlan } from "../core/identity";
 import { ArgsError, SizeLimitError, type Problem } from "../core/problems";
+import { serviceAccountModeOf, verificationRecipe, type ServiceAccountMode, type VerificationRecipe } from "../core/serviceAccount";
+import { statementAccountProblems } from "../core/statements";
 import { isPattern } from "../core/trust";
-import { riskyGrants, serviceAccountOf, workloadDefinition, workloadDescription, workloadProblems, type WorkloadIdentityInput } from "../core/workload";
+import { namespaceOf, riskyGrants, serviceAccountOf, workloadDefinition, workloadDescription, workloadProblems, type WorkloadIdentityInput } from "../core/workload";
 import { awsEnvironmentOf, checkedEnvironment } from "./awsEnvironment";
-import { dependsOnOf, identityOverrides, kubernetesProviderOf, withOldType } from "./internal";
+import { dependsOnOf, identityOverrides, kubernetesProviderOf, optionsHaveProvider, withOldType } from "./internal";
 import type { OidcProviderRef } from "./oidcProvider";
 import { registerRole } from "./role";
 
@@ -70,16 +72,27 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
   public readonly trustPolicy: pulumi.Output<string>;
   /** The permission policies as registered (JSON each), in attachment order. */
   public readonly permissionPolicies: pulumi.Output<string[]>;
+  /** Who owns the ServiceAccount: `created`, `annotated` (patched) or `external` (set `serviceAccountAnnotations` through its chart). */
+  public readonly serviceAccountMode: ServiceAccountMode;
+  /** How to check from the cluster that pods get the role: the annotation, the webhook's environment, `aws sts get-caller-identity`. */
+  public readonly verification: pulumi.Output<VerificationRecipe>;
 
   constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     const layout = layoutWorkload(name, args);
+    const mode = serviceAccountModeOf(args, isPattern(serviceAccountOf(name, args)), optionsHaveProvider(opts, "kubernetes"));
+    if (mode === "annotated" && !optionsHaveProvider(opts, "kubernetes")) {
+      throw new ArgsError(`WorkloadIdentity ${JSON.stringify(name)}`, [{ path: ["serviceAccountMode"], message: "annotated patches the ServiceAccount in the cluster: give a Kubernetes provider in the resource options (providers)" }]);
+    }
     super("eks-irsa:index:WorkloadIdentity", name, {}, withOldType(opts, "eks-irsa:workload:WorkloadIdentity"));
     const overrides = identityOverrides.get(args);
     const definition = workloadDefinition(name, args, overrides);
     const environment = checkedEnvironment(awsEnvironmentOf(this), `WorkloadIdentity ${JSON.stringify(name)}`, args.region);
-    const plan = pulumi
-      .all([environment, args.oidcProvider.issuerUrl, args.oidcProvider.arn])
-      .apply(([env, issuerUrl, providerArn]) => planIdentity(definition, env, { issuerUrl, providerArn }, layout.layout));
+    const plan = pulumi.all([environment, args.oidcProvider.issuerUrl, args.oidcProvider.arn]).apply(([env, issuerUrl, providerArn]) => {
+      // Custom statements may only name resources of the account the AWS provider deploys into.
+      const foreign = statementAccountProblems(args.statements, [env.accountId]);
+      if (foreign.length > 0) throw new ArgsError(`WorkloadIdentity ${JSON.stringify(name)}`, foreign);
+      return planIdentity(definition, env, { issuerUrl, providerArn }, layout.layout);
+    });
     const { role, trustPolicy, permissionPolicies } = registerRole(
       name,
       {
@@ -98,17 +111,27 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     this.trustPolicy = trustPolicy;
     this.permissionPolicies = pulumi.all(permissionPolicies);
     this.serviceAccountName = serviceAccountOf(name, args);
-    this.serviceAccountNamespace = args.namespace;
+    this.serviceAccountNamespace = namespaceOf(args);
     this.serviceAccountAnnotations = pulumi.all([plan, role.arn]).apply(([p, arn]): Record<string, string> => ({ ...p.annotations, "eks.amazonaws.com/role-arn": arn }));
+    this.serviceAccountMode = mode;
+    this.verification = this.serviceAccountAnnotations.apply((a) => verificationRecipe(this.serviceAccountNamespace, this.serviceAccountName, a, pulumi.getStack()));
 
     for (const warning of riskyGrants(`WorkloadIdentity ${JSON.stringify(name)}`, { ...args, serviceAccount: this.serviceAccountName })) void pulumi.log.warn(warning, this);
     const kubernetes = kubernetesProviderOf(this);
     const labels = { ...LABELS, "eks-irsa/workload": overrides?.label ?? name };
     const exact = !isPattern(this.serviceAccountName);
-    if (exact && (args.createServiceAccount ?? kubernetes !== undefined)) {
+    if (exact && mode === "created") {
       new k8s.core.v1.ServiceAccount(
         name,
-        { metadata: { name: this.serviceAccountName, namespace: args.namespace, labels, annotations: this.serviceAccountAnnotations } },
+        { metadata: { name: this.serviceAccountName, namespace: this.serviceAccountNamespace, labels, annotations: this.serviceAccountAnnotations } },
+        { parent: this, dependsOn: dependsOnOf(opts) },
+      );
+    }
+    if (exact && mode === "annotated") {
+      // Server-side apply of the annotations alone: the chart or operator that made the ServiceAccount keeps every other field.
+      new k8s.core.v1.ServiceAccountPatch(
+        name,
+        { metadata: { name: this.serviceAccountName, namespace: this.serviceAccountNamespace, annotations: this.serviceAccountAnnotations } },
         { parent: this, dependsOn: dependsOnOf(opts) },
       );
     }
@@ -118,7 +141,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
       new k8s.core.v1.ConfigMap(
         awsConfigMapName(name),
         {
-          metadata: { name: awsConfigMapName(name), namespace: args.namespace, labels },
+          metadata: { name: awsConfigMapName(name), namespace: this.serviceAccountNamespace, labels },
           data: { config: pulumi.all([role.arn, environment]).apply(([arn, env]) => awsConfigFile(name, arn, env.region, chained)) },
         },
         // It was created beside the workload, at the stack's top level, before the component package.
@@ -133,6 +156,8 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
       serviceAccountAnnotations: this.serviceAccountAnnotations,
       trustPolicy: this.trustPolicy,
       permissionPolicies: this.permissionPolicies,
+      serviceAccountMode: this.serviceAccountMode,
+      verification: this.verification,
     });
   }
 }

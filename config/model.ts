@@ -1,6 +1,10 @@
 /** The validated, defaulted description of one environment: what a stack's config means, as plain data. */
 import type { DynamoGrant, S3Grant, SecretGrant } from "../core/access";
 import type { Partition } from "../core/environment";
+import type { AddonPreset } from "../core/presets";
+import type { ServiceAccountMode } from "../core/serviceAccount";
+import type { KmsGrant, SnsGrant, SqsGrant } from "../core/serviceGrants";
+import type { CustomStatement } from "../core/statements";
 import type { EsoIdentity, ExternalSecretDataFrom, ExternalSecretData, CreationPolicy, SecretStoreKind } from "../core/eso";
 import type { CrossAccountMode } from "../core/targetRole";
 import type { ChainedRole } from "../core/workload";
@@ -54,6 +58,22 @@ export interface WorkloadSpec extends Grants {
   externalSecrets: ExternalSecretSpec[];
   /** Chained cross-account roles it may assume, with their profiles (from `crossAccount`). */
   chainedRoles: ChainedRole[];
+  /** Who owns the ServiceAccount (`createServiceAccount` is true exactly when it is `created`). */
+  serviceAccountMode: ServiceAccountMode;
+  /** An add-on preset; its chart's namespace and ServiceAccount were the defaults of `namespace` and `serviceAccount`. */
+  preset?: AddonPreset;
+  sqs?: SqsGrant[];
+  sns?: SnsGrant[];
+  kms?: KmsGrant[];
+  statements?: CustomStatement[];
+}
+
+/** Alarms on failed AssumeRoleWithWebIdentity calls, from CloudTrail's log group. */
+export interface AuditAlarmSpec {
+  logGroupName: string;
+  alarmTopicArn?: string;
+  metricNamespace: string;
+  threshold: number;
 }
 
 /** One `ExternalSecret` (external-secrets.io/v1) in a workload's namespace. */
@@ -148,4 +168,5 @@ export interface EnvironmentSpec {
   quotas: Quotas;
   externalSecrets?: ExternalSecretsSpec;
   crossAccount: TargetAccountSpec[];
+  auditAlarm?: AuditAlarmSpec;
 }

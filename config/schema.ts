@@ -5,6 +5,9 @@
 import { z } from "zod";
 import { ACCESS_LEVELS } from "../core/access";
 import { ARN_KINDS, type ArnKindName } from "../core/arn";
+import { PRESET_NAMES } from "../core/presets";
+import { SERVICE_ACCOUNT_MODES } from "../core/serviceAccount";
+import { KEY_ACCESS, QUEUE_ACCESS, QUEUE_NAME, SERVICE_PREFIX, TOPIC_NAME } from "../core/serviceGrants";
 import { quoted } from "../core/problems";
 import { RULES, type NameRule } from "../core/rules";
 
@@ -163,17 +166,87 @@ export const targetAccountSchema = z.strictObject({
   roles: z.array(targetRoleSchema).min(1),
 });
 
+export const sqsGrantSchema = z.strictObject({
+  /** Queue name in the stack's account and region (not a URL or ARN). */
+  queue: named(QUEUE_NAME),
+  /** send, receive or send-receive. */
+  access: z.enum(QUEUE_ACCESS, { error: (iss) => `${quoted(iss.input)} is not a queue access (send, receive or send-receive)` }),
+  /** The queue's SSE-KMS key: kms:GenerateDataKey/Decrypt via SQS only; default none. */
+  kmsKeyArn: arnOf("kmsKey").optional(),
+});
+
+export const snsGrantSchema = z.strictObject({
+  /** Topic name in the stack's account and region (not an ARN): sns:Publish. */
+  topic: named(TOPIC_NAME),
+  /** The topic's KMS key: kms:GenerateDataKey/Decrypt via SNS only; default none. */
+  kmsKeyArn: arnOf("kmsKey").optional(),
+});
+
+export const kmsGrantSchema = z.strictObject({
+  /** Key ARN (aliases cannot be granted). */
+  keyArn: arnOf("kmsKey"),
+  /** encrypt (Encrypt, GenerateDataKey), decrypt or encrypt-decrypt. */
+  access: z.enum(KEY_ACCESS, { error: (iss) => `${quoted(iss.input)} is not a key access (encrypt, decrypt or encrypt-decrypt)` }),
+  /** Only through this service (kms:ViaService <service>.<region>.amazonaws.com); default any caller. */
+  viaService: named(SERVICE_PREFIX).optional(),
+});
+
+export const statementSchema = z.strictObject({
+  /** Actions (service:Action, or a verb prefix such as sqs:Get*), checked against the AWS service catalog. */
+  actions: z.array(z.string()).min(1),
+  /** Resource ARNs in the stack's partition and allowed accounts; "*" only for actions that accept nothing else. */
+  resources: z.array(z.string()).min(1),
+  /** Conditions, all of which must hold; default none. */
+  conditions: z.array(z.strictObject({ operator: z.string(), key: z.string(), values: z.array(z.string()).min(1) })).optional(),
+});
+
+export const presetSchema = z.strictObject({
+  /** The add-on: aws-load-balancer-controller, ebs-csi, efs-csi, external-dns, cert-manager, cluster-autoscaler, vpc-cni or velero. */
+  name: z.enum(PRESET_NAMES, { error: (iss) => `${quoted(iss.input)} is not a known add-on preset (${PRESET_NAMES.join(", ")})` }),
+  /** The name the add-on tags its resources with; default cluster.name. */
+  clusterName: z.string().optional(),
+  /** The cluster's VPC id (aws-load-balancer-controller, vpc-cni). */
+  vpcId: z.string().optional(),
+  /** Route 53 hosted zone ids (external-dns, cert-manager). */
+  hostedZoneIds: z.array(z.string()).optional(),
+  /** external-dns: the DNS names it may change; default any name of the zones. */
+  domainFilters: z.array(z.string()).optional(),
+  /** KMS key ARNs (ebs-csi, velero); default none. */
+  kmsKeyArns: z.array(z.string()).optional(),
+  /** efs-csi: EFS file system ids. */
+  fileSystemIds: z.array(z.string()).optional(),
+  /** velero: the backup bucket. */
+  bucket: z.string().optional(),
+  /** velero: the backup prefix; default the whole bucket. */
+  prefix: z.string().optional(),
+  /** ebs-csi: guard with this cluster's ebs.csi.aws.com/cluster-name tag; default false. */
+  clusterScoped: z.boolean().optional(),
+});
+
 export const workloadSchema = z.strictObject({
   /** Unique in the stack; names the role `<cluster>-<name>`. */
   name: named(RULES.workloadName),
-  namespace: named(RULES.namespace),
+  /** Namespace of the ServiceAccount; default the preset chart's (required without a preset). */
+  namespace: named(RULES.namespace).optional(),
   /** Defaults to `name`; a pattern with `*` binds every matching ServiceAccount of the namespace. */
   serviceAccount: named(RULES.serviceAccountPattern).optional(),
   /** Defaults to true for an exact name; must not be true for a pattern. */
   createServiceAccount: z.boolean().optional(),
+  /** created, annotated (patch the role annotation into an existing ServiceAccount) or external; default created, external for a pattern or a preset. */
+  serviceAccountMode: z.enum(SERVICE_ACCOUNT_MODES, { error: (iss) => `${quoted(iss.input)} is not a ServiceAccount mode (created, annotated or external)` }).optional(),
+  /** An add-on preset (its chart's ServiceAccount is the default); default none. */
+  preset: presetSchema.optional(),
   s3: z.array(s3GrantSchema).optional(),
   dynamodb: z.array(dynamoGrantSchema).optional(),
   secrets: z.array(secretGrantSchema).optional(),
+  /** SQS queues: send, receive or both; default none. */
+  sqs: z.array(sqsGrantSchema).optional(),
+  /** SNS topics: publish; default none. */
+  sns: z.array(snsGrantSchema).optional(),
+  /** KMS keys: encrypt, decrypt or both; default none. */
+  kms: z.array(kmsGrantSchema).optional(),
+  /** Custom Allow statements checked against the AWS service catalog; default none. */
+  statements: z.array(statementSchema).optional(),
   tags: tags.optional(),
   maxSessionDurationSeconds: z.number().int().min(3600).max(43200).optional(),
   tokenExpirationSeconds: z.number().int().min(600).max(86400).optional(),
@@ -230,6 +303,17 @@ export const quotasSchema = z.strictObject({
   warnAtPercent: z.number().int().min(1).max(100).optional(),
 });
 
+export const auditAlarmSchema = z.strictObject({
+  /** The CloudWatch Logs log group a CloudTrail trail delivers to (it must cover every region the pods' STS calls land in). */
+  logGroupName: z.string().regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, { error: (iss) => `${quoted(iss.input)} is not a log group name (1-512 letters, digits and ._-/#)` }),
+  /** SNS topic the alarms notify; default none (alarm state only). */
+  alarmTopicArn: arnOf("snsTopic").optional(),
+  /** CloudWatch metric namespace; default EKS/IRSA. */
+  metricNamespace: z.string().regex(/^[A-Za-z0-9./_#:-]{1,255}$/, { error: (iss) => `${quoted(iss.input)} is not a metric namespace` }).optional(),
+  /** Failed calls per 5 minutes that raise an alarm; default 1. */
+  threshold: z.number().int().min(1).optional(),
+});
+
 /** Every key of the `eks-irsa:` config namespace. */
 export const stackConfigSchema = z.strictObject({
   cluster: clusterSchema,
@@ -239,6 +323,8 @@ export const stackConfigSchema = z.strictObject({
   quotas: quotasSchema.optional(),
   externalSecrets: externalSecretsSchema.optional(),
   crossAccount: z.array(targetAccountSchema).optional(),
+  /** Alarms on failed AssumeRoleWithWebIdentity calls for this stack's roles (CloudTrail in CloudWatch Logs); default none. */
+  auditAlarm: auditAlarmSchema.optional(),
 });
 
 export type StackConfigInput = z.infer<typeof stackConfigSchema>;

@@ -13,6 +13,9 @@ import { placeholderCluster } from "../core/identity";
 import { directServiceAccountName, roleNameFor } from "../core/plan";
 import { formatPath, quoted, type Problem } from "../core/problems";
 import { RULES } from "../core/rules";
+import { PRESETS } from "../core/presets";
+import { serviceAccountModeOf } from "../core/serviceAccount";
+import { statementAccountProblems } from "../core/statements";
 import { targetProblems } from "../core/targetRole";
 import { isPattern } from "../core/trust";
 import { globMatch } from "../core/trustEval";
@@ -100,10 +103,10 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
       if (!input.externalSecrets) problems.push({ path: where, message: `${id} needs the External Secrets Operator: configure eks-irsa:externalSecrets` });
       else if (es.store === "workload" && isPattern(sa)) {
         problems.push({ path: `${where}.store`, message: `${id}: a workload store authenticates as one ServiceAccount, but workload ${w.name} binds the pattern ${JSON.stringify(sa)}` });
-      } else if (es.store === "workload" && w.createServiceAccount === false) {
+      } else if (es.store === "workload" && serviceAccountModeOf(w, isPattern(sa), true) === "external") {
         problems.push({
           path: `${where}.store`,
-          message: `a workload store authenticates as ServiceAccount ${w.namespace}/${sa}, which this stack does not create (createServiceAccount: false): ESO needs it to exist, annotated with the role`,
+          message: `a workload store authenticates as ServiceAccount ${w.namespace}/${sa}, which this stack does not annotate (createServiceAccount: false or serviceAccountMode: external): ESO needs it to exist, annotated with the role`,
         });
       }
     });
@@ -198,11 +201,36 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
   return problems;
 }
 
+/**
+ * A preset's chart namespace and ServiceAccount stand in for a workload's own when it gives none, before any other
+ * check reads them; a workload with neither namespace nor a known preset is a problem at its key.
+ */
+function withPresetDefaults(input: StackConfigInput): { input: StackConfigInput; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const workloads = input.workloads.map((w, i) => {
+    const chart = w.preset ? PRESETS[w.preset.name].serviceAccount : undefined;
+    if (!w.namespace && !chart) problems.push({ path: `workloads[${i}].namespace`, message: "is required (a Kubernetes namespace; only a preset's chart namespace stands in for it)" });
+    return chart ? { ...w, namespace: w.namespace ?? chart.namespace, serviceAccount: w.serviceAccount ?? chart.name } : w;
+  });
+  return { input: { ...input, workloads }, problems };
+}
+
+/** The accounts config names as the stack's: aws:allowedAccountIds, and those of an adopted provider or boundary. */
+function stackAccounts(input: StackConfigInput, stackAccountIds: string[]): string[] {
+  const own = [input.cluster.oidcProviderArn, input.roleDefaults?.permissionsBoundaryArn].flatMap((a) => {
+    const account = a ? parseArn(a)?.account : undefined;
+    return account && account !== "aws" ? [account] : [];
+  });
+  return [...new Set([...stackAccountIds, ...own])];
+}
+
 /** Each identity's own rules, as its component checks them, at the config keys they come from. */
-function identityProblems(spec: EnvironmentSpec): ConfigProblem[] {
+function identityProblems(spec: EnvironmentSpec, accounts: string[] = []): ConfigProblem[] {
   const mapped = (problems: Problem[], toConfig: (path: Problem["path"]) => string) => problems.map((p) => ({ path: toConfig(p.path), message: p.message }));
   const out: ConfigProblem[] = [];
   spec.workloads.forEach((w, i) => out.push(...mapped(workloadProblems(w.name, workloadArgs(spec, i)), workloadConfigPath(i))));
+  // Resources of custom statements in another account: checked here when config names the account, else at deployment.
+  if (accounts.length > 0) spec.workloads.forEach((w, i) => out.push(...mapped(statementAccountProblems(w.statements, accounts), workloadConfigPath(i))));
   const eso = esoArgs(spec);
   if (eso) {
     const toConfig = esoConfigPath(eso.origins);
@@ -221,11 +249,18 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
   const c = input.cluster;
   const workloads: WorkloadSpec[] = input.workloads.map((w) => {
     const serviceAccount = w.serviceAccount ?? w.name;
+    const serviceAccountMode = serviceAccountModeOf(w, isPattern(serviceAccount), true);
     return {
       name: w.name,
-      namespace: w.namespace,
+      namespace: w.namespace!,
       serviceAccount,
-      createServiceAccount: w.createServiceAccount ?? !isPattern(serviceAccount),
+      createServiceAccount: serviceAccountMode === "created",
+      serviceAccountMode,
+      ...(w.preset ? { preset: w.preset } : {}),
+      ...(w.sqs ? { sqs: w.sqs } : {}),
+      ...(w.sns ? { sns: w.sns } : {}),
+      ...(w.kms ? { kms: w.kms } : {}),
+      ...(w.statements ? { statements: w.statements } : {}),
       s3: w.s3,
       dynamodb: w.dynamodb?.map(({ indexes, ...g }) => ({ ...g, ...(indexes === true ? { allIndexes: true } : indexes ? { indexes } : {}) })),
       secrets: w.secrets,
@@ -329,6 +364,16 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
     workloads,
     externalSecrets,
     crossAccount,
+    ...(input.auditAlarm
+      ? {
+          auditAlarm: {
+            logGroupName: input.auditAlarm.logGroupName,
+            ...(input.auditAlarm.alarmTopicArn ? { alarmTopicArn: input.auditAlarm.alarmTopicArn } : {}),
+            metricNamespace: input.auditAlarm.metricNamespace ?? "EKS/IRSA",
+            threshold: input.auditAlarm.threshold ?? 1,
+          },
+        }
+      : {}),
     quotas: {
       rolesPerAccount: input.quotas?.rolesPerAccount ?? 1000,
       oidcProvidersPerAccount: input.quotas?.oidcProvidersPerAccount ?? 100,
@@ -380,10 +425,12 @@ export function validateStackConfig(raw: unknown, region: string | undefined, mo
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap(fromZod));
   if (problems.length > 0 || !parsed.success || region === undefined) throw new ConfigError(problems);
-  const cross = crossChecks(parsed.data, region, stackAccountIds);
+  const defaulted = withPresetDefaults(parsed.data);
+  if (defaulted.problems.length > 0) throw new ConfigError(defaulted.problems);
+  const cross = crossChecks(defaulted.input, region, stackAccountIds);
   if (cross.length > 0) throw new ConfigError(cross);
-  const spec = resolve(parsed.data, region);
-  const own = identityProblems(spec);
+  const spec = resolve(defaulted.input, region);
+  const own = identityProblems(spec, stackAccounts(defaulted.input, stackAccountIds));
   if (own.length > 0) throw new ConfigError(own);
   const objects = checkEsoObjects(spec, models);
   const env = placeholderEnvironment(region);

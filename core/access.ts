@@ -2,6 +2,9 @@
 import { dynamoTableArn, s3BucketArn, s3ObjectArn, secretArn } from "./arn";
 import { viaService, type AwsEnvironment } from "./environment";
 import type { Statement } from "./document";
+import { presetStatements, type PresetAccess } from "./presets";
+import { serviceGrantStatements, type KmsGrant, type SnsGrant, type SqsGrant } from "./serviceGrants";
+import { customStatement, type CustomStatement } from "./statements";
 
 /** How much of a resource a grant opens: `read`, `write` or `read-write`. */
 export const AccessLevel = { Read: "read", Write: "write", ReadWrite: "read-write" } as const;
@@ -64,6 +67,13 @@ export interface AccessSpec {
   listSecrets?: boolean;
   /** Roles in other accounts this identity may assume: `sts:AssumeRole` on exactly these ARNs. */
   assumeRoles?: string[];
+  sqs?: SqsGrant[];
+  sns?: SnsGrant[];
+  kms?: KmsGrant[];
+  /** An add-on preset's statements (core/presets). */
+  preset?: PresetAccess;
+  /** Custom statements, checked against the service catalog (core/statements). */
+  statements?: CustomStatement[];
 }
 
 export interface Guardrails {
@@ -193,5 +203,8 @@ export function accessStatements(access: AccessSpec, env: AwsEnvironment): State
     ...(access.assumeRoles && access.assumeRoles.length > 0
       ? [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: access.assumeRoles.length === 1 ? access.assumeRoles[0] : [...access.assumeRoles].sort() }]
       : []),
+    ...serviceGrantStatements(access, env),
+    ...(access.preset ? presetStatements(access.preset, env) : []),
+    ...(access.statements ?? []).map(customStatement),
   ];
 }

@@ -31,6 +31,10 @@ export const ARN_KINDS = {
     what: "IAM role ARN (arn:<partition>:iam::<account>:role/<path/name>)",
     pattern: /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
   },
+  snsTopic: {
+    what: "SNS topic ARN (arn:<partition>:sns:<region>:<account>:<topic>)",
+    pattern: /^arn:(aws|aws-cn|aws-us-gov):sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
+  },
   managedPolicy: {
     what: "IAM managed policy ARN (arn:<partition>:iam::<account or aws>:policy/<path/name>)",
     pattern: /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}|aws):policy\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/,

@@ -10,6 +10,8 @@ export const CLUSTER_TAG = "eks-irsa:cluster";
 export const WORKLOAD_TAG = "eks-irsa:workload";
 /** What an eks-irsa role is for: `workload`, `eso-controller` or `cross-account`. */
 export const KIND_TAG = "eks-irsa:kind";
+/** The add-on preset a workload's role follows (`aws-load-balancer-controller`...), read by the plan and the report. */
+export const PRESET_TAG = "eks-irsa:preset";
 /** The target account's label on a cross-account role. */
 export const TARGET_TAG = "eks-irsa:target";
 export const RESERVED_TAGS = [CLUSTER_TAG, WORKLOAD_TAG, KIND_TAG, SHARED_BINDING_TAG];

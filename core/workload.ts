@@ -4,10 +4,14 @@
  */
 import { ACCESS_LEVELS, SECRET_READ, type AccessSpec, type DynamoGrant, type S3Grant, type SecretGrant } from "./access";
 import { Checker, validRegion } from "./check";
+import { checkPreset, PRESETS, presetGlobalServices, type AddonPreset } from "./presets";
+import { SERVICE_ACCOUNT_MODES, type ServiceAccountMode } from "./serviceAccount";
+import { checkServiceGrants, type KmsGrant, type SnsGrant, type SqsGrant } from "./serviceGrants";
+import { checkStatements, type CustomStatement } from "./statements";
 import { SOURCE_PROFILE } from "./crossAccount";
 import type { IdentityDefinition } from "./identity";
 import { LIMITS } from "./layout";
-import { boundedName, CLUSTER_TAG, KIND_TAG, RESERVED_TAGS, SHARED_BINDING_TAG, TARGET_TAG, WORKLOAD_TAG, type IdentityKind } from "./plan";
+import { boundedName, CLUSTER_TAG, KIND_TAG, PRESET_TAG, RESERVED_TAGS, SHARED_BINDING_TAG, TARGET_TAG, WORKLOAD_TAG, type IdentityKind } from "./plan";
 import type { FieldPath, Problem } from "./problems";
 import { RULES } from "./rules";
 import { isPattern } from "./trust";
@@ -57,18 +61,36 @@ export interface RoleInput {
 
 /** Who a workload is in Kubernetes and what AWS access its role grants. */
 export interface WorkloadIdentityInput extends RoleInput {
-  /** Kubernetes namespace of the ServiceAccount. */
-  namespace: string;
+  /** Kubernetes namespace of the ServiceAccount. @default the chart's namespace of a `preset` (required without one) */
+  namespace?: string;
   /**
    * ServiceAccount name, or a pattern with `*` that binds every matching ServiceAccount of the namespace (a
-   * pattern is never created). @default the component's name
+   * pattern is never created). @default the ServiceAccount of a `preset`'s chart, else the component's name
    */
   serviceAccount?: string;
   /**
    * Create the ServiceAccount, annotated with the role. Needs a Kubernetes provider in the resource options
-   * (`providers`). @default true when a Kubernetes provider is given and `serviceAccount` is an exact name
+   * (`providers`). Kept for existing programs: true means `serviceAccountMode: created`, false `external`.
+   * @default true when a Kubernetes provider is given and `serviceAccount` is an exact name
    */
   createServiceAccount?: boolean;
+  /**
+   * Who owns the ServiceAccount: `created` (eks-irsa creates it), `annotated` (it exists, made by a Helm chart or an
+   * operator: eks-irsa patches in the role annotation by server-side apply and owns nothing else; needs a Kubernetes
+   * provider) or `external` (nothing in Kubernetes: set `serviceAccountAnnotations` through the chart's values).
+   * @default `createServiceAccount`'s meaning when given; else external for a pattern or a preset, created with a Kubernetes provider
+   */
+  serviceAccountMode?: ServiceAccountMode;
+  /** An add-on's permissions (aws-load-balancer-controller, ebs-csi, external-dns...), following its upstream policy; see docs/presets.md. @default none */
+  preset?: AddonPreset;
+  /** SQS access: send to, receive from, or both, on queues of the account and region. @default none */
+  sqs?: SqsGrant[];
+  /** SNS access: publish to topics of the account and region. @default none */
+  sns?: SnsGrant[];
+  /** Direct use of KMS keys: encrypt, decrypt or both, optionally only through one service. @default none */
+  kms?: KmsGrant[];
+  /** Custom Allow statements for what no typed grant covers, checked against the AWS service catalog. @default none */
+  statements?: CustomStatement[];
   /** S3 access: objects of a bucket, under a prefix or the whole bucket. @default none */
   s3?: S3Grant[];
   /** DynamoDB access: tables of the account and region, with their indexes and streams when asked. @default none */
@@ -100,6 +122,7 @@ export const ROLE_INPUT_KEYS = [
 
 export const WORKLOAD_INPUT_KEYS = [
   ...ROLE_INPUT_KEYS, "namespace", "serviceAccount", "createServiceAccount", "s3", "dynamodb", "secrets", "chainedRoles",
+  "serviceAccountMode", "preset", "sqs", "sns", "kms", "statements",
 ] as const satisfies readonly (keyof WorkloadIdentityInput)[];
 
 /** Checks S3, DynamoDB and Secrets Manager grants (shared by workloads, the ESO controller and target roles). */
@@ -208,17 +231,34 @@ export function workloadProblems(name: string, input: WorkloadIdentityInput, ove
   const raw = input as unknown as Record<string, unknown>;
   if (!c.object([], raw)) return c.problems;
   c.known([], raw, [...WORKLOAD_INPUT_KEYS, "oidcProvider"]);
-  c.name(["namespace"], input.namespace, RULES.namespace, true);
-  const sa = input.serviceAccount ?? name;
+  const chart = chartServiceAccountOf(input);
+  c.name(["namespace"], input.namespace, RULES.namespace, chart === undefined);
+  const sa = input.serviceAccount ?? chart?.name ?? name;
   if (input.serviceAccount === undefined) {
-    if (!RULES.serviceAccount.test(name)) c.add(["serviceAccount"], `defaults to the name ${JSON.stringify(name)}, which is not a valid ${RULES.serviceAccount.what}: give serviceAccount`);
+    if (!chart && !RULES.serviceAccount.test(name)) c.add(["serviceAccount"], `defaults to the name ${JSON.stringify(name)}, which is not a valid ${RULES.serviceAccount.what}: give serviceAccount`);
   } else if (c.name(["serviceAccount"], input.serviceAccount, RULES.serviceAccountPattern) && !isPattern(sa)) {
     c.name(["serviceAccount"], sa, RULES.serviceAccount);
   }
   if (c.bool(["createServiceAccount"], input.createServiceAccount) && input.createServiceAccount && typeof sa === "string" && isPattern(sa)) {
     c.add(["createServiceAccount"], `cannot be true for the pattern ${JSON.stringify(sa)}: a pattern binds ServiceAccounts, it does not name one`);
   }
+  if (input.serviceAccountMode !== undefined && c.oneOf(["serviceAccountMode"], input.serviceAccountMode, SERVICE_ACCOUNT_MODES, "ServiceAccount mode")) {
+    const mode = input.serviceAccountMode;
+    if (typeof input.createServiceAccount === "boolean" && input.createServiceAccount !== (mode === "created")) {
+      c.add(["serviceAccountMode"], `${mode} contradicts createServiceAccount: ${input.createServiceAccount} (true means created, false external): give one of them`);
+    }
+    if (mode !== "external" && typeof sa === "string" && isPattern(sa)) {
+      c.add(["serviceAccountMode"], `cannot be ${mode} for the pattern ${JSON.stringify(sa)}: a pattern binds ServiceAccounts, it does not name one (use external)`);
+    }
+  }
   checkGrants(c, [], input);
+  checkServiceGrants(c, [], input);
+  checkStatements(c, ["statements"], input.statements, { region: validRegion((input as { region?: unknown }).region), allowedRegions: input.allowedRegions });
+  checkPreset(c, ["preset"], input.preset, input.clusterName);
+  const global = chart ? presetGlobalServices(input.preset!.name) : [];
+  if (global.length > 0 && Array.isArray(input.allowedRegions) && !input.allowedRegions.includes("us-east-1")) {
+    c.add(["preset"], `${input.preset!.name} calls ${global.join(", ")}, whose requests count as us-east-1: allowedRegions must include us-east-1 or the region guardrail denies them`);
+  }
   const profiles = new Map<string, number>();
   c.list<Record<string, unknown>>(["chainedRoles"], input.chainedRoles, (r, p) => {
     if (!c.object(p, r)) return;
@@ -234,6 +274,11 @@ export function workloadProblems(name: string, input: WorkloadIdentityInput, ove
     }
   });
   checkRoleArgs(c, raw);
+  if (chart && input.tags !== undefined && typeof input.tags === "object") {
+    // The preset's tag is one more of eks-irsa's: the user's tags and eks-irsa's must still fit AWS's 50.
+    const count = new Set([...Object.keys(input.tags), ...RESERVED_TAGS, TARGET_TAG, PRESET_TAG]).size;
+    if (count > LIMITS.tagsPerRole && !c.problems.some((p) => p.path[0] === "tags")) c.add(["tags"], `the role would carry ${count} tags (these and eks-irsa's), over AWS's ${LIMITS.tagsPerRole} per role`);
+  }
   const roleName = defaultRoleName(overrides.label ?? name, input.clusterName);
   if (input.roleName === undefined && !RULES.roleName.test(roleName)) {
     c.add(["roleName"], `defaults to ${JSON.stringify(roleName)}, which is not a valid ${RULES.roleName.what}: give roleName`);
@@ -245,9 +290,21 @@ export function defaultRoleName(name: string, clusterName: string | undefined): 
   return boundedName(clusterName ? `${clusterName}-${name}` : name, LIMITS.roleNameChars);
 }
 
-/** The ServiceAccount a workload binds. */
-export function serviceAccountOf(name: string, input: Pick<WorkloadIdentityInput, "serviceAccount">): string {
-  return input.serviceAccount ?? name;
+/** The ServiceAccount a valid preset's chart creates, when the workload has one. */
+export function chartServiceAccountOf(input: Pick<WorkloadIdentityInput, "preset">): { namespace: string; name: string } | undefined {
+  const preset = input.preset as { name?: unknown } | undefined;
+  const def = typeof preset?.name === "string" ? (PRESETS as Record<string, (typeof PRESETS)[keyof typeof PRESETS] | undefined>)[preset.name] : undefined;
+  return def?.serviceAccount;
+}
+
+/** The ServiceAccount a workload binds: the given one, else its preset chart's, else the workload's name. */
+export function serviceAccountOf(name: string, input: Pick<WorkloadIdentityInput, "serviceAccount" | "preset">): string {
+  return input.serviceAccount ?? chartServiceAccountOf(input)?.name ?? name;
+}
+
+/** The namespace of a workload's ServiceAccount: the given one, else its preset chart's. */
+export function namespaceOf(input: Pick<WorkloadIdentityInput, "namespace" | "preset">): string {
+  return input.namespace ?? chartServiceAccountOf(input)?.namespace ?? "";
 }
 
 /** The access a workload's arguments grant. */
@@ -259,6 +316,11 @@ export function workloadAccess(input: WorkloadIdentityInput): AccessSpec {
     secrets: input.secrets,
     secretActions: SECRET_READ,
     ...(assumeRoles.length > 0 ? { assumeRoles } : {}),
+    ...(input.sqs ? { sqs: input.sqs } : {}),
+    ...(input.sns ? { sns: input.sns } : {}),
+    ...(input.kms ? { kms: input.kms } : {}),
+    ...(input.preset ? { preset: { preset: input.preset, clusterName: input.clusterName } } : {}),
+    ...(input.statements ? { statements: input.statements } : {}),
   };
 }
 
@@ -270,7 +332,7 @@ export function workloadDefinition(name: string, input: WorkloadIdentityInput, o
   return {
     roleName: input.roleName ?? defaultRoleName(label, input.clusterName),
     path: input.path ?? "/",
-    trust: { kind: "web-identity", serviceAccounts: [{ namespace: input.namespace, name: sa }] },
+    trust: { kind: "web-identity", serviceAccounts: [{ namespace: namespaceOf(input), name: sa }] },
     access: overrides.access ?? workloadAccess(input),
     guardrails: { secureTransport: input.requireSecureTransport ?? true, requestedRegions: input.allowedRegions },
     tags: {
@@ -279,6 +341,7 @@ export function workloadDefinition(name: string, input: WorkloadIdentityInput, o
       [WORKLOAD_TAG]: label,
       [KIND_TAG]: overrides.kind ?? "workload",
       ...(pattern ? { [SHARED_BINDING_TAG]: "pattern" } : {}),
+      ...(input.preset ? { [PRESET_TAG]: input.preset.name } : {}),
     },
     annotations: { stsRegionalEndpoints: input.stsRegionalEndpoints ?? true, tokenExpirationSeconds: input.tokenExpirationSeconds },
     quotas: { trustPolicy: input.trustPolicyQuota ?? LIMITS.trustPolicyCharsDefault, managedPolicies: input.managedPolicyQuota ?? LIMITS.managedPoliciesPerRoleDefault },
@@ -288,7 +351,8 @@ export function workloadDefinition(name: string, input: WorkloadIdentityInput, o
 
 /** The role's description when none is given. */
 export function workloadDescription(name: string, input: WorkloadIdentityInput, kind: IdentityKind = "workload"): string {
-  const who = `${input.namespace}/${serviceAccountOf(name, input)}`;
+  const who = `${namespaceOf(input)}/${serviceAccountOf(name, input)}`;
   const cluster = input.clusterName ? ` on EKS cluster ${input.clusterName}` : "";
+  if (input.preset && kind === "workload") return `IRSA role of ${PRESETS[input.preset.name].title} (${who})${cluster}`;
   return kind === "eso-controller" ? `IRSA role of the External Secrets Operator (${who})${cluster}` : `IRSA role of ${who}${cluster}`;
 }

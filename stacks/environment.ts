@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AuditAlarm } from "../components/auditAlarm";
 import { TargetAccount } from "../components/crossAccount";
 import { ExternalSecretsOperator } from "../components/externalSecrets";
 import { ClusterOidcProvider } from "../components/oidcProvider";
@@ -8,6 +9,8 @@ import { WorkloadIdentity } from "../components/workloadIdentity";
 import { ESO_NAME, esoArgs, targetArgs, workloadArgs } from "../config/args";
 import type { ValidatedConfig } from "../config/validate";
 import { CLUSTER_TAG } from "../core/plan";
+import { chartValues, PRESETS, type AddonPreset } from "../core/presets";
+import type { ServiceAccountMode, VerificationRecipe } from "../core/serviceAccount";
 import { connectCluster } from "./cluster";
 
 /** What a stack exports, per workload the values its deployment and its pods need next. */
@@ -20,12 +23,27 @@ export interface EnvironmentOutputs {
   warnings: string[];
   workloads: Record<
     string,
-    { roleArn: pulumi.Output<string>; roleName: pulumi.Output<string>; serviceAccount: string; namespace: string }
+    {
+      roleArn: pulumi.Output<string>;
+      roleName: pulumi.Output<string>;
+      serviceAccount: string;
+      namespace: string;
+      /** created, annotated or external: who puts the annotations on the ServiceAccount. */
+      serviceAccountMode: ServiceAccountMode;
+      /** What the ServiceAccount must carry: for external, set them through the chart value `preset.annotationsValue` names. */
+      serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
+      /** How to check from the cluster that pods get the role. */
+      verification: pulumi.Output<VerificationRecipe>;
+      /** The add-on preset, its inputs, and the chart values that go with it. */
+      preset?: { input: AddonPreset; chart: string; annotationsValue: string; alsoSet: string[] };
+    }
   >;
   /** The ESO controller's identity and store, when ESO is configured. */
   externalSecrets?: { roleArn: pulumi.Output<string>; namespace: string; serviceAccount: string; clusterSecretStore: string; chartVersion: string };
   /** Per target account: its id, mode and role ARNs. */
   crossAccount: Record<string, { accountId: string; mode: string; roles: pulumi.Output<Record<string, string>> }>;
+  /** The alarms on failed AssumeRoleWithWebIdentity calls, when configured: the log group and what each filter matches. */
+  auditAlarm?: { logGroupName: string; filterPatterns: pulumi.Output<Record<string, string>>; alarmArns: pulumi.Output<string[]> };
 }
 
 /**
@@ -51,7 +69,8 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
     ...spec.crossAccount.filter((t) => t.mode === "oidc").flatMap((t) => t.roles.flatMap((r) => r.workloads.map((n) => spec.workloads.find((w) => w.name === n)!.namespace))),
     ...(eso?.args.externalSecrets ?? []).map((es) => es.namespace),
   ]);
-  const kubernetesProvider = used.size > 0 || eso
+  const annotated = spec.workloads.some((w) => w.serviceAccountMode === "annotated");
+  const kubernetesProvider = used.size > 0 || eso || annotated
     ? new k8s.Provider(`${spec.cluster.name}-k8s`, { kubeconfig: connection.kubeconfig() }, { dependsOn: connection.cluster ? [connection.cluster] : [] })
     : undefined;
   const providers = kubernetesProvider ? [kubernetesProvider] : [];
@@ -68,7 +87,17 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
   spec.workloads.forEach((w, i) => {
     const identity = new WorkloadIdentity(w.name, ({ ...workloadArgs(spec, i), oidcProvider: oidc }), { providers, dependsOn: inNamespace(w.namespace) });
     identities.set(w.name, identity);
-    workloads[w.name] = { roleArn: identity.roleArn, roleName: identity.roleName, serviceAccount: w.serviceAccount, namespace: w.namespace };
+    const chart = w.preset ? PRESETS[w.preset.name].serviceAccount : undefined;
+    workloads[w.name] = {
+      roleArn: identity.roleArn,
+      roleName: identity.roleName,
+      serviceAccount: w.serviceAccount,
+      namespace: w.namespace,
+      serviceAccountMode: identity.serviceAccountMode,
+      serviceAccountAnnotations: identity.serviceAccountAnnotations,
+      verification: identity.verification,
+      ...(w.preset && chart ? { preset: { input: w.preset, chart: chart.chart, annotationsValue: chart.annotationsValue, alsoSet: chartValues({ preset: w.preset, clusterName: spec.cluster.name }, spec.region) } } : {}),
+    };
   });
 
   const operator = eso
@@ -107,6 +136,17 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
     });
     crossAccount[t.name] = { accountId: t.accountId, mode: t.mode, roles: account.roleArns };
   });
+  const audit = spec.auditAlarm
+    ? new AuditAlarm(`${spec.cluster.name}-irsa-audit`, {
+        logGroupName: spec.auditAlarm.logGroupName,
+        oidcProviderArns: [oidc.arn],
+        roleNamePrefix: `${spec.cluster.name}-`,
+        rolePath: spec.roleDefaults.path,
+        ...(spec.auditAlarm.alarmTopicArn ? { alarmTopicArn: spec.auditAlarm.alarmTopicArn } : {}),
+        metricNamespace: spec.auditAlarm.metricNamespace,
+        threshold: spec.auditAlarm.threshold,
+      })
+    : undefined;
   return {
     clusterName: spec.cluster.name,
     oidcIssuerUrl: oidc.issuerUrl,
@@ -126,5 +166,6 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
         }
       : {}),
     crossAccount,
+    ...(audit && spec.auditAlarm ? { auditAlarm: { logGroupName: spec.auditAlarm.logGroupName, filterPatterns: audit.filterPatterns, alarmArns: audit.alarmArns } } : {}),
   };
 }

@@ -91,6 +91,10 @@ export class RealisticMocks implements pulumi.runtime.Mocks {
       }
       case "kubernetes:helm.sh/v3:Release":
         return { id: `${i.namespace ?? "default"}/${i.name ?? args.name}`, state: { ...i, status: { name: i.name, namespace: i.namespace, version: i.version, status: "deployed", revision: 1, chart: i.chart } } };
+      case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+        const name = i.name ?? args.name;
+        return { id: name, state: { ...i, name, arn: `arn:${this.partition}:cloudwatch:${region}:${this.accountOf(args)}:alarm:${name}` } };
+      }
       case "kubernetes:core/v1:Namespace":
         return { id: i.metadata?.name ?? args.name, state: { ...i, apiVersion: "v1", kind: "Namespace" } };
       default:

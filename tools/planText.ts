@@ -1,7 +1,8 @@
 /** The offline plan as a person reads it: per workload its role, who may assume it and what it may do. */
 /* eslint-disable @typescript-eslint/no-explicit-any -- ESO specs are read as the registered JSON */
 import { asList } from "../core/document";
-import { KIND_TAG, TARGET_TAG, WORKLOAD_TAG } from "../core/plan";
+import { KIND_TAG, PRESET_TAG, TARGET_TAG, WORKLOAD_TAG } from "../core/plan";
+import { presetStatementMatch, PRESETS, type AddonPresetName } from "../core/presets";
 import { describePermissions, describeTrust, rolesOf, type RoleView } from "./inventory";
 import type { OfflineRun, RegisteredResource } from "./offline";
 import { cutLongValues } from "./usage";
@@ -9,17 +10,38 @@ import { cutLongValues } from "./usage";
 const OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
 const accountOf = (arn: string) => arn.split(":")[4] ?? "";
 
+/** What the stack outputs say of a workload's ServiceAccount (its mode, annotations, its preset's chart values). */
+interface WorkloadOutput {
+  serviceAccount?: string;
+  namespace?: string;
+  serviceAccountMode?: string;
+  serviceAccountAnnotations?: Record<string, string>;
+  preset?: { chart: string; annotationsValue: string; alsoSet: string[] };
+}
+
 function roleLines(out: string[], run: OfflineRun, role: RoleView, crossAccount = false): void {
   out.push(`  role        ${role.arn}`);
+  const preset = PRESETS[role.tags[PRESET_TAG] as AddonPresetName] as (typeof PRESETS)[AddonPresetName] | undefined;
+  if (preset) {
+    const pins = preset.upstream.map((u) => `${u.repository} ${u.path} @ ${u.commit.slice(0, 7)}`).join("; ");
+    out.push(`  preset      ${preset.name}: ${preset.title}, following ${pins} (docs/presets.md)`);
+  }
+  const workload = ((run.outputs.workloads ?? {}) as Record<string, WorkloadOutput>)[role.tags[WORKLOAD_TAG] ?? ""];
   const boundary = run.resources.find((r) => r.type === "aws:iam/role:Role" && r.name === role.resourceName)?.inputs.permissionsBoundary;
   if (typeof boundary === "string" && boundary) out.push(`  boundary    ${boundary}`);
   for (const line of describeTrust(role.trust)) out.push(`  assumed by  ${line}`);
   for (const sa of role.serviceAccounts) {
     const extra = Object.entries(sa.annotations).filter(([k]) => k !== "eks.amazonaws.com/role-arn").map(([k, v]) => `${k.replace("eks.amazonaws.com/", "")}=${v}`);
     const by = sa.helmRelease ? `by Helm release ${sa.helmRelease}, ` : "";
-    out.push(`  sa          CREATE ${sa.namespace}/${sa.name} ${by}annotated with the role ARN${extra.length ? ` (${extra.join(", ")})` : ""}`);
+    if (sa.patch) out.push(`  sa          PATCH ${sa.namespace}/${sa.name}: its owner's ServiceAccount gets the role annotations only, by server-side apply${extra.length ? ` (${extra.join(", ")})` : ""}`);
+    else out.push(`  sa          CREATE ${sa.namespace}/${sa.name} ${by}annotated with the role ARN${extra.length ? ` (${extra.join(", ")})` : ""}`);
   }
-  if (!crossAccount && role.serviceAccounts.length === 0 && role.trust.Statement.some((s) => s.Principal && s.Principal !== "*" && s.Principal.Federated)) {
+  const federated = role.trust.Statement.some((s) => s.Principal && s.Principal !== "*" && s.Principal.Federated);
+  if (!crossAccount && role.serviceAccounts.length === 0 && federated && workload?.serviceAccountMode === "external" && workload.serviceAccountAnnotations) {
+    const where = workload.preset ? `the chart value ${workload.preset.annotationsValue} (${workload.preset.chart})` : "its owner's annotations";
+    out.push(`  sa          EXTERNAL ${workload.namespace}/${workload.serviceAccount}: nothing in Kubernetes; set ${where} to ${JSON.stringify(workload.serviceAccountAnnotations)}`);
+    if (workload.preset && workload.preset.alsoSet.length > 0) out.push(`  chart       also set ${workload.preset.alsoSet.join(", ")}`);
+  } else if (!crossAccount && role.serviceAccounts.length === 0 && federated) {
     out.push("  sa          none created (pattern binding or createServiceAccount: false): annotate your ServiceAccounts with the role ARN");
   }
   for (const p of role.inlinePolicies) {
@@ -31,6 +53,12 @@ function roleLines(out: string[], run: OfflineRun, role: RoleView, crossAccount 
     for (const line of p.document ? describePermissions(p.document) : []) out.push(`    ${line}`);
   }
   if (role.policies.length === 0 && role.inlinePolicies.length === 0) out.push("  policy      none: the role grants no access");
+  // A preset's statements that stay on every resource of a type, each with the reason it cannot be scoped further.
+  const documents = [...role.inlinePolicies.map((p) => p.document), ...role.policies.flatMap((p) => (p.document ? [p.document] : []))];
+  for (const statement of documents.flatMap((d) => d.Statement)) {
+    const match = presetStatementMatch(statement);
+    if (match?.residual) out.push(`  residual    ${statement.Sid} on ${asList(statement.Resource).join(", ")}: ${match.residual}`);
+  }
 }
 
 type Ref = { key: string; property?: string };
@@ -99,6 +127,7 @@ export function renderPlan(run: OfflineRun): string {
     out.push("", `target    ${target}: account ${role.arn.split(":")[4]}${assumed ? `, deployed through a provider assuming ${assumed}` : ""}`);
     roleLines(out, run, role, true);
   }
+  for (const line of auditLines(run)) out.push(line);
   for (const cm of run.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap")) {
     const md = cm.inputs.metadata as { name?: string; namespace?: string };
     const config = String((cm.inputs.data as Record<string, unknown> | undefined)?.config ?? "");
@@ -114,6 +143,23 @@ export function renderPlan(run: OfflineRun): string {
   out.push("", `${custom.length} resources to create:`);
   for (const [type, n] of [...counts].sort()) out.push(`  ${String(n).padStart(3)} ${type}`);
   return out.join("\n");
+}
+
+/** The audit alarm: what each metric filter matches in which log group, and where its alarm goes. */
+function auditLines(run: OfflineRun): string[] {
+  const filters = run.resources.filter((r) => r.type === "aws:cloudwatch/logMetricFilter:LogMetricFilter");
+  if (filters.length === 0) return [];
+  const out = ["", "audit     failed AssumeRoleWithWebIdentity calls, from CloudTrail in CloudWatch Logs (the trail must cover every region the pods' STS calls land in)"];
+  for (const f of filters) {
+    const t = f.inputs.metricTransformation as { name?: string; namespace?: string; dimensions?: Record<string, string> } | undefined;
+    const per = t?.dimensions ? ` per ${Object.keys(t.dimensions).join(", ")}` : "";
+    out.push(`  filter      CREATE ${String(f.inputs.name)} on log group ${String(f.inputs.logGroupName)}: metric ${t?.namespace}/${t?.name}${per} counts ${String(f.inputs.pattern)}`);
+  }
+  for (const a of run.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm")) {
+    const actions = (a.inputs.alarmActions as string[] | undefined) ?? [];
+    out.push(`  alarm       CREATE ${String(a.inputs.name)}: ${String(a.inputs.namespace)}/${String(a.inputs.metricName)} >= ${String(a.inputs.threshold)} in ${String(a.inputs.period)} s${actions.length ? `, notifies ${actions.join(", ")}` : ", no notification (alarm state only)"}`);
+  }
+  return out;
 }
 
 /**

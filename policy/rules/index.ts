@@ -12,6 +12,7 @@ import { permissionsRestrictableActionOnAnyResource } from "./permissionsRestric
 import { permissionsUnknownAction } from "./permissionsUnknownAction";
 import { permissionsWildcardAction } from "./permissionsWildcardAction";
 import { policyOverSizeLimit } from "./policyOverSizeLimit";
+import { presetStatementAltered } from "./presetStatementAltered";
 import { serviceAccountRoleTrustMismatch } from "./serviceAccountRoleTrustMismatch";
 import { trustAccountRootPrincipal } from "./trustAccountRootPrincipal";
 import { trustWildcardPrincipal } from "./trustWildcardPrincipal";
@@ -29,6 +30,7 @@ export const RULES: Rule[] = [
   permissionsPassRoleOnAnyResource,
   permissionsPrivilegeEscalation,
   permissionsUnknownAction,
+  presetStatementAltered,
   policyOverSizeLimit,
   adminPolicyAttachment,
   nodeRoleDataPlaneAccess,

@@ -1,3 +1,4 @@
+import { presetStatementMatch } from "../../core/presets";
 import { grantedOnEveryResource, patternHas } from "../lib/actions";
 import { permissionStatements, isAllow, actionsOf, resourcesOf } from "../lib/documents";
 import { typesReachedByAnyName } from "../lib/resourceScope";
@@ -13,7 +14,9 @@ interface Config {
  * ecr:GetAuthorizationToken...). For every other action it is a choice to grant everything: data actions
  * most of all. The same holds for any pattern that reaches every resource of a type whatever its name
  * (`arn:aws:s3:::*`, `...:table/*`, `...:secret:*`); a pattern scoped to a named bucket, table or secret is not
- * "any resource" (see policy/lib/resourceScope.ts). iam:PassRole has a rule of its own.
+ * "any resource" (see policy/lib/resourceScope.ts). iam:PassRole has a rule of its own. An add-on preset's residual
+ * statements are accepted while they are exactly what the preset registers, conditions included (their Sid names the
+ * preset statement; preset-statement-altered flags one that is not).
  */
 export const permissionsRestrictableActionOnAnyResource: ResourceRule<Config> = {
   kind: "resource",
@@ -26,6 +29,8 @@ export const permissionsRestrictableActionOnAnyResource: ResourceRule<Config> = 
     const statements = permissionStatements(type, props).filter(({ statement: s }) => isAllow(s) && s.NotAction === undefined);
     const out: string[] = [];
     for (const { statement: s, where } of statements) {
+      const preset = presetStatementMatch(s);
+      if (preset?.residual && !preset.mismatch) continue;
       const broad: { resource: string; reached: string[] }[] = [];
       for (const resource of resourcesOf(s)) {
         const reached = await typesReachedByAnyName(resource);

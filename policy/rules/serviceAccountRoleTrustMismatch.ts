@@ -30,7 +30,8 @@ export const serviceAccountRoleTrustMismatch: StackRule<Config> = {
   check(resources, config) {
     const out: Violation[] = [];
     const roles = resources.filter((r) => r.type === "aws:iam/role:Role");
-    for (const sa of resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount")) {
+    // A patch annotates a ServiceAccount someone else created (serviceAccountMode: annotated): held to the same trust.
+    for (const sa of resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount" || r.type === "kubernetes:core/v1:ServiceAccountPatch")) {
       const roleArn = annotations(sa)["eks.amazonaws.com/role-arn"];
       if (!roleArn) continue;
       const role = roles.find((r) => readString(r.props, "arn") === roleArn);

@@ -11,6 +11,7 @@ const HOW = "offline: the documents the stack registers under mocks; each row ch
 
 function checkText(c: Check | undefined): string {
   if (!c) return "not checked";
+  if (c.decision === "not simulated") return `not simulated: ${c.note ?? ""}`;
   const failed = c.notDenied?.length ? `; NOT DENIED: ${c.notDenied.join(", ")}` : "";
   const head = c.decision === "Allowed" ? "ok" : `ERROR: ${c.decision}`;
   return `${head}, ${c.denied.length} near miss${c.denied.length === 1 ? "" : "es"} denied${failed}${c.note ? ` (${c.note})` : ""}`;
@@ -45,12 +46,26 @@ export function renderText(model: AccessModel): string {
     const [wa, wr, wc] = [(g: Grant) => g.action, (g: Grant) => g.resource, when].map((f) => Math.max(0, ...i.grants.map((g) => f(g).length)));
     i.grants.forEach((g, n) => line("allows", n, `${pad(g.action, wa)}  ${pad(g.resource, wr)}  ${pad(when(g), wc)}  ${checkText(g.check)}`));
     if (i.grants.length === 0) line("allows", 0, "nothing");
+    residualLines(i).forEach((r, n) => line("residual *", n, r));
+    (i.presetChecks ?? []).forEach((p, n) => line(`preset`, n, `${p.expect === "Allowed" ? "allows" : "denies"} ${p.label}: ${p.decision === p.expect || (p.expect === "Denied" && /Denied$/.test(p.decision)) ? "ok" : `ERROR: ${p.decision}`}`));
     i.guardrails.forEach((g, n) => line("guardrails", n, g));
     i.notEvaluated.forEach((x, n) => line("not evaluated", n, x));
   }
   for (const line of esoLines(model)) out.push(line);
   out.push("", summary(model));
   return out.join("\n");
+}
+
+/** The preset rows on every resource of a type, grouped by resource and reason: `actions on resource: reason`. */
+function residualLines(i: Identity): string[] {
+  const groups = new Map<string, { resource: string; reason: string; actions: string[]; when: string }>();
+  for (const g of i.grants.filter((x) => x.residual)) {
+    const key = JSON.stringify([g.resource, g.residual, when(g)]);
+    const group = groups.get(key) ?? { resource: g.resource, reason: g.residual!, actions: [], when: when(g) };
+    group.actions.push(g.action);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((g) => `${g.actions.join(", ")} on ${g.resource}${g.when ? ` ${g.when}` : ""}: ${g.reason}`);
 }
 
 /** ESO's stores (who may read through them, as which identity) and ExternalSecrets, for the text report. */
@@ -67,7 +82,10 @@ function esoLines(model: AccessModel): string[] {
 function summary(model: AccessModel): string {
   const grants = model.identities.flatMap((i) => i.grants);
   const probes = [...grants, ...model.identities.flatMap((i) => i.assumers)].reduce((n, x) => n + (x.check?.denied.length ?? 0), 0);
-  const head = `${model.identities.length} identities, ${grants.length} rows, ${probes} near misses denied`;
+  const residual = grants.filter((g) => g.residual).length;
+  const presetChecks = model.identities.flatMap((i) => i.presetChecks ?? []).length;
+  const extra = residual || presetChecks ? `, ${residual} preset rows on every resource (listed with their reasons), ${presetChecks} preset requests checked` : "";
+  const head = `${model.identities.length} identities, ${grants.length} rows, ${probes} near misses denied${extra}`;
   if (model.errors.length === 0) return `${head}: every check agrees`;
   return [`${head}; ${model.errors.length} check(s) DISAGREE:`, ...model.errors.map((e) => `  ERROR ${e}`)].join("\n");
 }
@@ -117,7 +135,11 @@ export function renderMarkdown(model: AccessModel): string {
     out.push("| assumed by | how | checked |", "| --- | --- | --- |");
     for (const a of i.assumers) out.push(`| ${assumerCells(a, i)} | ${checkCell(a.check)} |`);
     out.push("", "| action | resource | condition | checked |", "| --- | --- | --- | --- |");
-    for (const g of i.grants) out.push(`| ${code(g.action)} | ${code(g.resource)} | ${code(g.conditions.map(conditionText).join(" and "))} | ${checkCell(g.check)} |`);
+    for (const g of i.grants) out.push(`| ${code(g.action)} | ${code(g.resource)} | ${code(g.conditions.map(conditionText).join(" and "))} | ${checkCell(g.check)}${g.residual ? `; residual: ${cell(g.residual)}` : ""} |`);
+    if (i.presetChecks?.length) {
+      out.push("", `Preset \`${i.preset}\`: the add-on's requests and their variants, each decided by iam-simulate.`, "", "| request | expected | iam-simulate |", "| --- | --- | --- |");
+      for (const p of i.presetChecks) out.push(`| ${cell(p.label)} (${code(p.action)} on ${code(p.resource)}) | ${p.expect} | ${p.decision} |`);
+    }
     if (i.guardrails.length) out.push("", `Guardrails: ${i.guardrails.map(code).join("; ")}.`);
     if (i.notEvaluated.length) out.push("", `Not evaluated: ${i.notEvaluated.map(cell).join("; ")}.`);
   }

@@ -1,0 +1,48 @@
+/**
+ * What the audit alarm watches: CloudTrail's `AssumeRoleWithWebIdentity` events that failed, for this stack's roles
+ * or OIDC providers, as CloudWatch Logs metric filter patterns. `AccessDenied` is a trust that does not admit the
+ * token (namespace, ServiceAccount, audience, issuer); `InvalidIdentityToken` a provider or token problem (no IAM OIDC
+ * provider for the issuer, an expired or foreign token).
+ */
+import { Checker } from "./check";
+import type { Problem } from "./problems";
+
+/** The error codes alarmed on, each with its metric name. */
+export const AUDITED_ERRORS = [
+  { code: "AccessDenied", metric: "AssumeRoleWithWebIdentityAccessDenied", meaning: "the role's trust does not admit the token (namespace, ServiceAccount, audience or issuer)" },
+  { code: "InvalidIdentityToken", metric: "AssumeRoleWithWebIdentityInvalidToken", meaning: "no IAM OIDC provider for the token's issuer, or a token IAM cannot verify" },
+] as const;
+
+export interface AuditTargets {
+  /** The IAM OIDC provider ARNs of the stack's clusters (`userIdentity.identityProvider` when CloudTrail records it). */
+  providerArns: string[];
+  /** The role ARNs watched, `*` allowed at the end (`requestParameters.roleArn`, which every event carries). */
+  roleArnPatterns: string[];
+}
+
+/** A CloudWatch Logs JSON filter pattern for failed web-identity calls with one error code. */
+export function failurePattern(errorCode: string, targets: AuditTargets): string {
+  const who = [
+    ...targets.roleArnPatterns.map((r) => `($.requestParameters.roleArn = "${r}")`),
+    ...targets.providerArns.map((p) => `($.userIdentity.identityProvider = "${p}")`),
+  ];
+  const scope = who.length > 0 ? ` && (${who.join(" || ")})` : "";
+  return `{ ($.eventSource = "sts.amazonaws.com") && ($.eventName = "AssumeRoleWithWebIdentity") && ($.errorCode = "${errorCode}")${scope} }`;
+}
+
+/** CloudWatch Logs allows filter patterns of up to 1,024 characters. */
+export const FILTER_PATTERN_CHARS = 1024;
+
+export const LOG_GROUP = { what: "log group name (1-512 letters, digits and ._-/#)", test: (v: string) => /^[.\-_/#A-Za-z0-9]{1,512}$/.test(v) };
+export const METRIC_NAMESPACE = { what: "metric namespace (1-255 letters, digits and ./_#:-, not starting with AWS/)", test: (v: string) => /^[A-Za-z0-9./_#:-]{1,255}$/.test(v) && !v.startsWith("AWS/") };
+
+/** Problems of the audit alarm's plain arguments. */
+export function auditAlarmProblems(args: { logGroupName?: unknown; alarmTopicArn?: unknown; metricNamespace?: unknown; threshold?: unknown; roleNamePrefix?: unknown }): Problem[] {
+  const c = new Checker();
+  c.name(["logGroupName"], args.logGroupName, LOG_GROUP, true);
+  c.arn(["alarmTopicArn"], args.alarmTopicArn, "snsTopic");
+  c.name(["metricNamespace"], args.metricNamespace, METRIC_NAMESPACE);
+  c.int(["threshold"], args.threshold, 1, 100000);
+  c.name(["roleNamePrefix"], args.roleNamePrefix, { what: "role name prefix (1-63 characters: letters, digits and +=,.@_-)", test: (v) => /^[\w+=,.@-]{1,63}$/.test(v) });
+  return c.problems;
+}

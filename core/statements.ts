@@ -1,0 +1,213 @@
+/**
+ * Custom statements: what no typed grant covers, written by the user as actions, resources and conditions, and held
+ * to the rules the policy pack applies to any role: every action in the AWS service catalog, no wildcard beyond a
+ * spelled-out verb prefix, named resources in the stack's partition and account (`*` only for actions that accept
+ * nothing else), condition keys the action evaluates, and no privilege escalation.
+ */
+import { catalogAction, conditionKeyValid, isWildcardOnly, resourceTypeArns, serviceActions, serviceExists, type CatalogAction } from "./catalog";
+import type { Checker } from "./check";
+import type { ConditionBlock, Statement } from "./document";
+import { partitionOfRegion } from "./environment";
+import type { FieldPath, Problem } from "./problems";
+import { quoted } from "./problems";
+import { globMatch } from "./trustEval";
+
+/** One condition of a custom statement: `operator` on `key`, true when the request's value matches one of `values`. */
+export interface StatementCondition {
+  /** StringEquals, StringNotEquals, StringLike, StringNotLike, ArnEquals, ArnLike, ArnNotEquals, ArnNotLike, Bool or Null, optionally `ForAnyValue:`/`ForAllValues:` and `IfExists`. */
+  operator: string;
+  /** A condition key the statement's actions evaluate (`sqs:...`), or a global one (`aws:SourceVpce`). */
+  key: string;
+  /** The values, ORed. */
+  values: string[];
+}
+
+/** An Allow statement for what no typed grant covers, checked against the AWS service catalog. */
+export interface CustomStatement {
+  /** Actions as `service:Action`, or a verb prefix the name spells out (`sqs:Get*`); never `*` or `service:*`. */
+  actions: string[];
+  /** Resource ARNs in the stack's partition and account (or none, for S3 and Route 53); `*` only for actions that accept nothing else. */
+  resources: string[];
+  /** Conditions, all of which must hold. @default none */
+  conditions?: StatementCondition[];
+}
+
+/** Actions that let a principal grant itself more (Rhino Security Labs' IAM escalation paths, and checkov's). */
+export const ESCALATION_ACTIONS = [
+  "iam:AddUserToGroup",
+  "iam:AttachGroupPolicy",
+  "iam:AttachRolePolicy",
+  "iam:AttachUserPolicy",
+  "iam:CreateAccessKey",
+  "iam:CreateLoginProfile",
+  "iam:CreatePolicyVersion",
+  "iam:DeleteRolePermissionsBoundary",
+  "iam:DeleteUserPermissionsBoundary",
+  "iam:PutGroupPolicy",
+  "iam:PutRolePermissionsBoundary",
+  "iam:PutRolePolicy",
+  "iam:PutUserPermissionsBoundary",
+  "iam:PutUserPolicy",
+  "iam:SetDefaultPolicyVersion",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:UpdateLoginProfile",
+  "lambda:UpdateFunctionCode",
+  "glue:UpdateDevEndpoint",
+  "cloudformation:UpdateStack",
+];
+
+/** Services whose requests count as us-east-1 for `aws:RequestedRegion` (their endpoints are global). */
+export const GLOBAL_SERVICES = ["iam", "route53", "cloudfront", "organizations", "globalaccelerator", "waf"];
+
+const BASE_OPERATORS = [
+  "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike",
+  "ArnEquals", "ArnNotEquals", "ArnLike", "ArnNotLike", "Bool", "Null",
+];
+
+/** An operator the access report can prove: a base operator, a set prefix, `IfExists` (never on Null). */
+export function knownOperator(op: string): boolean {
+  const m = /^(ForAnyValue:|ForAllValues:)?([A-Za-z]+?)(IfExists)?$/.exec(op);
+  return m !== null && BASE_OPERATORS.includes(m[2]) && !(m[2] === "Null" && (m[1] || m[3]));
+}
+
+const ACTION = /^([a-z0-9-]+):([A-Za-z0-9*?]+)$/;
+
+/** The catalog actions an action or verb prefix stands for, or why it is refused. */
+export function expandCustomAction(action: string): { actions: CatalogAction[]; service: string } | { problem: string } {
+  const m = ACTION.exec(action);
+  if (!m) return { problem: `${quoted(action)} is not an action (service:Action, e.g. sqs:SendMessage)` };
+  const [, service, name] = m;
+  if (!serviceExists(service)) return { problem: `${quoted(action)}: ${service} is not a service of the AWS service catalog` };
+  if (name === "*") return { problem: `${quoted(action)} grants every action of ${service}: list the actions, or a verb prefix such as ${service}:Get*` };
+  if (name.includes("?") || name.indexOf("*") !== name.length - 1 && name.includes("*")) {
+    return { problem: `${quoted(action)}: a wildcard may only end a verb prefix (${service}:Get*), once` };
+  }
+  if (!name.endsWith("*")) {
+    const found = catalogAction(action);
+    return found ? { actions: [found], service } : { problem: `${quoted(action)} is not an action of ${service} in the AWS service catalog` };
+  }
+  const prefix = name.slice(0, -1);
+  const matched = serviceActions(service).filter((a) => a.toLowerCase().startsWith(prefix.toLowerCase()));
+  if (matched.length === 0) return { problem: `${quoted(action)} matches no action of ${service} in the AWS service catalog` };
+  // `Get*` ends where an action's name starts its next word (`GetQueueUrl`); `G*` or `Ge*` stop inside a word.
+  if (prefix.length < 2 || !/^[A-Za-z]/.test(prefix) || !matched.some((a) => a.length === prefix.length || /[A-Z0-9]/.test(a[prefix.length]))) {
+    return { problem: `${quoted(action)}: spell out the verb the prefix stands for (e.g. ${service}:${matched[0].replace(/^([A-Z][a-z0-9]*).*$/, "$1")}*)` };
+  }
+  return { actions: matched.map((a) => catalogAction(`${service}:${a}`)!), service };
+}
+
+const ARN = /^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$/;
+
+/** The literal start of a resource type's ARN resource part (`table/`, `secret:`, `` for a queue or bucket). */
+function typeHeads(service: string): string[] {
+  return resourceTypeArns(service).map((arn) => arn.split(":").slice(5).join(":")).map((r) => r.slice(0, Math.max(0, r.indexOf("${")))).sort((a, b) => b.length - a.length);
+}
+
+function checkResource(c: Checker, at: FieldPath, resource: string, services: string[], partition: string | undefined): void {
+  if (resource.includes("$")) {
+    c.add(at, `${quoted(resource)}: policy variables (\${...}) are not supported in custom statements`);
+    return;
+  }
+  const m = ARN.exec(resource);
+  if (!m) {
+    c.add(at, `${quoted(resource)} is not an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)`);
+    return;
+  }
+  const [, p, service, region, account, part] = m;
+  if (!["aws", "aws-cn", "aws-us-gov"].includes(p)) c.add(at, `${quoted(resource)}: ${quoted(p)} is not a partition (aws, aws-cn or aws-us-gov)`);
+  else if (partition && p !== partition) c.add(at, `${quoted(resource)} is in partition ${p}, but the stack's region is in ${partition}`);
+  if (!services.includes(service)) c.add(at, `${quoted(resource)} is a ${service} resource, but the statement's actions are ${services.join(", ")} actions`);
+  if (region !== "" && region !== "*" && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) c.add(at, `${quoted(resource)}: ${quoted(region)} is not a region`);
+  if (account !== "" && !/^\d{12}$/.test(account)) c.add(at, `${quoted(resource)}: name the account (12 digits): ${quoted(account)} could reach resources of other accounts`);
+  const head = typeHeads(service).find((h) => part.startsWith(h)) ?? "";
+  const name = part.slice(head.length);
+  if (name === "" || /^[*?]/.test(name)) {
+    c.add(at, `${quoted(resource)} reaches every ${head ? head.replace(/[/:]$/, "") : `${service} resource`} whatever its name: name the resources (a literal name or prefix before any wildcard)`);
+  }
+}
+
+/**
+ * Checks custom statements. `region` decides the partition ARNs must be in; `allowedRegions` is the role's region
+ * guardrail, which must let global services (IAM, Route 53...) through us-east-1.
+ */
+export function checkStatements(c: Checker, at: FieldPath, value: unknown, context: { region?: string; allowedRegions?: unknown }): void {
+  const partition = context.region ? partitionOfRegion(context.region) : undefined;
+  c.list<Record<string, unknown>>(at, value, (s, p) => {
+    if (!c.object(p, s)) return;
+    c.known(p, s, ["actions", "resources", "conditions"]);
+    const expanded: { id: string; action: CatalogAction }[] = [];
+    const services = new Set<string>();
+    if (s.actions === undefined) c.add([...p, "actions"], "is required");
+    else if (c.list<unknown>([...p, "actions"], s.actions, (a, q) => {
+      if (typeof a !== "string") return void c.add(q, "expected a string");
+      const found = expandCustomAction(a);
+      if ("problem" in found) return void c.add(q, found.problem);
+      services.add(found.service);
+      expanded.push(...found.actions.map((action) => ({ id: `${found.service}:${action.name}`, action })));
+      const escalating = ESCALATION_ACTIONS.filter((e) => globMatch(a, e, true));
+      if (escalating.length > 0) c.add(q, `${quoted(a)} lets the role grant itself more (${escalating.join(", ")}): privilege escalation is refused`);
+    }) && (s.actions as unknown[]).length === 0) c.add([...p, "actions"], "must list at least one action");
+    if (s.resources === undefined) c.add([...p, "resources"], "is required");
+    else if (c.list<unknown>([...p, "resources"], s.resources, (r, q) => {
+      if (typeof r !== "string") return void c.add(q, "expected a string");
+      if (r === "*") {
+        const scoped = [...new Set(expanded.filter((a) => !isWildcardOnly(a.action)).map((a) => a.id))];
+        if (scoped.length > 0) c.add(q, `"*" for actions that accept resource ARNs (${scoped.slice(0, 5).join(", ")}${scoped.length > 5 ? ", ..." : ""}): name the resources`);
+        return;
+      }
+      checkResource(c, q, r, [...services], partition);
+    }) && (s.resources as unknown[]).length === 0) c.add([...p, "resources"], "must list at least one resource");
+    const seen = new Set<string>();
+    c.list<Record<string, unknown>>([...p, "conditions"], s.conditions, (cond, q) => {
+      if (!c.object(q, cond)) return;
+      c.known(q, cond, ["operator", "key", "values"]);
+      if (typeof cond.operator !== "string" || !knownOperator(cond.operator)) {
+        c.add([...q, "operator"], `${quoted(cond.operator)} is not a condition operator eks-irsa checks (String*, Arn*, Bool or Null, with ForAnyValue:/ForAllValues: or IfExists)`);
+      }
+      if (typeof cond.key !== "string" || cond.key === "") c.add([...q, "key"], "expected a condition key");
+      else {
+        const key = cond.key;
+        const not = [...new Set(expanded.filter((a) => !conditionKeyValid(a.action, key)).map((a) => a.id))];
+        if (not.length > 0) c.add([...q, "key"], `${quoted(key)} is not a condition key of ${not.slice(0, 3).join(", ")}${not.length > 3 ? ", ..." : ""} (nor a global key): the condition would never hold for it`);
+        const id = `${String(cond.operator)}\u0000${key.toLowerCase()}`;
+        if (seen.has(id)) c.add([...q, "key"], `${quoted(key)} is given twice with ${String(cond.operator)}: list its values once`);
+        seen.add(id);
+      }
+      if (c.list<unknown>([...q, "values"], cond.values, (v, r) => (typeof v === "string" ? undefined : c.add(r, "expected a string"))) && (cond.values as unknown[]).length === 0) {
+        c.add([...q, "values"], "must list at least one value");
+      } else if (cond.values === undefined) c.add([...q, "values"], "is required");
+    });
+    const regions = Array.isArray(context.allowedRegions) ? context.allowedRegions : undefined;
+    const global = [...services].filter((svc) => GLOBAL_SERVICES.includes(svc));
+    if (regions && global.length > 0 && !regions.includes("us-east-1")) {
+      c.add([...p, "actions"], `${global.join(", ")} requests count as us-east-1 (a global endpoint): allowedRegions must include us-east-1 or the region guardrail denies them`);
+    }
+  });
+}
+
+/** Resources of custom statements in an account the stack does not allow (`accounts`: the stack's own and allowed). */
+export function statementAccountProblems(statements: CustomStatement[] | undefined, accounts: string[]): Problem[] {
+  const out: Problem[] = [];
+  (statements ?? []).forEach((s, i) =>
+    s.resources.forEach((r, j) => {
+      const account = ARN.exec(r)?.[4];
+      if (account && !accounts.includes(account)) {
+        out.push({ path: ["statements", i, "resources", j], message: `${quoted(r)} is in account ${account}, which the stack does not allow (${accounts.join(", ")}): grant it through a cross-account role` });
+      }
+    }),
+  );
+  return out;
+}
+
+/** A custom statement as an IAM statement: actions sorted, conditions grouped by operator. */
+export function customStatement(s: CustomStatement): Statement {
+  const one = (v: string[]) => (v.length === 1 ? v[0] : v);
+  const condition: ConditionBlock = {};
+  for (const c of s.conditions ?? []) condition[c.operator] = { ...condition[c.operator], [c.key]: one(c.values) };
+  return {
+    Effect: "Allow",
+    Action: one([...new Set(s.actions)].sort()),
+    Resource: one([...new Set(s.resources)]),
+    ...(s.conditions && s.conditions.length > 0 ? { Condition: condition } : {}),
+  };
+}

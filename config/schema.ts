@@ -252,6 +252,11 @@ export const workloadSchema = z.strictObject({
   tokenExpirationSeconds: z.number().int().min(600).max(86400).optional(),
   /** ExternalSecrets created in the workload's namespace (needs eks-irsa:externalSecrets). */
   externalSecrets: z.array(externalSecretSchema).optional(),
+}).check((ctx) => {
+  // Only a preset's chart can name the namespace for the workload.
+  if (ctx.value.namespace === undefined && ctx.value.preset === undefined) {
+    ctx.issues.push({ code: "custom", input: ctx.value, path: ["namespace"], message: "is required (a Kubernetes namespace; a preset's chart namespace is the only default)" });
+  }
 });
 
 export const clusterSchema = z.strictObject({

@@ -106,7 +106,7 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
       } else if (es.store === "workload" && serviceAccountModeOf(w, isPattern(sa), true) === "external") {
         problems.push({
           path: `${where}.store`,
-          message: `a workload store authenticates as ServiceAccount ${w.namespace}/${sa}, which this stack does not annotate (createServiceAccount: false or serviceAccountMode: external): ESO needs it to exist, annotated with the role`,
+          message: `a workload store authenticates as ServiceAccount ${w.namespace}/${sa}, which this stack does not create (createServiceAccount: false or serviceAccountMode: external): ESO needs it to exist, annotated with the role`,
         });
       }
     });
@@ -201,18 +201,13 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
   return problems;
 }
 
-/**
- * A preset's chart namespace and ServiceAccount stand in for a workload's own when it gives none, before any other
- * check reads them; a workload with neither namespace nor a known preset is a problem at its key.
- */
-function withPresetDefaults(input: StackConfigInput): { input: StackConfigInput; problems: ConfigProblem[] } {
-  const problems: ConfigProblem[] = [];
-  const workloads = input.workloads.map((w, i) => {
+/** A preset's chart namespace and ServiceAccount stand in for a workload's own when it gives none, before any other check reads them. */
+function withPresetDefaults(input: StackConfigInput): StackConfigInput {
+  const workloads = input.workloads.map((w) => {
     const chart = w.preset ? PRESETS[w.preset.name].serviceAccount : undefined;
-    if (!w.namespace && !chart) problems.push({ path: `workloads[${i}].namespace`, message: "is required (a Kubernetes namespace; only a preset's chart namespace stands in for it)" });
     return chart ? { ...w, namespace: w.namespace ?? chart.namespace, serviceAccount: w.serviceAccount ?? chart.name } : w;
   });
-  return { input: { ...input, workloads }, problems };
+  return { ...input, workloads };
 }
 
 /** The accounts config names as the stack's: aws:allowedAccountIds, and those of an adopted provider or boundary. */
@@ -426,11 +421,10 @@ export function validateStackConfig(raw: unknown, region: string | undefined, mo
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap(fromZod));
   if (problems.length > 0 || !parsed.success || region === undefined) throw new ConfigError(problems);
   const defaulted = withPresetDefaults(parsed.data);
-  if (defaulted.problems.length > 0) throw new ConfigError(defaulted.problems);
-  const cross = crossChecks(defaulted.input, region, stackAccountIds);
+  const cross = crossChecks(defaulted, region, stackAccountIds);
   if (cross.length > 0) throw new ConfigError(cross);
-  const spec = resolve(defaulted.input, region);
-  const own = identityProblems(spec, stackAccounts(defaulted.input, stackAccountIds));
+  const spec = resolve(defaulted, region);
+  const own = identityProblems(spec, stackAccounts(defaulted, stackAccountIds));
   if (own.length > 0) throw new ConfigError(own);
   const objects = checkEsoObjects(spec, models);
   const env = placeholderEnvironment(region);

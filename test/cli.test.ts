@@ -76,7 +76,7 @@ describe("commands: every bad input exits 2 with its file, line and path, and no
   describe("files and stacks that do not exist", () => {
     it("an unknown stack names the file it looked for and the stacks there are", async () => {
       for (const run of [runPlan, runPolicy, runAccess]) {
-        await expectUsage(run, ["nosuchstack"], `no stack nosuchstack: ${path.relative(process.cwd(), path.join(ROOT, "Pulumi.nosuchstack.yaml"))} does not exist (stacks here: dev, prod); create it, or pass --config-file FILE`);
+        await expectUsage(run, ["nosuchstack"], `no stack nosuchstack: ${path.relative(process.cwd(), path.join(ROOT, "Pulumi.nosuchstack.yaml"))} does not exist (stacks here: addons, dev, prod); create it, or pass --config-file FILE`);
       }
     });
 

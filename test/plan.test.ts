@@ -189,7 +189,7 @@ describe("tools/plan: the offline plan command", () => {
     const r = await plan("--help");
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^usage: npm run plan -- <stack> \[--config-file FILE\] \[--json\]\n/);
-    assert.match(r.stdout, /\n {2}<stack> +the stack: reads Pulumi\.<stack>\.yaml next to Pulumi\.yaml \(dev, prod\)\n/);
+    assert.match(r.stdout, /\n {2}<stack> +the stack: reads Pulumi\.<stack>\.yaml next to Pulumi\.yaml \(addons, dev, prod\)\n/);
     assert.match(r.stdout, /\n {2}--json +every registered resource as JSON/);
     assert.match(r.stdout, /\nexit codes: 0 planned; 1 a mandatory policy violation/);
   });

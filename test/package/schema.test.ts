@@ -57,6 +57,7 @@ describe("package: the multi-language schema (Pulumi's own component analyzer)",
 
   it("accepts every exported component, each under eks-irsa:index:<Component>", () => {
     assert.deepEqual(Object.keys(schema.resources).sort(), [
+      "eks-irsa:index:AuditAlarm",
       "eks-irsa:index:ClusterOidcProvider",
       "eks-irsa:index:ExternalSecretsOperator",
       "eks-irsa:index:TargetAccount",
@@ -71,14 +72,22 @@ describe("package: the multi-language schema (Pulumi's own component analyzer)",
     assert.equal(text, readFileSync(SNAPSHOT, "utf8"), "the public API changed: review test/fixtures/schema.json (UPDATE_SCHEMA=1)");
   });
 
-  it("keeps the user's vocabulary: WorkloadIdentity takes oidcProvider, namespace, grants; documents every input", () => {
+  it("keeps the user's vocabulary: WorkloadIdentity takes oidcProvider, namespace, grants, a preset; documents every input", () => {
     const wi = schema.resources["eks-irsa:index:WorkloadIdentity"];
-    assert.deepEqual(wi.requiredInputs, ["namespace", "oidcProvider"]);
-    for (const key of ["s3", "dynamodb", "secrets", "roleName", "path", "permissionsBoundaryArn", "maxSessionDurationSeconds", "tags", "allowedRegions", "tokenExpirationSeconds", "createServiceAccount"]) {
+    // The namespace defaults to a preset chart's: the component refuses a workload with neither (its own check).
+    assert.deepEqual(wi.requiredInputs, ["oidcProvider"]);
+    for (const key of [
+      "namespace", "s3", "dynamodb", "secrets", "roleName", "path", "permissionsBoundaryArn", "maxSessionDurationSeconds", "tags", "allowedRegions", "tokenExpirationSeconds",
+      "createServiceAccount", "serviceAccountMode", "preset", "sqs", "sns", "kms", "statements",
+    ]) {
       assert.ok(wi.inputProperties![key], key);
     }
-    for (const key of ["roleArn", "roleName", "serviceAccountAnnotations", "trustPolicy", "permissionPolicies"]) assert.ok(wi.properties![key], key);
+    for (const key of ["roleArn", "roleName", "serviceAccountAnnotations", "trustPolicy", "permissionPolicies", "serviceAccountMode", "verification"]) assert.ok(wi.properties![key], key);
     assert.deepEqual(schema.types["eks-irsa:index:AccessLevel"].enum!.map((e) => e.value), ["read", "write", "read-write"]);
+    assert.deepEqual(schema.types["eks-irsa:index:ServiceAccountMode"].enum!.map((e) => e.value), ["created", "annotated", "external"]);
+    assert.deepEqual(schema.types["eks-irsa:index:AddonPresetName"].enum!.map((e) => e.value), [
+      "aws-load-balancer-controller", "ebs-csi", "efs-csi", "external-dns", "cert-manager", "cluster-autoscaler", "vpc-cni", "velero",
+    ]);
     const documented = (owner: string, props: Record<string, Property> | undefined) => {
       for (const [name, p] of Object.entries(props ?? {})) assert.ok((p as { description?: string }).description, `${owner}.${name} has no doc line`);
     };

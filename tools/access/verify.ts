@@ -422,3 +422,9 @@ export async function checkProbes(input: GrantCheckInput, probes: { label: strin
 export function probeAgrees(r: Pick<ProbeResult, "expect" | "decision">): boolean {
   return r.expect === "Allowed" ? r.decision === "Allowed" : r.decision === "ImplicitlyDenied" || r.decision === "ExplicitlyDenied";
 }
+
+/** iam-simulate's decision for one request against a role's documents (the key policy or trust where AWS has one). */
+export async function simulateRequest(principal: string, region: string, documents: PolicyDocument[], request: { action: string; resource: string; context: Record<string, string | string[]> }): Promise<string> {
+  const input: GrantCheckInput = { principal, region, documents, rows: [], denies: [], trustOf: () => undefined };
+  return (await simulate(input, request)).decision;
+}

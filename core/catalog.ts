@@ -47,7 +47,9 @@ export function serviceExists(service: string): boolean {
 }
 
 function actionsOf(service: string): Record<string, CatalogAction> {
-  return (SERVICE.test(service) ? read<Record<string, CatalogAction>>("actions", `${service}.json`) : undefined) ?? {};
+  const actions = (SERVICE.test(service) ? read<Record<string, CatalogAction>>("actions", `${service}.json`) : undefined) ?? {};
+  for (const a of Object.values(actions)) actionServices.set(a, service);
+  return actions;
 }
 
 /** The actions of a service, as AWS spells them. */
@@ -93,9 +95,20 @@ function isGlobalKey(key: string): boolean {
  */
 export function conditionKeyValid(action: CatalogAction, key: string): boolean {
   if (isGlobalKey(key)) return true;
-  const keys = [...action.conditionKeys, ...action.resourceTypes.flatMap((t) => t.conditionKeys)];
+  const keys = [...action.conditionKeys, ...action.resourceTypes.flatMap((t) => [...t.conditionKeys, ...resourceTypeKeys(action, t.name)])];
   return keys.some((k) => keyMatcher(k).test(key));
 }
+
+/** The condition keys the catalog lists for a resource type itself (its tags, for most), which its actions evaluate too. */
+function resourceTypeKeys(action: CatalogAction, type: string): string[] {
+  const service = actionServices.get(action);
+  if (!service) return [];
+  const types = read<Record<string, { conditionKeys?: string[] }>>("resourceTypes", `${service}.json`) ?? {};
+  return types[type.toLowerCase()]?.conditionKeys ?? types[type]?.conditionKeys ?? [];
+}
+
+/** The service each catalog action object was read from. */
+const actionServices = new WeakMap<CatalogAction, string>();
 
 /** The ARN formats of a service's resource types, e.g. `arn:${Partition}:sqs:${Region}:${Account}:${QueueName}`. */
 export function resourceTypeArns(service: string): string[] {

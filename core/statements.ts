@@ -116,7 +116,7 @@ function checkResource(c: Checker, at: FieldPath, resource: string, services: st
   const [, p, service, region, account, part] = m;
   if (!["aws", "aws-cn", "aws-us-gov"].includes(p)) c.add(at, `${quoted(resource)}: ${quoted(p)} is not a partition (aws, aws-cn or aws-us-gov)`);
   else if (partition && p !== partition) c.add(at, `${quoted(resource)} is in partition ${p}, but the stack's region is in ${partition}`);
-  if (!services.includes(service)) c.add(at, `${quoted(resource)} is a ${service} resource, but the statement's actions are ${services.join(", ")} actions`);
+  if (services.length > 0 && !services.includes(service)) c.add(at, `${quoted(resource)} is a ${service} resource, but the statement's actions are ${services.join(", ")} actions`);
   if (region !== "" && region !== "*" && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) c.add(at, `${quoted(resource)}: ${quoted(region)} is not a region`);
   if (account !== "" && !/^\d{12}$/.test(account)) c.add(at, `${quoted(resource)}: name the account (12 digits): ${quoted(account)} could reach resources of other accounts`);
   const head = typeHeads(service).find((h) => part.startsWith(h)) ?? "";

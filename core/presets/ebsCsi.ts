@@ -33,7 +33,7 @@ function statements(ctx: PresetContext): PresetStatement[] {
   const out: PresetStatement[] = [
     { sid: "Describe", actions: DESCRIBE, resources: ["*"], residual: "read-only: volumes, snapshots, instances and zones; these Describe calls accept only \"*\"" },
     { sid: "CreateTaggedVolumes", actions: ["ec2:CreateVolume", "ec2:CopyVolumes"], resources: [volumes], conditions: requestTag, residual: `a new volume has no ARN before it exists: it must be created with the ${key} tag` },
-    { sid: "CopyManagedVolumes", actions: ["ec2:CopyVolumes"], resources: [ec2(ctx, "volume/vol-*")], conditions: resourceTag, residual: `copies only volumes carrying the ${key} tag` },
+    { sid: "CopyManagedVolumes", actions: ["ec2:CopyVolumes"], resources: [volumes], conditions: resourceTag, residual: `copies only volumes carrying the ${key} tag` },
     { sid: "CreateTaggedSnapshots", actions: ["ec2:CreateSnapshot"], resources: [snapshots], conditions: requestTag, residual: `a new snapshot has no ARN before it exists: it must be created with the ${key} tag` },
     { sid: "SnapshotManagedVolumes", actions: ["ec2:CreateSnapshot"], resources: [volumes], conditions: resourceTag, residual: `snapshots only volumes carrying the ${key} tag` },
     { sid: "ManageManagedVolumes", actions: MANAGE, resources: [volumes], conditions: resourceTag, residual: `modifies, attaches, detaches and deletes only volumes carrying the ${key} tag` },
@@ -61,7 +61,7 @@ function statements(ctx: PresetContext): PresetStatement[] {
     );
   } else {
     out.push(
-      { sid: "CopyMigratedVolumes", actions: ["ec2:CopyVolumes"], resources: [ec2(ctx, "volume/vol-*")], conditions: migrated, residual: "copies volumes the in-tree plugin created (before migration to CSI), which carry the PVC tag instead" },
+      { sid: "CopyMigratedVolumes", actions: ["ec2:CopyVolumes"], resources: [volumes], conditions: migrated, residual: "copies volumes the in-tree plugin created (before migration to CSI), which carry the PVC tag instead" },
       { sid: "ManageMigratedVolumes", actions: MANAGE, resources: [volumes], conditions: migrated, residual: "manages volumes the in-tree plugin created, which carry the PVC tag instead" },
       { sid: "AttachToNodes", actions: ["ec2:AttachVolume", "ec2:DetachVolume"], resources: [ec2(ctx, "instance/*")], residual: "a node is any instance the scheduler places a pod on; upstream's V2 policy does not scope instances (clusterScoped does)" },
     );

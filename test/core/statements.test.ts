@@ -1,0 +1,121 @@
+/**
+ * Custom statements are held to the rules the policy pack applies to any role, before anything is registered: each
+ * refusal names its field, as the component reports it and as config validation maps it to the config key.
+ */
+import { strict as assert } from "node:assert";
+import { Checker } from "../../core/check";
+import { policyDocument } from "../../core/document";
+import { checkStatements, customStatement, expandCustomAction, statementAccountProblems, type CustomStatement } from "../../core/statements";
+import { checkResources } from "../../tools/policyCheck";
+import { decide } from "../helpers/simulate";
+
+const problems = (statements: unknown, context: { region?: string; allowedRegions?: string[] } = { region: "us-east-1" }) => {
+  const c = new Checker(context.region);
+  checkStatements(c, ["statements"], statements, context);
+  return c.problems.map((p) => `${p.path.join(".")}: ${p.message}`);
+};
+
+const PARAMS: CustomStatement = { actions: ["ssm:GetParameter", "ssm:GetParametersByPath"], resources: ["arn:aws:ssm:us-east-1:111122223333:parameter/reporting/*"] };
+
+describe("custom statements", () => {
+  it("accepts actions of the catalog on named resources, a verb prefix, conditions its actions evaluate", () => {
+    assert.deepEqual(problems([PARAMS]), []);
+    assert.deepEqual(problems([{ actions: ["sqs:Get*"], resources: ["arn:aws:sqs:us-east-1:111122223333:orders"] }]), []);
+    assert.deepEqual(problems([{ actions: ["ses:SendEmail"], resources: ["arn:aws:ses:us-east-1:111122223333:identity/example.com"], conditions: [{ operator: "StringEquals", key: "ses:FromAddress", values: ["reports@example.com"] }] }]), []);
+    assert.deepEqual(problems([{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-reports/2026/*"], conditions: [{ operator: "StringEquals", key: "aws:SourceVpce", values: ["vpce-1a2b3c4d"] }] }]), []);
+    // sts:GetCallerIdentity and ec2:DescribeInstances accept nothing but "*".
+    assert.deepEqual(problems([{ actions: ["ec2:DescribeInstances"], resources: ["*"] }]), []);
+  });
+
+  it("refuses sqs:*, *, a wildcard inside a name, a prefix that stops inside a word, an unknown action or service", () => {
+    assert.deepEqual(problems([{ actions: ["sqs:*", "*", "sqs:Get*Url", "sqs:Ge*", "sqs:SendMessages", "nosuch:Thing"], resources: ["arn:aws:sqs:us-east-1:111122223333:orders"] }]), [
+      'statements.0.actions.0: "sqs:*" grants every action of sqs: list the actions, or a verb prefix such as sqs:Get*',
+      'statements.0.actions.1: "*" is not an action (service:Action, e.g. sqs:SendMessage)',
+      'statements.0.actions.2: "sqs:Get*Url": a wildcard may only end a verb prefix (sqs:Get*), once',
+      'statements.0.actions.3: "sqs:Ge*": spell out the verb the prefix stands for (e.g. sqs:Get*)',
+      'statements.0.actions.4: "sqs:SendMessages" is not an action of sqs in the AWS service catalog',
+      'statements.0.actions.5: "nosuch:Thing": nosuch is not a service of the AWS service catalog',
+    ]);
+  });
+
+  it("refuses a condition key the action does not evaluate, an operator it cannot prove, a key given twice", () => {
+    assert.deepEqual(
+      problems([
+        {
+          ...PARAMS,
+          conditions: [
+            { operator: "StringEquals", key: "s3:prefix", values: ["x"] },
+            { operator: "NumericLessThan", key: "aws:MultiFactorAuthAge", values: ["300"] },
+            { operator: "StringEquals", key: "aws:SourceVpce", values: ["vpce-1"] },
+            { operator: "StringEquals", key: "aws:SourceVpce", values: ["vpce-2"] },
+          ],
+        },
+      ]),
+      [
+        'statements.0.conditions.0.key: "s3:prefix" is not a condition key of ssm:GetParameter, ssm:GetParametersByPath (nor a global key): the condition would never hold for it',
+        'statements.0.conditions.1.operator: "NumericLessThan" is not a condition operator eks-irsa checks (String*, Arn*, Bool or Null, with ForAnyValue:/ForAllValues: or IfExists)',
+        'statements.0.conditions.3.key: "aws:SourceVpce" is given twice with StringEquals: list its values once',
+      ],
+    );
+    // Tag keys are global in name only: an action without tag support never carries them.
+    assert.match(problems([{ actions: ["route53:ListHostedZones"], resources: ["*"], conditions: [{ operator: "StringEquals", key: "aws:ResourceTag/team", values: ["web"] }] }])[0], /is not a condition key of route53:ListHostedZones/);
+  });
+
+  it("refuses * for actions that accept ARNs, every resource of a type, wildcard accounts, other partitions and services", () => {
+    assert.deepEqual(
+      problems([
+        {
+          actions: ["ssm:GetParameter"],
+          resources: ["*", "arn:aws:ssm:us-east-1:111122223333:parameter/*", "arn:aws:ssm:us-east-1:*:parameter/app/x", "arn:aws-cn:ssm:us-east-1:111122223333:parameter/app", "arn:aws:sqs:us-east-1:111122223333:q", "arn:aws:ssm:us-east-1:111122223333:parameter/${aws:username}", "parameter/app"],
+        },
+      ]),
+      [
+        'statements.0.resources.0: "*" for actions that accept resource ARNs (ssm:GetParameter): name the resources',
+        'statements.0.resources.1: "arn:aws:ssm:us-east-1:111122223333:parameter/*" reaches every parameter whatever its name: name the resources (a literal name or prefix before any wildcard)',
+        'statements.0.resources.2: "arn:aws:ssm:us-east-1:*:parameter/app/x": name the account (12 digits): "*" could reach resources of other accounts',
+        'statements.0.resources.3: "arn:aws-cn:ssm:us-east-1:111122223333:parameter/app" is in partition aws-cn, but the stack\'s region is in aws',
+        'statements.0.resources.4: "arn:aws:sqs:us-east-1:111122223333:q" is a sqs resource, but the statement\'s actions are ssm actions',
+        'statements.0.resources.5: "arn:aws:ssm:us-east-1:111122223333:parameter/${aws:username}": policy variables (${...}) are not supported in custom statements',
+        'statements.0.resources.6: "parameter/app" is not an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)',
+      ],
+    );
+    assert.match(problems([{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::*/reports/*"] }])[0], /reaches every s3 resource whatever its name/);
+  });
+
+  it("refuses privilege escalation, and a global service the region guardrail would deny", () => {
+    assert.match(problems([{ actions: ["iam:PutRolePolicy"], resources: ["arn:aws:iam::111122223333:role/app"] }])[0], /iam:PutRolePolicy.*privilege escalation is refused/);
+    assert.deepEqual(problems([{ actions: ["route53:GetHostedZone"], resources: ["arn:aws:route53:::hostedzone/Z0123456789"] }], { region: "eu-west-1", allowedRegions: ["eu-west-1"] }), [
+      "statements.0.actions: route53 requests count as us-east-1 (a global endpoint): allowedRegions must include us-east-1 or the region guardrail denies them",
+    ]);
+  });
+
+  it("refuses resources of an account the stack does not allow", () => {
+    const other: CustomStatement = { actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:us-east-1:111122223333:own", "arn:aws:sqs:us-east-1:444455556666:theirs"] };
+    assert.deepEqual(statementAccountProblems([other], ["111122223333"]), [
+      { path: ["statements", 0, "resources", 1], message: '"arn:aws:sqs:us-east-1:444455556666:theirs" is in account 444455556666, which the stack does not allow (111122223333): grant it through a cross-account role' },
+    ]);
+  });
+
+  it("a verb prefix stands for the catalog's actions that start with it", () => {
+    const found = expandCustomAction("sqs:Get*");
+    assert.ok("actions" in found);
+    assert.deepEqual(found.actions.map((a) => a.name).sort(), ["GetQueueAttributes", "GetQueueUrl"]);
+  });
+
+  it("is registered as written, allows exactly that (iam-simulate) and draws no finding of the pack", async () => {
+    const statement = customStatement({ ...PARAMS, conditions: [{ operator: "StringEquals", key: "aws:SourceVpce", values: ["vpce-1a2b3c4d"] }] });
+    assert.deepEqual(statement, {
+      Effect: "Allow",
+      Action: ["ssm:GetParameter", "ssm:GetParametersByPath"],
+      Resource: "arn:aws:ssm:us-east-1:111122223333:parameter/reporting/*",
+      Condition: { StringEquals: { "aws:SourceVpce": "vpce-1a2b3c4d" } },
+    });
+    const doc = policyDocument([statement]);
+    const param = "arn:aws:ssm:us-east-1:111122223333:parameter/reporting/daily";
+    assert.equal(await decide([doc], { action: "ssm:GetParameter", resource: param, context: { "aws:SourceVpce": "vpce-1a2b3c4d" } }), "Allowed");
+    assert.equal(await decide([doc], { action: "ssm:GetParameter", resource: param, context: { "aws:SourceVpce": "vpce-other" } }), "ImplicitlyDenied");
+    assert.equal(await decide([doc], { action: "ssm:PutParameter", resource: param, context: { "aws:SourceVpce": "vpce-1a2b3c4d" } }), "ImplicitlyDenied");
+    const resource = { type: "aws:iam/rolePolicy:RolePolicy", name: "custom", id: "custom", inputs: { policy: JSON.stringify(doc) }, outputs: {}, custom: true, options: { protect: false, dependsOn: [] } };
+    assert.deepEqual(await checkResources([resource]), []);
+  });
+});

@@ -24,7 +24,7 @@ interface S3Grant {
 }
 interface Workload {
   name: string;
-  namespace: string;
+  namespace?: string;
   serviceAccount?: string;
   s3?: S3Grant[];
   dynamodb?: { table: string; access: Access; indexes?: true | string[]; streams?: boolean }[];
@@ -32,6 +32,11 @@ interface Workload {
   tags?: Record<string, string>;
   maxSessionDurationSeconds?: number;
   tokenExpirationSeconds?: number;
+  sqs?: { queue: string; access: "send" | "receive" | "send-receive"; kmsKeyArn?: string }[];
+  sns?: { topic: string; kmsKeyArn?: string }[];
+  kms?: { keyArn: string; access: "encrypt" | "decrypt" | "encrypt-decrypt"; viaService?: string }[];
+  statements?: { actions: string[]; resources: string[]; conditions?: { operator: string; key: string; values: string[] }[] }[];
+  preset?: Record<string, unknown>;
 }
 interface TargetRole {
   name: string;
@@ -72,6 +77,38 @@ function s3Grant(partition: string, region: string) {
   return fc.record({ bucket, prefix: keyPrefix, access, kmsKeyArn: kmsKey(partition, region) }, { requiredKeys: ["bucket", "access"] });
 }
 
+/** Custom statements a user would write, valid in any partition: named resources, a verb prefix, a condition, a "*"-only action. */
+function customStatements(name: string, partition: string, region: string) {
+  return fc.subarray([
+    { actions: ["ssm:GetParameter", "ssm:GetParametersByPath"], resources: [`arn:${partition}:ssm:${region}:${ACCOUNT}:parameter/app/${name}/*`] },
+    { actions: ["sqs:Get*"], resources: [`arn:${partition}:sqs:${region}:${ACCOUNT}:${name}-jobs`] },
+    { actions: ["ec2:DescribeInstances"], resources: ["*"] },
+    { actions: ["ses:SendEmail"], resources: [`arn:${partition}:ses:${region}:${ACCOUNT}:identity/example.com`], conditions: [{ operator: "StringEquals", key: "ses:FromAddress", values: ["noreply@example.com"] }] },
+  ]);
+}
+
+/**
+ * An add-on preset with valid inputs. A region guardrail outside us-east-1 rules out the presets that call global
+ * services (Route 53, IAM): the config refuses them.
+ */
+function addonPreset(partition: string, region: string, guarded: boolean) {
+  const zone = fc.stringMatching(/^Z[0-9A-Z]{12,20}$/);
+  const vpc = fc.stringMatching(/^vpc-[0-9a-f]{17}$/);
+  const regional = [
+    fc.record({ name: fc.constant("ebs-csi"), kmsKeyArns: fc.array(kmsKey(partition, region), { minLength: 1, maxLength: 2 }), clusterScoped: fc.boolean() }, { requiredKeys: ["name"] }),
+    fc.record({ name: fc.constant("efs-csi"), fileSystemIds: fc.array(fc.stringMatching(/^fs-[0-9a-f]{8}$/), { minLength: 1, maxLength: 2 }) }),
+    fc.record({ name: fc.constant("cluster-autoscaler") }),
+    fc.record({ name: fc.constant("vpc-cni"), vpcId: vpc }),
+    fc.record({ name: fc.constant("velero"), bucket, prefix: keyPrefix, kmsKeyArns: fc.array(kmsKey(partition, region), { minLength: 1, maxLength: 1 }) }, { requiredKeys: ["name", "bucket", "prefix"] }),
+  ];
+  const global = [
+    fc.record({ name: fc.constant("aws-load-balancer-controller"), vpcId: vpc }),
+    fc.record({ name: fc.constant("external-dns"), hostedZoneIds: fc.uniqueArray(zone, { minLength: 1, maxLength: 2 }), domainFilters: fc.constant(["*.example.com"]) }, { requiredKeys: ["name", "hostedZoneIds"] }),
+    fc.record({ name: fc.constant("cert-manager"), hostedZoneIds: fc.uniqueArray(zone, { minLength: 1, maxLength: 2 }) }),
+  ];
+  return fc.oneof(...regional, ...(guarded && region !== "us-east-1" ? [] : global));
+}
+
 function workload(index: number, partition: string, region: string) {
   const name = `w${index}`;
   return fc
@@ -95,21 +132,25 @@ function workload(index: number, partition: string, region: string) {
         tags: fc.constant({ team: `team-${index}` }),
         maxSessionDurationSeconds: fc.integer({ min: 3600, max: 43200 }),
         tokenExpirationSeconds: fc.integer({ min: 600, max: 86400 }),
+        sqs: fc.array(fc.record({ queue: fc.constantFrom(`${name}-events`, `${name}.fifo`), access: fc.constantFrom<"send" | "receive" | "send-receive">("send", "receive", "send-receive"), kmsKeyArn: kmsKey(partition, region) }, { requiredKeys: ["queue", "access"] }), { maxLength: 1 }),
+        sns: fc.array(fc.record({ topic: fc.constant(`${name}-notices`), kmsKeyArn: kmsKey(partition, region) }, { requiredKeys: ["topic"] }), { maxLength: 1 }),
+        kms: fc.array(fc.record({ keyArn: kmsKey(partition, region), access: fc.constantFrom<"encrypt" | "decrypt" | "encrypt-decrypt">("encrypt", "decrypt", "encrypt-decrypt"), viaService: fc.constantFrom("s3", "sqs") }, { requiredKeys: ["keyArn", "access"] }), { maxLength: 1 }),
+        statements: customStatements(name, partition, region),
       },
       { requiredKeys: ["namespace", "s3", "dynamodb", "secrets"] },
     )
     .map(({ secretKms, ...w }): Workload => {
       const out: Workload = { name, ...w, secrets: w.secrets.map((s, i) => (i === 0 && secretKms ? { ...s, kmsKeyArn: secretKms } : s)) };
       if (!out.s3!.length && !out.dynamodb!.length && !out.secrets!.length) out.s3 = [{ bucket: `${name}-scratch`, access: "read-write" }];
-      for (const k of ["s3", "dynamodb", "secrets"] as const) if (!out[k]!.length) delete out[k];
+      for (const k of ["s3", "dynamodb", "secrets", "sqs", "sns", "kms", "statements"] as const) if (out[k] !== undefined && !out[k]!.length) delete out[k];
       return out;
     });
 }
 
 /** A valid stack config, and the risky grants it declares (`pattern <identity>`, `write <identity>`). */
 const stackConfig = fc
-  .tuple(fc.constantFrom(...REGIONS), fc.integer({ min: 1, max: 5 }), fc.boolean(), fc.boolean(), fc.boolean())
-  .chain(([{ region, partition, dns }, count, create, eso, crossAccount]) =>
+  .tuple(fc.constantFrom(...REGIONS), fc.integer({ min: 1, max: 5 }), fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean())
+  .chain(([{ region, partition, dns }, count, create, eso, crossAccount, addon]) =>
     fc.record({
       region: fc.constant(region),
       partition: fc.constant(partition),
@@ -129,6 +170,8 @@ const stackConfig = fc
       serviceAccountDefaults: fc.record({ stsRegionalEndpoints: fc.boolean(), tokenExpirationSeconds: fc.integer({ min: 600, max: 86400 }) }, { requiredKeys: [] }),
       externalSecrets: eso ? fc.record({ prefix: secretName.map((p) => `${p}/`), findByPath: fc.boolean() }).map((e) => e) : fc.constant(undefined),
       targetRole: crossAccount ? fc.record({ name: fc.constantFrom("lake-reader", "archive-writer"), s3: fc.array(s3Grant(partition, region), { minLength: 1, maxLength: 2 }) }) : fc.constant(undefined),
+      // The roleDefaults above always set allowedRegions to the stack's region.
+      preset: addon ? addonPreset(partition, region, true) : fc.constant(undefined),
     }),
   )
   .map((g) => {
@@ -141,7 +184,7 @@ const stackConfig = fc
         : { name: "generated", oidcIssuerUrl: `https://${issuerHost}`, oidcProviderArn: `arn:${g.partition}:iam::${ACCOUNT}:oidc-provider/${issuerHost}` },
       "eks-irsa:roleDefaults": g.roleDefaults,
       "eks-irsa:serviceAccountDefaults": g.serviceAccountDefaults,
-      "eks-irsa:workloads": g.workloads,
+      "eks-irsa:workloads": g.preset ? [...g.workloads, { name: "addon", preset: g.preset }] : g.workloads,
     };
     if (g.externalSecrets) {
       config["eks-irsa:externalSecrets"] = { secrets: [{ prefix: g.externalSecrets.prefix }], clusterSecretStore: { findByPath: g.externalSecrets.findByPath } };
@@ -154,7 +197,7 @@ const stackConfig = fc
     }
     const wholeBucketWrite = (grants: S3Grant[] | undefined) => (grants ?? []).some((s) => s.access !== "read" && s.prefix === undefined);
     const risky = [
-      ...g.workloads.filter((w) => w.serviceAccount?.includes("*") && RISKY_NAMESPACES.includes(w.namespace)).map((w) => `pattern ${w.name}`),
+      ...g.workloads.filter((w) => w.serviceAccount?.includes("*") && RISKY_NAMESPACES.includes(w.namespace!)).map((w) => `pattern ${w.name}`),
       ...g.workloads.filter((w) => wholeBucketWrite(w.s3)).map((w) => `write ${w.name}`),
       ...(targetRole && wholeBucketWrite(targetRole.s3) ? [`write analytics/${targetRole.workloads.join(".")}`] : []),
     ];
@@ -186,7 +229,11 @@ describe(`policy pack: no mandatory finding on ${CONFIGS} generated valid config
     assert.ok(workloads.some((w) => w.dynamodb?.some((d) => d.indexes === true)) && workloads.some((w) => w.dynamodb?.some((d) => Array.isArray(d.indexes))), "dynamodb indexes");
     assert.ok(workloads.some((w) => w.dynamodb?.some((d) => d.streams)), "dynamodb streams");
     assert.ok(workloads.some((w) => w.secrets?.some((s) => "name" in s)) && workloads.some((w) => w.secrets?.some((s) => "prefix" in s)), "secrets by name and by prefix");
-    assert.ok(workloads.some((w) => w.serviceAccount === "*" && RISKY_NAMESPACES.includes(w.namespace)), "a namespace-wide pattern in default or kube-system");
+    assert.ok(workloads.some((w) => w.serviceAccount === "*" && RISKY_NAMESPACES.includes(w.namespace!)), "a namespace-wide pattern in default or kube-system");
+    assert.ok(workloads.some((w) => w.sqs) && workloads.some((w) => w.sns) && workloads.some((w) => w.kms?.some((k) => k.viaService)), "SQS, SNS and KMS grants");
+    assert.ok(workloads.some((w) => w.statements?.some((x) => x.conditions)) && workloads.some((w) => w.statements?.some((x) => x.resources[0] === "*")), "custom statements, with a condition and on \"*\"");
+    const presets = new Set(workloads.flatMap((w) => (w.preset ? [String(w.preset.name)] : [])));
+    assert.ok(presets.size >= 5, `presets: ${[...presets].join(", ")}`);
     assert.ok(all.some((c) => c["eks-irsa:crossAccount"]) && all.some((c) => c["eks-irsa:externalSecrets"]), "cross-account and ESO");
     assert.ok(new Set(all.map((c) => c["aws:region"])).size === REGIONS.length, "every partition");
   });

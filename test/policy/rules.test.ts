@@ -38,6 +38,10 @@ describe("policy pack: rules", () => {
   });
 
   const compliant: [string, Parameters<typeof checkResources>[0]][] = [
+    [
+      "a load balancer controller residual statement on * with this cluster's tag condition, as the preset registers it",
+      [policy("lbc-residual", [{ Sid: "EksIrsaLbcManageOwnBalancers", Effect: "Allow", Action: ["elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:ModifyTargetGroup"], Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "shop" } } }])],
+    ],
     ["an exact IRSA trust", [role("ok", irsa({ StringEquals: { [`${HOST}:aud`]: "sts.amazonaws.com", [`${HOST}:sub`]: "system:serviceaccount:ns:app" } }))]],
     [
       "a declared pattern trust",

@@ -798,9 +798,10 @@ describe("workflows: preview-comment.yml (the PR comment of the credential-free 
     const opened = (body.match(/<details>/g) ?? []).length;
     assert.equal(opened, (body.match(/<\/details>/g) ?? []).length);
     assert.ok(opened >= 1, "what fits stays");
-    assert.match(body, /<summary>Policy pack: dev<\/summary>/, "the first details stay");
-    assert.doesNotMatch(body, /<summary>Offline plan: prod<\/summary>/, "the last details go first");
-    assert.match(body, /_Truncated to fit a comment: \d+ section\(s\) left out \([^)]*Offline plan: prod\)/);
+    const [first, last] = [stacks[0], stacks[stacks.length - 1]];
+    assert.match(body, new RegExp(`<summary>Policy pack: ${first}</summary>`), "the first details stay");
+    assert.doesNotMatch(body, new RegExp(`<summary>Offline plan: ${last}</summary>`), "the last details go first");
+    assert.match(body, new RegExp(`_Truncated to fit a comment: \\d+ section\\(s\\) left out \\([^)]*Offline plan: ${last}\\)`));
     assert.doesNotMatch(body, /cut off/, "whole sections were enough");
   });
 });
@@ -906,7 +907,7 @@ describe("docs/github-oidc-role.md: the roles the workflows assume", () => {
 
   it("documents every environment the workflows use, and says to create no repository-level PULUMI_ACCESS_TOKEN", () => {
     const environments = new Set(workflows.flatMap((w) => Object.values(w.doc.jobs).map(envName)).filter((e): e is string => e !== undefined));
-    assert.deepEqual([...environments].sort(), ["dev", "preview", "prod"]);
+    assert.deepEqual([...environments].sort(), ["addons", "dev", "preview", "prod"]);
     for (const e of environments) assert.match(text, new RegExp(`\\*\\*Environment \`${e}\`:?\\*\\*`), `the environment ${e} is not documented`);
     assert.match(text.replace(/\s+/g, " "), /Do \*\*not\*\* create a repository-level (\(or organisation-level\) )?secret `PULUMI_ACCESS_TOKEN`/);
   });
@@ -936,7 +937,7 @@ describe("docs/github-oidc-role.md: the roles the workflows assume", () => {
   });
 
   it("trust policies pass every rule of the CrossGuard pack", async () => {
-    assert.equal(trusts.length, 3);
+    assert.equal(trusts.length, 4);
     for (const t of trusts) {
       const findings = await checkResources([resource("aws:iam/role:Role", `trust-${t.names[0].toLowerCase()}`, { assumeRolePolicy: JSON.stringify(t.document) })]);
       assert.deepEqual(findings, [], t.names.join(" "));
@@ -951,7 +952,7 @@ describe("docs/github-oidc-role.md: the roles the workflows assume", () => {
   });
 
   it("preview permissions pass every rule; deploy permissions draw only permissions-privilege-escalation", async () => {
-    assert.deepEqual(permissionPolicies.map((p) => p.names[0]).sort(), ["deploy-dev-irsa", "deploy-prod", "preview-dev", "preview-prod"]);
+    assert.deepEqual(permissionPolicies.map((p) => p.names[0]).sort(), ["deploy-addons", "deploy-dev-irsa", "deploy-prod", "preview-addons", "preview-dev", "preview-prod"]);
     for (const p of permissionPolicies) {
       const findings = await checkResources([resource("aws:iam/policy:Policy", p.names[0], { policy: JSON.stringify(p.document) })]);
       const rules = [...new Set(findings.map((f) => f.rule))];

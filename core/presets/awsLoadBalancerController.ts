@@ -78,7 +78,7 @@ export const awsLoadBalancerController: PresetDefinition = {
       resources: [`arn:${ctx.env.partition}:iam::${ctx.env.accountId}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing`],
       conditions: { StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } },
     },
-    { sid: "Describe", actions: DESCRIBE, resources: ["*"], residual: "read-only discovery of subnets, security groups, instances and its own load balancers; these Describe calls accept only \"*\"" },
+    { sid: "Describe", actions: DESCRIBE, resources: ["*"], residual: "read-only discovery of subnets, security groups, instances and its own load balancers; most of these calls accept only \"*\", the others read what it finds at run time" },
     { sid: "SecurityGroupsForVpc", actions: ["ec2:GetSecurityGroupsForVpc"], resources: [vpc(ctx)] },
     {
       sid: "Integrations",

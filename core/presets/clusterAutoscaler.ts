@@ -45,7 +45,7 @@ export const clusterAutoscaler: PresetDefinition = {
       actions: SCALE,
       resources: [arnIn(ctx, "autoscaling", "autoScalingGroup:*:autoScalingGroupName/*")],
       conditions: discovery(ctx),
-      residual: `scales only Auto Scaling groups carrying the auto-discovery tags k8s.io/cluster-autoscaler/enabled and k8s.io/cluster-autoscaler/${ctx.clusterName}`,
+      residual: "scales only Auto Scaling groups carrying the auto-discovery tags k8s.io/cluster-autoscaler/enabled and k8s.io/cluster-autoscaler/<cluster name>",
     },
   ],
   probes: (ctx): PresetProbe[] => {

@@ -57,7 +57,7 @@ function statements(ctx: PresetContext): PresetStatement[] {
   if (ctx.clusterScoped) {
     out.push(
       { sid: "AttachToClusterNodes", actions: ["ec2:AttachVolume", "ec2:DetachVolume"], resources: [ec2(ctx, "instance/*")], conditions: { StringEquals: { "ec2:ResourceTag/eks:cluster-name": ctx.clusterName } }, residual: "attaches volumes only to instances EKS tagged with this cluster's name" },
-      { sid: "AttachToTaggedNodes", actions: ["ec2:AttachVolume", "ec2:DetachVolume"], resources: [ec2(ctx, "instance/*")], conditions: { StringEquals: { [`ec2:ResourceTag/${key}`]: value } }, residual: `attaches volumes only to instances tagged ${key}=${value} by hand` },
+      { sid: "AttachToTaggedNodes", actions: ["ec2:AttachVolume", "ec2:DetachVolume"], resources: [ec2(ctx, "instance/*")], conditions: { StringEquals: { [`ec2:ResourceTag/${key}`]: value } }, residual: `attaches volumes only to instances tagged with this cluster's ${key} by hand` },
     );
   } else {
     out.push(

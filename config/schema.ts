@@ -197,7 +197,18 @@ export const statementSchema = z.strictObject({
   /** Resource ARNs in the stack's partition and allowed accounts; "*" only for actions that accept nothing else. */
   resources: z.array(z.string()).min(1),
   /** Conditions, all of which must hold; default none. */
-  conditions: z.array(z.strictObject({ operator: z.string(), key: z.string(), values: z.array(z.string()).min(1) })).optional(),
+  conditions: z
+    .array(
+      z.strictObject({
+        /** StringEquals, StringLike, ArnLike, Bool, Null... (with ForAnyValue:/ForAllValues: or IfExists). */
+        operator: z.string(),
+        /** A condition key the statement's actions evaluate, or a global one. */
+        key: z.string(),
+        /** The values, ORed. */
+        values: z.array(z.string()).min(1),
+      }),
+    )
+    .optional(),
 });
 
 export const presetSchema = z.strictObject({

@@ -48,7 +48,6 @@ export interface KmsGrant {
 
 export const SQS_SEND = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"];
 export const SQS_RECEIVE = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"];
-export const SNS_PUBLISH = ["sns:Publish"];
 export const KMS_ENCRYPT = ["kms:Encrypt", "kms:GenerateDataKey"];
 export const KMS_DECRYPT = ["kms:Decrypt"];
 

@@ -5,6 +5,8 @@
  * says why, and a registered statement is recognised as its preset's only while it keeps the preset's conditions.
  */
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { catalogAction, conditionKeyValid } from "../../core/catalog";
 import { Checker } from "../../core/check";
 import { asList, policyDocument, type Statement } from "../../core/document";
@@ -12,6 +14,7 @@ import { compactStatements } from "../../core/layout";
 import { checkPreset, presetProbes, PRESETS, presetStatementMatch, presetStatements, type AddonPreset, type PresetProbe } from "../../core/presets";
 import { typesReachedByAnyName } from "../../policy/lib/resourceScope";
 import { checkProbes, probeAgrees } from "../../tools/access/verify";
+import { ROOT } from "../../tools/offline";
 import { CLUSTER, KEY, SAMPLE_PRESETS, VPC, ZONE } from "../helpers/presets";
 
 const ENV = { partition: "aws" as const, region: "us-east-1", accountId: "111122223333" };
@@ -184,5 +187,27 @@ describe("presets: the add-ons' policies", () => {
       assert.match(problemsOf({ name: "ebs-csi", kmsKeyArns: ["arn:aws:kms:us-east-1:111122223333:alias/ebs"] })[0], /kmsKeyArns\.0: .* is not a valid KMS key ARN/);
       assert.deepEqual(problemsOf({ name: "ebs-csi", kmsKeyArns: [KEY], extra: 1 }), ["preset.extra: unknown argument"]);
     });
+  });
+
+  it("docs/presets.md documents each preset: its section, its chart's ServiceAccount and value, its pins, every residual statement", () => {
+    const doc = readFileSync(path.join(ROOT, "docs/presets.md"), "utf8");
+    for (const def of Object.values(PRESETS)) {
+      const section = doc.split(`\n## ${def.name}\n`)[1]?.split("\n## ")[0];
+      assert.ok(section, `## ${def.name}`);
+      assert.ok(doc.includes(`| \`${def.name}\` | \`${def.serviceAccount.chart.split(" ")[0]}\``), `${def.name}: chart row`);
+      assert.ok(doc.includes(`\`${def.serviceAccount.namespace}/${def.serviceAccount.name}\` | \`${def.serviceAccount.annotationsValue}\``), `${def.name}: ServiceAccount and value`);
+      for (const pin of def.upstream) for (const fact of [pin.repository, pin.path, pin.commit, pin.fileCommit]) assert.ok(doc.includes(fact), `${def.name}: ${fact}`);
+      const residual = SAMPLE_PRESETS.filter((p) => p.name === def.name).flatMap((preset) => presetStatements({ preset }, ENV).filter((st) => presetStatementMatch(st)?.residual));
+      for (const st of residual) assert.ok(section.includes(st.Sid!.replace(`EksIrsa${def.code}`, "")), `${def.name}: ${st.Sid}`);
+    }
+  });
+
+  it("docs/troubleshooting.md maps the real error messages to the --explain command that confirms each", () => {
+    const doc = readFileSync(path.join(ROOT, "docs/troubleshooting.md"), "utf8");
+    for (const message of ["InvalidIdentityToken: No OpenIDConnect provider found", "`AccessDenied` on `AssumeRoleWithWebIdentity`", "not authorized to perform: sts:AssumeRoleWithWebIdentity", "`AccessDenied` on the data call"]) {
+      const section = doc.split(message)[1]?.split("\n### ")[0];
+      assert.ok(section, message);
+      assert.match(section, /--explain/, `${message}: the command that confirms it`);
+    }
   });
 });

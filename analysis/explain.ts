@@ -112,8 +112,8 @@ function trustMismatches(role: RoleView, token: { issuer: string; sub: string; a
 }
 
 /**
- * Explains one call offline. `resources` and `outputs` are what a run of the stack registered and exported;
- * `issuerUrl`/`providerArn` the stack's cluster.
+ * Explains one call offline. `resources` and `outputs` are what a run of the stack registered and exported (the
+ * outputs name the cluster's issuer and provider, and who owns each workload's ServiceAccount); `region` is the stack's.
  */
 export function explain(resources: readonly RegisteredResource[], outputs: Record<string, unknown>, region: string, req: ExplainRequest): Explanation {
   const roles = rolesOf(resources);

@@ -15,10 +15,16 @@ interface Row {
 
 type Json = { type?: string; enum?: string[]; const?: unknown; minimum?: number; maximum?: number; minItems?: number; rule?: string; anyOf?: Json[]; items?: Json };
 
+type Def = { type: string; innerType?: z.ZodType; element?: z.ZodType };
+const defOf = (s: z.ZodType) => s.def as unknown as Def;
+
 const unwrap = (s: z.ZodType): { inner: z.ZodType; optional: boolean } => {
-  const def = s.def as { type: string; innerType?: z.ZodType };
+  const def = defOf(s);
   return def.type === "optional" ? { inner: unwrap(def.innerType!).inner, optional: true } : { inner: s, optional: false };
 };
+
+/** The element schema of a list, else nothing. */
+const elementOf = (s: z.ZodType): z.ZodType | undefined => (defOf(s).type === "array" ? defOf(s).element : undefined);
 
 function typeOf(json: Json): string {
   if (json.anyOf) return json.anyOf.map(typeOf).join(" or ");
@@ -45,7 +51,8 @@ function rows(schema: z.ZodObject, prefix: string): Row[] {
     const [meaning, defaultValue] = typeof doc === "string" ? [doc, undefined] : doc;
     const { inner, optional } = unwrap(field as z.ZodType);
     const path = `${prefix}${key}`;
-    const element = (inner.def as { type: string; element?: z.ZodType }).type === "array" ? unwrap((inner.def as { element: z.ZodType }).element).inner : undefined;
+    const listed = elementOf(inner);
+    const element = listed ? unwrap(listed).inner : undefined;
     const object = inner instanceof z.ZodObject ? inner : element instanceof z.ZodObject ? element : undefined;
     const type = object ? (element ? "list of objects" : "object") : typeOf(z.toJSONSchema(inner, { unrepresentable: "any", io: "input" }) as Json);
     const requirement = optional ? (defaultValue ?? "optional") : "**required**";
@@ -68,7 +75,7 @@ export function renderConfigReference(): string {
     const doc = docsOf(stackConfigSchema)![key];
     const [meaning, defaultValue] = typeof doc === "string" ? [doc, undefined] : doc;
     out.push("", `## \`eks-irsa:${key}\``, "", `${meaning}${optional ? ` Optional${defaultValue && defaultValue !== "see below" ? `; default: ${defaultValue}` : ""}.` : " Required."}`, "");
-    const element = (inner.def as { type: string; element?: z.ZodType }).type === "array" ? (inner.def as { element: z.ZodType }).element : undefined;
+    const element = elementOf(inner);
     const object = (element ?? inner) as z.ZodObject;
     out.push("| key | type | default | meaning |", "| --- | --- | --- | --- |");
     for (const r of rows(object, element ? `${key}[].` : `${key}.`)) out.push(`| \`${r.key}\` | ${cell(r.type)} | ${cell(r.requirement)} | ${cell(r.meaning)} |`);

@@ -25,9 +25,9 @@ import { registerRole } from "./role";
 export interface TargetSourceArgs {
   /** The workload's name (its `WorkloadIdentity`'s): recorded in the role's `eks-irsa:workload` tag. */
   workload: string;
-  /** Mode chained: ARN of the workload's own role, the only principal the target role trusts. */
+  /** Mode chained: ARN of the workload's own role, the only principal the target role trusts. @default none (required in mode chained) */
   roleArn?: pulumi.Input<string>;
-  /** Mode oidc: the workload's namespace. */
+  /** Mode oidc: the workload's namespace. @default none (required in mode oidc) */
   namespace?: string;
   /** Mode oidc: the workload's ServiceAccount; the dedicated one is `<serviceAccount>-<target>-<role>`. @default the workload's name */
   serviceAccount?: string;
@@ -61,7 +61,7 @@ export interface TargetAccountArgs {
   accountId: string;
   /** `chained` (target roles trust the source roles) or `oidc` (the target account trusts the cluster's issuer). */
   mode: CrossAccountMode;
-  /** Mode oidc: the cluster's OIDC issuer URL, registered in the target account. */
+  /** Mode oidc: the cluster's OIDC issuer URL, registered in the target account. @default none (required in mode oidc) */
   issuerUrl?: pulumi.Input<string>;
   /** Mode oidc: adopt this IAM OIDC provider of the target account instead of creating one. @default create one */
   oidcProviderArn?: string;

@@ -41,7 +41,7 @@ export interface EnvironmentOutputs {
   /** The ESO controller's identity and store, when ESO is configured. */
   externalSecrets?: { roleArn: pulumi.Output<string>; namespace: string; serviceAccount: string; clusterSecretStore: string; chartVersion: string };
   /** Per target account: its id, mode and role ARNs. */
-  crossAccount: Record<string, { accountId: string; mode: string; roles: pulumi.Output<Record<string, string>> }>;
+  crossAccount: Record<string, { accountId: string; mode: string; roles: pulumi.Output<Record<string, string>>; previewRoleArn?: string }>;
   /** The alarms on failed AssumeRoleWithWebIdentity calls, when configured: the log group and what each filter matches. */
   auditAlarm?: { logGroupName: string; filterPatterns: pulumi.Output<Record<string, string>>; alarmArns: pulumi.Output<string[]> };
 }
@@ -134,7 +134,7 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
       providers: [provider, ...providers],
       dependsOn: t.mode === "chained" ? sources : [...new Set(sources.map((s) => s.serviceAccountNamespace))].flatMap(inNamespace),
     });
-    crossAccount[t.name] = { accountId: t.accountId, mode: t.mode, roles: account.roleArns };
+    crossAccount[t.name] = { accountId: t.accountId, mode: t.mode, roles: account.roleArns, ...(t.previewRoleArn ? { previewRoleArn: t.previewRoleArn } : {}) };
   });
   const audit = spec.auditAlarm
     ? new AuditAlarm(`${spec.cluster.name}-irsa-audit`, {

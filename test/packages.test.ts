@@ -44,4 +44,15 @@ describe("package.json declares every package the code imports", () => {
     const missing = files.flatMap((f) => importedPackages(readFileSync(f, "utf8")).filter((p) => !declaredFor(f).has(p)).map((p) => `${path.relative(ROOT, f)}: ${p}`));
     assert.deepEqual(missing, []);
   });
+
+  it("the package's own code (components/, core/) imports only dependencies: a consumer gets no devDependency", () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies?: object };
+    const runtime = new Set(Object.keys(pkg.dependencies ?? {}));
+    const shipped = [...sources(path.join(ROOT, "components")), ...sources(path.join(ROOT, "core"))];
+    assert.ok(shipped.some((f) => f.endsWith("catalog.ts")), "core/catalog.ts reads the service catalog at run time");
+    // Type-only imports vanish from the compiled JavaScript.
+    const imports = (text: string) => importedPackages(text.replace(/^import type .*$/gm, ""));
+    const missing = shipped.flatMap((f) => imports(readFileSync(f, "utf8")).filter((p) => !runtime.has(p)).map((p) => `${path.relative(ROOT, f)}: ${p}`));
+    assert.deepEqual(missing, []);
+  });
 });

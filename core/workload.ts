@@ -11,6 +11,8 @@ import { boundedName, CLUSTER_TAG, KIND_TAG, RESERVED_TAGS, SHARED_BINDING_TAG, 
 import type { FieldPath, Problem } from "./problems";
 import { RULES } from "./rules";
 import { isPattern } from "./trust";
+import { abacSample, abacValue, hasAbacPlaceholder, IDENTITY_MODES, IdentityMode, podIdentityAvailable, usesIrsa, usesPodIdentity } from "./podIdentity";
+import { partitionOfRegion } from "./environment";
 
 /** A role in another account the workload chains to (`sts:AssumeRole`), and the AWS profile its pods select it by. */
 export interface ChainedRole {
@@ -18,6 +20,12 @@ export interface ChainedRole {
   roleArn: string;
   /** Profile name in the workload's AWS config file (`AWS_PROFILE`), e.g. `analytics-datalake-reader`. */
   profile: string;
+}
+
+/** A cluster a workload runs on, when it runs on several (blue/green). */
+export interface WorkloadCluster {
+  /** Name of the EKS cluster (in the role's account and region): Pod Identity associates the role there. */
+  name: string;
 }
 
 /** How an identity's IAM role is named, limited and checked: shared by workloads, the ESO controller and target accounts. */
@@ -80,6 +88,25 @@ export interface WorkloadIdentityInput extends RoleInput {
    * profile in the AWS config file the component writes to a ConfigMap `<name>-aws-config`. @default none
    */
   chainedRoles?: ChainedRole[];
+  /**
+   * How the pods get the role: `irsa` (annotated ServiceAccount, OIDC trust), `pod-identity` (an EKS Pod Identity
+   * association per cluster, `pods.eks.amazonaws.com` trust) or `both` (the migration step: IRSA wins while the
+   * annotation exists). @default "irsa"
+   */
+  mode?: IdentityMode;
+  /** Pod Identity: the associations set no session tags; the trust then pins the cluster by `aws:SourceArn` only. @default false */
+  disableSessionTags?: boolean;
+  /** The pods run on AWS Fargate, where Pod Identity does not work: only mode irsa is accepted. @default false */
+  fargate?: boolean;
+  /**
+   * Pod Identity ABAC: the ServiceAccount of the same name in each of these namespaces shares the role (one association
+   * each); `{namespace}` and `{cluster}` in an S3 prefix or a secret name or prefix resolve per association. @default none
+   */
+  sharedNamespaces?: string[];
+  /** Pod Identity cross-account: the associations name this role of another account; EKS chains to it and pods get its credentials. @default none */
+  targetRoleArn?: string;
+  /** The clusters the workload runs on, when several trust one role (blue/green). @default the cluster `clusterName` */
+  clusters?: WorkloadCluster[];
 }
 
 /** What the ESO component and the stacks decide for an identity that a user cannot (its kind and exact access). */
@@ -100,6 +127,7 @@ export const ROLE_INPUT_KEYS = [
 
 export const WORKLOAD_INPUT_KEYS = [
   ...ROLE_INPUT_KEYS, "namespace", "serviceAccount", "createServiceAccount", "s3", "dynamodb", "secrets", "chainedRoles",
+  "mode", "disableSessionTags", "fargate", "sharedNamespaces", "targetRoleArn", "clusters",
 ] as const satisfies readonly (keyof WorkloadIdentityInput)[];
 
 /** Checks S3, DynamoDB and Secrets Manager grants (shared by workloads, the ESO controller and target roles). */
@@ -218,7 +246,7 @@ export function workloadProblems(name: string, input: WorkloadIdentityInput, ove
   if (c.bool(["createServiceAccount"], input.createServiceAccount) && input.createServiceAccount && typeof sa === "string" && isPattern(sa)) {
     c.add(["createServiceAccount"], `cannot be true for the pattern ${JSON.stringify(sa)}: a pattern binds ServiceAccounts, it does not name one`);
   }
-  checkGrants(c, [], input);
+  checkGrants(c, [], podIdentityProblems(c, name, input));
   const profiles = new Map<string, number>();
   c.list<Record<string, unknown>>(["chainedRoles"], input.chainedRoles, (r, p) => {
     if (!c.object(p, r)) return;
@@ -241,6 +269,65 @@ export function workloadProblems(name: string, input: WorkloadIdentityInput, ove
   return c.problems;
 }
 
+/**
+ * The mode and Pod Identity arguments; returns the grants to check as names (ABAC placeholders as a sample
+ * namespace and cluster, where a shared role may use them).
+ */
+function podIdentityProblems(c: Checker, name: string, input: WorkloadIdentityInput): WorkloadIdentityInput {
+  const mode = input.mode ?? IdentityMode.Irsa;
+  const modeOk = input.mode === undefined || c.oneOf(["mode"], input.mode, IDENTITY_MODES, "identity mode");
+  const pod = modeOk && usesPodIdentity(mode);
+  c.bool(["disableSessionTags"], input.disableSessionTags);
+  c.bool(["fargate"], input.fargate);
+  const region = validRegion(input.region);
+  if (pod && region && !podIdentityAvailable(partitionOfRegion(region))) {
+    c.add(["mode"], `${JSON.stringify(mode)}: EKS Pod Identity is not available in the China regions (${region}): use mode irsa`);
+  }
+  if (pod && input.fargate === true) c.add(["mode"], `${JSON.stringify(mode)}: the workload runs on Fargate, where EKS Pod Identity does not work: use mode irsa`);
+  const sa = input.serviceAccount ?? name;
+  if (pod && typeof sa === "string" && isPattern(sa)) {
+    c.add(["serviceAccount"], `mode ${mode} associates one ServiceAccount, not the pattern ${JSON.stringify(sa)}: name it, share one role by ABAC (sharedNamespaces), or use mode irsa`);
+  }
+  if (modeOk && !usesPodIdentity(mode) && input.disableSessionTags !== undefined) c.add(["disableSessionTags"], "only EKS Pod Identity sets session tags: use it with mode pod-identity or both");
+  if (pod && input.clusterName === undefined && input.clusters === undefined) c.add(["clusterName"], `is required in mode ${mode}: each association names its cluster`);
+  const clusters = new Set<string>();
+  c.list<Record<string, unknown>>(["clusters"], input.clusters, (k, p) => {
+    if (!c.object(p, k)) return;
+    c.known(p, k, ["name", "oidcProvider"]);
+    if (c.name([...p, "name"], k.name, RULES.clusterName, true)) {
+      if (clusters.has(k.name as string)) c.add([...p, "name"], `cluster ${JSON.stringify(k.name)} is listed twice`);
+      clusters.add(k.name as string);
+    }
+  });
+  if (Array.isArray(input.clusters) && input.clusters.length === 0) c.add(["clusters"], "must list at least one cluster (leave it out for the cluster clusterName)");
+  const shared = input.sharedNamespaces;
+  if (c.list<unknown>(["sharedNamespaces"], shared, (ns, p) => {
+    if (c.name(p, ns, RULES.namespace, true) && (ns === input.namespace || shared!.indexOf(ns) !== p[p.length - 1])) c.add(p, `namespace ${JSON.stringify(ns)} is listed twice (with namespace)`);
+  })) {
+    if (modeOk && mode !== IdentityMode.PodIdentity) {
+      c.add(["sharedNamespaces"], `a role shared by ABAC is keyed on Pod Identity session tags, which IRSA does not set (mode ${mode}): use mode pod-identity`);
+    } else if (input.disableSessionTags === true) {
+      c.add(["sharedNamespaces"], "a role shared by ABAC is keyed on session tags: it cannot disable them (disableSessionTags)");
+    }
+  }
+  if (input.targetRoleArn !== undefined) {
+    c.arn(["targetRoleArn"], input.targetRoleArn, "role");
+    if (modeOk && mode !== IdentityMode.PodIdentity) c.add(["targetRoleArn"], `is a Pod Identity association's target role: use mode pod-identity (mode ${mode})`);
+  }
+  const abac = Array.isArray(shared) && shared.length > 0;
+  const sample = <T extends { prefix?: string; name?: string }>(g: T, at: (string | number)[]): T => {
+    if (!g || typeof g !== "object") return g;
+    for (const key of ["prefix", "name"] as const) {
+      const v = g[key];
+      if (typeof v !== "string" || !hasAbacPlaceholder(v)) continue;
+      if (!abac) c.add([...at, key], `${JSON.stringify(v)}: {namespace} and {cluster} resolve per association only in a role shared by ABAC (sharedNamespaces, mode pod-identity)`);
+    }
+    return abac ? { ...g, ...(typeof g.prefix === "string" ? { prefix: abacSample(g.prefix) } : {}), ...(typeof g.name === "string" ? { name: abacSample(g.name) } : {}) } : g;
+  };
+  const each = <T extends object>(list: T[] | undefined, key: string) => (Array.isArray(list) ? list.map((g, i) => sample(g as T & { prefix?: string; name?: string }, [key, i])) : list);
+  return { ...input, s3: each(input.s3, "s3"), secrets: each(input.secrets, "secrets") };
+}
+
 export function defaultRoleName(name: string, clusterName: string | undefined): string {
   return boundedName(clusterName ? `${clusterName}-${name}` : name, LIMITS.roleNameChars);
 }
@@ -253,10 +340,14 @@ export function serviceAccountOf(name: string, input: Pick<WorkloadIdentityInput
 /** The access a workload's arguments grant. */
 export function workloadAccess(input: WorkloadIdentityInput): AccessSpec {
   const assumeRoles = (input.chainedRoles ?? []).map((r) => r.roleArn);
+  // A shared (ABAC) role: the placeholders become the session-tag variables each association's session resolves.
+  const abac = (input.sharedNamespaces ?? []).length > 0;
+  const variables = <T extends { prefix?: string; name?: string }>(g: T): T =>
+    abac ? { ...g, ...(g.prefix !== undefined ? { prefix: abacValue(g.prefix) } : {}), ...(g.name !== undefined ? { name: abacValue(g.name) } : {}) } : g;
   return {
-    s3: input.s3,
+    s3: abac ? input.s3?.map(variables) : input.s3,
     dynamodb: input.dynamodb,
-    secrets: input.secrets,
+    secrets: abac ? input.secrets?.map(variables) : input.secrets,
     secretActions: SECRET_READ,
     ...(assumeRoles.length > 0 ? { assumeRoles } : {}),
   };
@@ -267,10 +358,19 @@ export function workloadDefinition(name: string, input: WorkloadIdentityInput, o
   const sa = serviceAccountOf(name, input);
   const pattern = isPattern(sa);
   const label = overrides.label ?? name;
+  const mode = input.mode ?? IdentityMode.Irsa;
+  const serviceAccounts = [{ namespace: input.namespace, name: sa }];
+  const shared = input.sharedNamespaces ?? [];
   return {
     roleName: input.roleName ?? defaultRoleName(label, input.clusterName),
     path: input.path ?? "/",
-    trust: { kind: "web-identity", serviceAccounts: [{ namespace: input.namespace, name: sa }] },
+    trust: usesPodIdentity(mode)
+      ? {
+          kind: "pod-identity",
+          podIdentity: { namespaces: [input.namespace, ...shared], serviceAccount: sa, sessionTags: input.disableSessionTags !== true },
+          ...(usesIrsa(mode) ? { webIdentity: { serviceAccounts } } : {}),
+        }
+      : { kind: "web-identity", serviceAccounts },
     access: overrides.access ?? workloadAccess(input),
     guardrails: { secureTransport: input.requireSecureTransport ?? true, requestedRegions: input.allowedRegions },
     tags: {
@@ -279,6 +379,7 @@ export function workloadDefinition(name: string, input: WorkloadIdentityInput, o
       [WORKLOAD_TAG]: label,
       [KIND_TAG]: overrides.kind ?? "workload",
       ...(pattern ? { [SHARED_BINDING_TAG]: "pattern" } : {}),
+      ...(shared.length > 0 ? { [SHARED_BINDING_TAG]: "abac" } : {}),
     },
     annotations: { stsRegionalEndpoints: input.stsRegionalEndpoints ?? true, tokenExpirationSeconds: input.tokenExpirationSeconds },
     quotas: { trustPolicy: input.trustPolicyQuota ?? LIMITS.trustPolicyCharsDefault, managedPolicies: input.managedPolicyQuota ?? LIMITS.managedPoliciesPerRoleDefault },
@@ -290,5 +391,10 @@ export function workloadDefinition(name: string, input: WorkloadIdentityInput, o
 export function workloadDescription(name: string, input: WorkloadIdentityInput, kind: IdentityKind = "workload"): string {
   const who = `${input.namespace}/${serviceAccountOf(name, input)}`;
   const cluster = input.clusterName ? ` on EKS cluster ${input.clusterName}` : "";
-  return kind === "eso-controller" ? `IRSA role of the External Secrets Operator (${who})${cluster}` : `IRSA role of ${who}${cluster}`;
+  if (kind === "eso-controller") return `IRSA role of the External Secrets Operator (${who})${cluster}`;
+  if (input.mode === IdentityMode.PodIdentity) {
+    const shared = (input.sharedNamespaces ?? []).length;
+    return `EKS Pod Identity role of ${who}${shared > 0 ? ` and ${shared} more namespace${shared === 1 ? "" : "s"} (ABAC)` : ""}${cluster}`;
+  }
+  return `IRSA role of ${who}${cluster}`;
 }

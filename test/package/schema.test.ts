@@ -73,7 +73,10 @@ describe("package: the multi-language schema (Pulumi's own component analyzer)",
 
   it("keeps the user's vocabulary: WorkloadIdentity takes oidcProvider, namespace, grants; documents every input", () => {
     const wi = schema.resources["eks-irsa:index:WorkloadIdentity"];
-    assert.deepEqual(wi.requiredInputs, ["namespace", "oidcProvider"]);
+    // oidcProvider is required in modes irsa and both only (checked by the constructor): Pod Identity needs none.
+    assert.deepEqual(wi.requiredInputs, ["namespace"]);
+    for (const key of ["oidcProvider", "mode", "disableSessionTags", "fargate", "sharedNamespaces", "targetRoleArn", "clusters"]) assert.ok(wi.inputProperties![key], key);
+    assert.deepEqual(schema.types["eks-irsa:index:IdentityMode"].enum!.map((e) => e.value), ["irsa", "pod-identity", "both"]);
     for (const key of ["s3", "dynamodb", "secrets", "roleName", "path", "permissionsBoundaryArn", "maxSessionDurationSeconds", "tags", "allowedRegions", "tokenExpirationSeconds", "createServiceAccount"]) {
       assert.ok(wi.inputProperties![key], key);
     }

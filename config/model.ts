@@ -3,6 +3,7 @@ import type { DynamoGrant, S3Grant, SecretGrant } from "../core/access";
 import type { Partition } from "../core/environment";
 import type { EsoIdentity, ExternalSecretDataFrom, ExternalSecretData, CreationPolicy, SecretStoreKind } from "../core/eso";
 import type { CrossAccountMode } from "../core/targetRole";
+import type { IdentityMode } from "../core/podIdentity";
 import type { ChainedRole } from "../core/workload";
 
 /** The grants of a workload or target role. */
@@ -12,9 +13,30 @@ export interface Grants {
   secrets?: SecretGrant[];
 }
 
+/** A cluster the stack creates with @pulumi/eks. */
+export interface ClusterCreateSpec {
+  version?: string;
+  instanceType: string;
+  desiredCapacity: number;
+  minSize: number;
+  maxSize: number;
+  /** A Fargate profile for the namespaces of the workloads marked fargate. */
+  fargateProfile: boolean;
+}
+
+/** A further cluster whose workloads share the stack's roles (blue/green). */
+export interface AdditionalClusterSpec {
+  name: string;
+  create?: ClusterCreateSpec;
+  oidcIssuerUrl?: string;
+  oidcProviderArn?: string;
+  kubeconfig?: string;
+  fargate: boolean;
+}
+
 export interface ClusterSpec {
   name: string;
-  create?: { version?: string; instanceType: string; desiredCapacity: number; minSize: number; maxSize: number };
+  create?: ClusterCreateSpec;
   /** Known issuer, from config or derived from an adopted provider's ARN. */
   oidcIssuerUrl?: string;
   /** Adopt this IAM OIDC provider rather than create one. */
@@ -23,6 +45,9 @@ export interface ClusterSpec {
   /** Create the namespaces of the ServiceAccounts this stack creates. */
   createNamespaces: boolean;
   kubeconfig?: string;
+  /** Every pod of the cluster runs on Fargate. */
+  fargate: boolean;
+  additionalClusters: AdditionalClusterSpec[];
 }
 
 export interface RoleDefaults {
@@ -34,6 +59,8 @@ export interface RoleDefaults {
   allowedRegions?: string[];
   trustPolicyQuota: number;
   managedPolicyQuota: number;
+  /** The identity mode of workloads that set none. */
+  mode: IdentityMode;
 }
 
 export interface ServiceAccountDefaults {
@@ -54,6 +81,16 @@ export interface WorkloadSpec extends Grants {
   externalSecrets: ExternalSecretSpec[];
   /** Chained cross-account roles it may assume, with their profiles (from `crossAccount`). */
   chainedRoles: ChainedRole[];
+  mode: IdentityMode;
+  disableSessionTags: boolean;
+  /** Marked fargate itself, or its cluster is. */
+  fargate: boolean;
+  /** Pod Identity ABAC: further namespaces sharing the role. */
+  sharedNamespaces: string[];
+  /** The clusters it runs on (all the stack's by default), the primary first when it is one of them. */
+  clusters: string[];
+  /** Pod Identity cross-account: the target role its associations name (from `crossAccount` in mode pod-identity). */
+  targetRoleArn?: string;
 }
 
 /** One `ExternalSecret` (external-secrets.io/v1) in a workload's namespace. */

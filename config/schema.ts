@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ACCESS_LEVELS } from "../core/access";
+import { IDENTITY_MODES } from "../core/podIdentity";
 import { ARN_KINDS, type ArnKindName } from "../core/arn";
 import { quoted } from "../core/problems";
 import { RULES, type NameRule } from "../core/rules";
@@ -60,6 +61,8 @@ const access = z.enum(ACCESS_LEVELS, {
 });
 
 const tags = z.record(named(RULES.tagKey), named(RULES.tagValue));
+
+const identityMode = z.enum(IDENTITY_MODES, { error: (iss) => `${quoted(iss.input)} is not an identity mode (irsa, pod-identity or both)` });
 
 export const s3GrantSchema = z.strictObject({
   bucket: named(RULES.s3Bucket),
@@ -157,7 +160,8 @@ export const targetAccountSchema = z.strictObject({
   /** A read-only role the provider assumes during `pulumi preview` instead of the deploy role. */
   previewRoleArn: arnOf("role").optional(),
   externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { error: () => "is not a valid external id (2-1224 characters: letters, digits and +=,.@:/-)" }).optional(),
-  mode: z.enum(["chained", "oidc"], { error: (iss) => `${quoted(iss.input)} is not a cross-account mode (chained or oidc)` }),
+  /** `chained`, `oidc` or `pod-identity` (the source workloads' associations name the target role; they must be in mode pod-identity). */
+  mode: z.enum(["chained", "oidc", "pod-identity"], { error: (iss) => `${quoted(iss.input)} is not a cross-account mode (chained, oidc or pod-identity)` }),
   oidcProviderArn: arnOf("oidcProvider").optional(),
   permissionsBoundaryArn: arnOf("managedPolicy").optional(),
   roles: z.array(targetRoleSchema).min(1),
@@ -179,20 +183,46 @@ export const workloadSchema = z.strictObject({
   tokenExpirationSeconds: z.number().int().min(600).max(86400).optional(),
   /** ExternalSecrets created in the workload's namespace (needs eks-irsa:externalSecrets). */
   externalSecrets: z.array(externalSecretSchema).optional(),
+  /** `irsa`, `pod-identity` or `both` (the migration step); default: roleDefaults.mode, else irsa. */
+  mode: identityMode.optional(),
+  /** Pod Identity: the associations set no session tags (the trust pins the cluster by aws:SourceArn only); default false. */
+  disableSessionTags: z.boolean().optional(),
+  /** The pods run on Fargate, where only IRSA works; default: cluster.fargate, else false. */
+  fargate: z.boolean().optional(),
+  /** Pod Identity ABAC: the same ServiceAccount in these namespaces shares the role; {namespace} in a grant resolves per namespace; default none. */
+  sharedNamespaces: z.array(named(RULES.namespace)).min(1).optional(),
+  /** Names of the clusters (cluster.name, cluster.additionalClusters[].name) the workload runs on; default all of them. */
+  clusters: z.array(named(RULES.clusterName)).min(1).optional(),
+});
+
+/** A cluster the stack creates with @pulumi/eks. */
+const clusterCreateSchema = z.strictObject({
+  version: z.string().regex(/^1\.\d{2}$/, { error: (iss) => `${quoted(iss.input)} is not a Kubernetes minor version like "1.33"` }).optional(),
+  instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: (iss) => `${quoted(iss.input)} is not an EC2 instance type like "t3.medium"` }).optional(),
+  desiredCapacity: z.number().int().min(0).max(450).optional(),
+  minSize: z.number().int().min(0).max(450).optional(),
+  maxSize: z.number().int().min(1).max(450).optional(),
+  /** A Fargate profile for the namespaces of the workloads marked fargate (the node group stays); default false. */
+  fargateProfile: z.boolean().optional(),
+});
+
+/** A further cluster of the stack (blue/green): adopted by issuer and provider ARN, or created. */
+export const additionalClusterSchema = z.strictObject({
+  name: named(RULES.clusterName),
+  /** Create the cluster with @pulumi/eks (as cluster.create); without it the cluster exists already. */
+  create: clusterCreateSchema.optional(),
+  oidcIssuerUrl: httpsUrl.optional(),
+  oidcProviderArn: arnOf("oidcProvider").optional(),
+  /** Kubeconfig (JSON or YAML text) for an existing cluster; by default one is built from the cluster's endpoint. */
+  kubeconfig: z.string().min(1).optional(),
+  /** Every pod of the cluster runs on Fargate (only IRSA works there); default false. */
+  fargate: z.boolean().optional(),
 });
 
 export const clusterSchema = z.strictObject({
   name: named(RULES.clusterName),
   /** Create the cluster with @pulumi/eks; without it the cluster exists already. */
-  create: z
-    .strictObject({
-      version: z.string().regex(/^1\.\d{2}$/, { error: (iss) => `${quoted(iss.input)} is not a Kubernetes minor version like "1.33"` }).optional(),
-      instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: (iss) => `${quoted(iss.input)} is not an EC2 instance type like "t3.medium"` }).optional(),
-      desiredCapacity: z.number().int().min(0).max(450).optional(),
-      minSize: z.number().int().min(0).max(450).optional(),
-      maxSize: z.number().int().min(1).max(450).optional(),
-    })
-    .optional(),
+  create: clusterCreateSchema.optional(),
   oidcIssuerUrl: httpsUrl.optional(),
   oidcProviderArn: arnOf("oidcProvider").optional(),
   /** Protect a provider this stack creates from deletion. */
@@ -201,6 +231,10 @@ export const clusterSchema = z.strictObject({
   createNamespaces: z.boolean().optional(),
   /** Kubeconfig (JSON or YAML text) for an existing cluster; by default one is built from the cluster's endpoint. */
   kubeconfig: z.string().min(1).optional(),
+  /** Every pod of the cluster runs on Fargate (only IRSA works there); default false. */
+  fargate: z.boolean().optional(),
+  /** Further clusters whose workloads share the roles (blue/green): IRSA trusts each issuer, Pod Identity associates on each; default none. */
+  additionalClusters: z.array(additionalClusterSchema).optional(),
 });
 
 export const roleDefaultsSchema = z.strictObject({
@@ -212,6 +246,8 @@ export const roleDefaultsSchema = z.strictObject({
   allowedRegions: z.array(named(RULES.region)).min(1).optional(),
   trustPolicyQuota: z.number().int().min(2048).max(4096).optional(),
   managedPolicyQuota: z.number().int().min(1).max(20).optional(),
+  /** The identity mode of workloads that set none: irsa, pod-identity or both; default irsa. */
+  mode: identityMode.optional(),
 });
 
 export const serviceAccountDefaultsSchema = z.strictObject({

@@ -339,7 +339,9 @@ export function serviceAccountOf(name: string, input: Pick<WorkloadIdentityInput
 
 /** The access a workload's arguments grant. */
 export function workloadAccess(input: WorkloadIdentityInput): AccessSpec {
-  const assumeRoles = (input.chainedRoles ?? []).map((r) => r.roleArn);
+  // A Pod Identity target role is assumed by EKS with the workload's role: it needs AssumeRole (and TagSession to pass tags on).
+  const target = input.targetRoleArn !== undefined ? [input.targetRoleArn] : [];
+  const assumeRoles = [...(input.chainedRoles ?? []).map((r) => r.roleArn), ...target];
   // A shared (ABAC) role: the placeholders become the session-tag variables each association's session resolves.
   const abac = (input.sharedNamespaces ?? []).length > 0;
   const variables = <T extends { prefix?: string; name?: string }>(g: T): T =>
@@ -350,6 +352,7 @@ export function workloadAccess(input: WorkloadIdentityInput): AccessSpec {
     secrets: abac ? input.secrets?.map(variables) : input.secrets,
     secretActions: SECRET_READ,
     ...(assumeRoles.length > 0 ? { assumeRoles } : {}),
+    ...(target.length > 0 && input.disableSessionTags !== true ? { tagSessionRoles: target } : {}),
   };
 }
 

@@ -8,19 +8,21 @@ import { WorkloadIdentity } from "../components/workloadIdentity";
 import { ESO_NAME, esoArgs, targetArgs, workloadArgs } from "../config/args";
 import type { ValidatedConfig } from "../config/validate";
 import { CLUSTER_TAG } from "../core/plan";
-import { connectCluster } from "./cluster";
+import { POD_IDENTITY_AGENT, usesIrsa, usesPodIdentity } from "../core/podIdentity";
+import { connectCluster, type ClusterConnection } from "./cluster";
 
 /** What a stack exports, per workload the values its deployment and its pods need next. */
 export interface EnvironmentOutputs {
   clusterName: string;
-  oidcIssuerUrl: pulumi.Output<string>;
-  oidcProviderArn: pulumi.Output<string>;
-  oidcProviderAdopted: boolean;
+  /** The cluster's IRSA issuer and provider: absent when no identity of the stack uses IRSA (Pod Identity only). */
+  oidcIssuerUrl?: pulumi.Output<string>;
+  oidcProviderArn?: pulumi.Output<string>;
+  oidcProviderAdopted?: boolean;
   /** Risky grants and quota pressure found at plan time (also logged as warnings, the risks by their components). */
   warnings: string[];
   workloads: Record<
     string,
-    { roleArn: pulumi.Output<string>; roleName: pulumi.Output<string>; serviceAccount: string; namespace: string }
+    { roleArn: pulumi.Output<string>; roleName: pulumi.Output<string>; serviceAccount: string; namespace: string; mode?: string }
   >;
   /** The ESO controller's identity and store, when ESO is configured. */
   externalSecrets?: { roleArn: pulumi.Output<string>; namespace: string; serviceAccount: string; clusterSecretStore: string; chartVersion: string };
@@ -36,18 +38,47 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
   const { spec, layout } = validated;
   for (const warning of layout.warnings) void pulumi.log.warn(warning);
   const tags = { ...spec.roleDefaults.tags, [CLUSTER_TAG]: spec.cluster.name };
-  const connection = connectCluster(spec.cluster, spec.region, tags);
-  const oidc = new ClusterOidcProvider(`${spec.cluster.name}-oidc`, {
-    issuerUrl: connection.issuerUrl,
-    adoptArn: spec.cluster.oidcProviderArn,
-    protect: spec.cluster.protectOidcProvider,
-    tags,
-  });
+  const fargateNamespaces = (cluster: string) => [...new Set(spec.workloads.filter((w) => w.fargate && w.clusters.includes(cluster)).map((w) => w.namespace))].sort();
+  const connection = connectCluster(spec.cluster, spec.region, tags, undefined, fargateNamespaces(spec.cluster.name));
+  // The clusters and what each needs: an IAM OIDC provider where an identity uses IRSA, the Pod Identity agent where
+  // one uses Pod Identity (EKS Auto Mode and clusters made elsewhere: the plan says it must be there).
+  const irsaOn = (cluster: string) => spec.workloads.some((w) => usesIrsa(w.mode) && w.clusters.includes(cluster));
+  const podIdentityOn = (cluster: string) => spec.workloads.some((w) => usesPodIdentity(w.mode) && w.clusters.includes(cluster));
+  const primaryIrsa = irsaOn(spec.cluster.name) || spec.externalSecrets !== undefined || spec.crossAccount.some((t) => t.mode === "oidc");
+  const oidc = primaryIrsa
+    ? new ClusterOidcProvider(`${spec.cluster.name}-oidc`, {
+        issuerUrl: connection.issuerUrl,
+        adoptArn: spec.cluster.oidcProviderArn,
+        protect: spec.cluster.protectOidcProvider,
+        tags,
+      })
+    : undefined;
+  const clusters = new Map<string, { connection: ClusterConnection; oidc?: ClusterOidcProvider; createNamespaces: boolean }>([
+    [spec.cluster.name, { connection, oidc, createNamespaces: spec.cluster.createNamespaces }],
+  ]);
+  for (const k of spec.cluster.additionalClusters) {
+    const kTags = { ...spec.roleDefaults.tags, [CLUSTER_TAG]: k.name };
+    const c = connectCluster(k, spec.region, kTags, undefined, fargateNamespaces(k.name));
+    const provider = irsaOn(k.name)
+      ? new ClusterOidcProvider(`${k.name}-oidc`, { issuerUrl: c.issuerUrl, adoptArn: k.oidcProviderArn, protect: spec.cluster.protectOidcProvider, tags: kTags })
+      : undefined;
+    clusters.set(k.name, { connection: c, oidc: provider, createNamespaces: k.create !== undefined });
+  }
+  const agents = new Map<string, aws.eks.Addon>();
+  for (const [name, { connection: c }] of clusters) {
+    if (c.cluster && podIdentityOn(name)) {
+      agents.set(name, new aws.eks.Addon(`${name}-${POD_IDENTITY_AGENT}`, { clusterName: name, addonName: POD_IDENTITY_AGENT, tags: { ...spec.roleDefaults.tags, [CLUSTER_TAG]: name } }, { dependsOn: [c.cluster] }));
+    }
+  }
 
   // Namespaces this stack puts Kubernetes objects into: ServiceAccounts, ExternalSecrets, AWS config ConfigMaps.
   const eso = esoArgs(spec);
+  const primary = spec.cluster.name;
+  // Where a workload's Kubernetes objects go first: its first cluster (the stack's own unless it runs elsewhere only).
+  const home = (w: (typeof spec.workloads)[number]) => w.clusters[0];
+  const objects = (w: (typeof spec.workloads)[number]) => w.createServiceAccount || w.chainedRoles.length > 0;
   const used = new Set([
-    ...spec.workloads.filter((w) => w.createServiceAccount || w.chainedRoles.length > 0).map((w) => w.namespace),
+    ...spec.workloads.filter((w) => objects(w) && home(w) === primary).map((w) => w.namespace),
     ...spec.crossAccount.filter((t) => t.mode === "oidc").flatMap((t) => t.roles.flatMap((r) => r.workloads.map((n) => spec.workloads.find((w) => w.name === n)!.namespace))),
     ...(eso?.args.externalSecrets ?? []).map((es) => es.namespace),
   ]);
@@ -61,18 +92,46 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
       namespaces.set(ns, new k8s.core.v1.Namespace(ns, { metadata: { name: ns } }, { provider: kubernetesProvider }));
     }
   }
-  const inNamespace = (ns: string) => (namespaces.has(ns) ? [namespaces.get(ns)!] : []);
+  // Further clusters: their own Kubernetes provider and (when the stack creates them) namespaces, named `<ns>@<cluster>`.
+  const elsewhere = new Map<string, { provider: k8s.Provider; namespaces: Map<string, k8s.core.v1.Namespace> }>();
+  for (const [name, c] of [...clusters].filter(([n]) => n !== primary)) {
+    const there = [...new Set(spec.workloads.filter((w) => objects(w) && w.clusters.includes(name)).map((w) => w.namespace))].sort();
+    if (there.length === 0) continue;
+    const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: c.connection.kubeconfig() }, { dependsOn: c.connection.cluster ? [c.connection.cluster] : [] });
+    const created = new Map(c.createNamespaces ? there.map((ns) => [ns, new k8s.core.v1.Namespace(`${ns}@${name}`, { metadata: { name: ns } }, { provider })] as const) : []);
+    elsewhere.set(name, { provider, namespaces: created });
+  }
+  const inNamespace = (ns: string, cluster = primary) =>
+    cluster === primary ? (namespaces.has(ns) ? [namespaces.get(ns)!] : []) : [...(elsewhere.get(cluster)?.namespaces.get(ns) ? [elsewhere.get(cluster)!.namespaces.get(ns)!] : [])];
+  const kubernetesOf = (cluster: string) => (cluster === primary ? providers : elsewhere.has(cluster) ? [elsewhere.get(cluster)!.provider] : []);
 
   const workloads: EnvironmentOutputs["workloads"] = {};
   const identities = new Map<string, WorkloadIdentity>();
   spec.workloads.forEach((w, i) => {
-    const identity = new WorkloadIdentity(w.name, ({ ...workloadArgs(spec, i), oidcProvider: oidc }), { providers, dependsOn: inNamespace(w.namespace) });
+    const args = workloadArgs(spec, i);
+    const irsa = usesIrsa(w.mode);
+    const wiring = args.clusters
+      ? { clusters: args.clusters.map((k) => ({ ...k, ...(irsa ? { oidcProvider: clusters.get(k.name)!.oidc! } : {}) })) }
+      : irsa ? { oidcProvider: oidc! } : {};
+    // Associations wait for the clusters the stack creates and their Pod Identity agent.
+    const podIdentity = usesPodIdentity(w.mode) ? w.clusters.flatMap((k) => [...(clusters.get(k)!.connection.cluster ? [clusters.get(k)!.connection.cluster!] : []), ...(agents.has(k) ? [agents.get(k)!] : [])]) : [];
+    const identity = new WorkloadIdentity(w.name, ({ ...args, ...wiring }), { providers: kubernetesOf(home(w)), dependsOn: [...inNamespace(w.namespace, home(w)), ...podIdentity] });
     identities.set(w.name, identity);
-    workloads[w.name] = { roleArn: identity.roleArn, roleName: identity.roleName, serviceAccount: w.serviceAccount, namespace: w.namespace };
+    workloads[w.name] = { roleArn: identity.roleArn, roleName: identity.roleName, serviceAccount: w.serviceAccount, namespace: w.namespace, ...(w.mode !== "irsa" ? { mode: w.mode } : {}) };
+    // The same ServiceAccount in each further cluster the workload runs on (annotated as in its first one).
+    if (w.createServiceAccount) {
+      for (const k of w.clusters.slice(1).filter((x) => elsewhere.has(x))) {
+        new k8s.core.v1.ServiceAccount(
+          `${w.name}@${k}`,
+          { metadata: { name: w.serviceAccount, namespace: w.namespace, labels: { "app.kubernetes.io/managed-by": "eks-irsa", "eks-irsa/workload": w.name }, annotations: identity.serviceAccountAnnotations } },
+          { parent: identity, provider: elsewhere.get(k)!.provider, dependsOn: inNamespace(w.namespace, k) },
+        );
+      }
+    }
   });
 
   const operator = eso
-    ? new ExternalSecretsOperator(ESO_NAME, ({ ...eso.args, oidcProvider: oidc }), {
+    ? new ExternalSecretsOperator(ESO_NAME, ({ ...eso.args, oidcProvider: oidc! }), {
         providers,
         // The namespaced objects wait for their namespaces and for the ServiceAccounts a workload store authenticates as.
         dependsOn: [...namespaces.values(), ...(eso.args.workloadStores ?? []).map((s) => identities.get(s.workload)!)],
@@ -100,18 +159,16 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
       { aliases: [{ parent: pulumi.createUrn(t.name, "eks-irsa:crossaccount:TargetAccount") }] },
     );
     const sources = [...new Set(t.roles.flatMap((r) => r.workloads))].map((name) => identities.get(name)!);
-    const args = targetArgs(spec, i, (name) => identities.get(name)!.roleArn);
-    const account = new TargetAccount(t.name, ({ ...args, ...(t.mode === "oidc" ? { issuerUrl: oidc.issuerUrl } : {}) }), {
+    const args = targetArgs(spec, i, (name) => identities.get(name)!.roleArn, (name) => identities.get(name)!.associationExternalIds);
+    const account = new TargetAccount(t.name, ({ ...args, ...(t.mode === "oidc" ? { issuerUrl: oidc!.issuerUrl } : {}) }), {
       providers: [provider, ...providers],
-      dependsOn: t.mode === "chained" ? sources : [...new Set(sources.map((s) => s.serviceAccountNamespace))].flatMap(inNamespace),
+      dependsOn: t.mode === "oidc" ? [...new Set(sources.map((s) => s.serviceAccountNamespace))].flatMap((ns) => inNamespace(ns)) : sources,
     });
     crossAccount[t.name] = { accountId: t.accountId, mode: t.mode, roles: account.roleArns };
   });
   return {
     clusterName: spec.cluster.name,
-    oidcIssuerUrl: oidc.issuerUrl,
-    oidcProviderArn: oidc.arn,
-    oidcProviderAdopted: oidc.adopted,
+    ...(oidc ? { oidcIssuerUrl: oidc.issuerUrl, oidcProviderArn: oidc.arn, oidcProviderAdopted: oidc.adopted } : {}),
     warnings: [...layout.risks, ...layout.warnings],
     workloads,
     ...(spec.externalSecrets && operator

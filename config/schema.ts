@@ -4,15 +4,16 @@
  */
 import { z } from "zod";
 import { ACCESS_LEVELS } from "../core/access";
-import { IDENTITY_MODES } from "../core/podIdentity";
+import { abacSample, IDENTITY_MODES } from "../core/podIdentity";
 import { ARN_KINDS, type ArnKindName } from "../core/arn";
 import { quoted } from "../core/problems";
 import { RULES, type NameRule } from "../core/rules";
 
 
-export function named(rule: NameRule) {
+/** A string the rule accepts; `sample` first turns what the rule does not know (ABAC placeholders) into a plain value. */
+export function named(rule: NameRule, sample: (value: string) => string = (v) => v) {
   return z.string().check((ctx) => {
-    if (!rule.test(ctx.value)) {
+    if (!rule.test(sample(ctx.value))) {
       ctx.issues.push({ code: "custom", input: ctx.value, message: `${quoted(ctx.value)} is not a valid ${rule.what}` });
     }
   });
@@ -79,8 +80,9 @@ export const dynamoGrantSchema = z.strictObject({
 });
 
 export const secretGrantSchema = z.strictObject({
-  name: named(RULES.secretName).optional(),
-  prefix: named(RULES.secretPrefix).optional(),
+  /** A workload sharing its role by ABAC may write {namespace} and {cluster} in name and prefix (checked per workload). */
+  name: named(RULES.secretName, abacSample).optional(),
+  prefix: named(RULES.secretPrefix, abacSample).optional(),
   /** Grant the prefix as written even when it does not end at a delimiter ('/', '-', '_', '.'). */
   exactPrefix: z.boolean().optional(),
   kmsKeyArn: arnOf("kmsKey").optional(),

@@ -123,19 +123,23 @@ export interface TargetRoleSource {
 }
 
 /**
- * Trust of a target role that associations name as `targetRoleArn`: one statement per source role (EKS assumes the
- * target as the source role), pinned by `aws:PrincipalArn` and by `sts:ExternalId` to that source's associations;
- * `sts:TagSession` only when the associations pass session tags on.
+ * Trust of a target role that associations name as `targetRoleArn`: per source role (EKS assumes the target as the
+ * source role) `sts:AssumeRole` pinned by `aws:PrincipalArn` and by `sts:ExternalId` to that source's associations,
+ * and, when the associations pass session tags on, `sts:TagSession` pinned by `aws:PrincipalArn` in a statement of its
+ * own: IAM evaluates TagSession without the external id (it is a key of AssumeRole only), and tagging alone assumes nothing.
  */
 export function buildPodIdentityTargetTrust(sources: TargetRoleSource[]): PolicyDocument {
   if (sources.length === 0) throw new Error("a target role needs at least one source");
   return policyDocument(
-    sources.map((s) => ({
-      Effect: "Allow" as const,
-      Principal: { AWS: s.roleArn },
-      Action: s.sessionTags ? ["sts:AssumeRole", "sts:TagSession"] : "sts:AssumeRole",
-      Condition: { ArnEquals: { "aws:PrincipalArn": s.roleArn }, StringEquals: { "sts:ExternalId": one(s.externalIds) } },
-    })),
+    sources.flatMap((s): Statement[] => [
+      {
+        Effect: "Allow" as const,
+        Principal: { AWS: s.roleArn },
+        Action: "sts:AssumeRole",
+        Condition: { ArnEquals: { "aws:PrincipalArn": s.roleArn }, StringEquals: { "sts:ExternalId": one(s.externalIds) } },
+      },
+      ...(s.sessionTags ? [{ Effect: "Allow" as const, Principal: { AWS: s.roleArn }, Action: "sts:TagSession", Condition: { ArnEquals: { "aws:PrincipalArn": s.roleArn } } }] : []),
+    ]),
   );
 }
 

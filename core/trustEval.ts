@@ -173,9 +173,12 @@ export function podIdentityRequests(a: AssociationRequest): AssumeRequest[] {
  * association's external id, and `sts:TagSession` when the session tags are passed on (they are transitive).
  */
 export function targetRoleRequests(sourceRoleArn: string, externalId: string, sessionTags: boolean): AssumeRequest[] {
-  const context = { "aws:PrincipalArn": sourceRoleArn, "sts:ExternalId": externalId };
   const principal = { AWS: sourceRoleArn };
-  return [{ action: "sts:AssumeRole", principal, context }, ...(sessionTags ? [{ action: "sts:TagSession", principal, context }] : [])];
+  // `sts:ExternalId` is a key of AssumeRole: IAM evaluates TagSession without it.
+  return [
+    { action: "sts:AssumeRole", principal, context: { "aws:PrincipalArn": sourceRoleArn, "sts:ExternalId": externalId } },
+    ...(sessionTags ? [{ action: "sts:TagSession", principal, context: { "aws:PrincipalArn": sourceRoleArn } }] : []),
+  ];
 }
 
 /** Allowed only when every request is (a session is refused if any of its calls is). */

@@ -14,6 +14,8 @@ import { connectCluster, type ClusterConnection } from "./cluster";
 /** What a stack exports, per workload the values its deployment and its pods need next. */
 export interface EnvironmentOutputs {
   clusterName: string;
+  /** The further clusters (blue/green), when there are any. */
+  additionalClusters?: string[];
   /** The cluster's IRSA issuer and provider: absent when no identity of the stack uses IRSA (Pod Identity only). */
   oidcIssuerUrl?: pulumi.Output<string>;
   oidcProviderArn?: pulumi.Output<string>;
@@ -168,6 +170,7 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
   });
   return {
     clusterName: spec.cluster.name,
+    ...(spec.cluster.additionalClusters.length > 0 ? { additionalClusters: spec.cluster.additionalClusters.map((k) => k.name) } : {}),
     ...(oidc ? { oidcIssuerUrl: oidc.issuerUrl, oidcProviderArn: oidc.arn, oidcProviderAdopted: oidc.adopted } : {}),
     warnings: [...layout.risks, ...layout.warnings],
     workloads,

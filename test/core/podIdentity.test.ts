@@ -73,15 +73,18 @@ describe("core/podIdentity: trust", () => {
     );
   });
 
-  it("target role: one statement per source role, pinned by aws:PrincipalArn and its associations' external ids", () => {
+  it("target role: per source role AssumeRole pinned by aws:PrincipalArn and its associations' external ids, TagSession by the role", () => {
     const src = "arn:aws:iam::111122223333:role/prod-orders";
     const doc = buildPodIdentityTargetTrust([{ roleArn: src, externalIds: ["ext-1"], sessionTags: true }]);
-    assert.deepEqual(doc.Statement, [{ Effect: "Allow", Principal: { AWS: src }, Action: ["sts:AssumeRole", "sts:TagSession"], Condition: { ArnEquals: { "aws:PrincipalArn": src }, StringEquals: { "sts:ExternalId": "ext-1" } } }]);
+    assert.deepEqual(doc.Statement, [
+      { Effect: "Allow", Principal: { AWS: src }, Action: "sts:AssumeRole", Condition: { ArnEquals: { "aws:PrincipalArn": src }, StringEquals: { "sts:ExternalId": "ext-1" } } },
+      { Effect: "Allow", Principal: { AWS: src }, Action: "sts:TagSession", Condition: { ArnEquals: { "aws:PrincipalArn": src } } },
+    ]);
     assert.equal(evaluateTrustAll(doc, targetRoleRequests(src, "ext-1", true)), "Allowed");
     assert.equal(evaluateTrustAll(doc, targetRoleRequests(src, "ext-2", true)), "ImplicitlyDenied");
     assert.equal(evaluateTrustAll(doc, targetRoleRequests("arn:aws:iam::111122223333:role/other", "ext-1", true)), "ImplicitlyDenied");
     const untagged = buildPodIdentityTargetTrust([{ roleArn: src, externalIds: ["ext-1"], sessionTags: false }]);
-    assert.equal(untagged.Statement[0].Action, "sts:AssumeRole");
+    assert.deepEqual(untagged.Statement.map((s) => s.Action), ["sts:AssumeRole"]);
     assert.equal(evaluateTrustAll(untagged, targetRoleRequests(src, "ext-1", true)), "ImplicitlyDenied", "tags passed on need sts:TagSession");
   });
 });

@@ -16,6 +16,10 @@ import { serviceAccountRoleTrustMismatch } from "./serviceAccountRoleTrustMismat
 import { trustAccountRootPrincipal } from "./trustAccountRootPrincipal";
 import { trustWildcardPrincipal } from "./trustWildcardPrincipal";
 import { workloadAccessRisky } from "./workloadAccessRisky";
+import { podIdentityTargetRoleTrustsMore } from "./podIdentityTargetRoleTrustsMore";
+import { podIdentityTrustWithoutConditions } from "./podIdentityTrustWithoutConditions";
+import { podIdentityTrustWithoutTagSession } from "./podIdentityTrustWithoutTagSession";
+import { sessionTagVariableOutsidePodIdentity } from "./sessionTagVariableOutsidePodIdentity";
 
 export const RULES: Rule[] = [
   oidcTrustWithoutExactSubject,
@@ -34,4 +38,8 @@ export const RULES: Rule[] = [
   nodeRoleDataPlaneAccess,
   serviceAccountRoleTrustMismatch,
   workloadAccessRisky,
+  podIdentityTrustWithoutConditions,
+  podIdentityTrustWithoutTagSession,
+  podIdentityTargetRoleTrustsMore,
+  sessionTagVariableOutsidePodIdentity,
 ];

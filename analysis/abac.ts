@@ -45,7 +45,8 @@ export function resolveAbacRows(rows: GrantRow[], associations: readonly Associa
       const resource = resolvePrincipalTags(grant.resource, tags);
       const conditions = grant.conditions.map((c) => ({ ...c, values: c.values.map((v) => resolvePrincipalTags(v, tags)) }));
       const key = JSON.stringify([resource, conditions]);
-      const entry = resolved.get(key) ?? { row: { ...row, template: grant.resource, principalTags: tags, grant: { ...grant, resource, conditions } }, who: [], clusters: [] };
+      const otherNamespaces = [...new Set(tagged.map((x) => x.namespace))].filter((ns) => ns !== a.namespace);
+      const entry = resolved.get(key) ?? { row: { ...row, template: grant.resource, principalTags: tags, otherNamespaces, grant: { ...grant, resource, conditions } }, who: [], clusters: [] };
       if (!entry.who.includes(`${a.namespace}/${a.serviceAccount}`)) entry.who.push(`${a.namespace}/${a.serviceAccount}`);
       if (!entry.clusters.includes(a.cluster)) entry.clusters.push(a.cluster);
       resolved.set(key, entry);

@@ -11,6 +11,8 @@ export interface GrantRow {
   principalTags?: Record<string, string>;
   /** ... and the resource pattern as the policy writes it (with its variables). */
   template?: string;
+  /** ... and the namespaces of the role's other associations, whose resources this one must not reach. */
+  otherNamespaces?: string[];
 }
 
 /** One row per action and resource of each Allow statement, in document order, without duplicates. */

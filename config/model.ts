@@ -48,6 +48,8 @@ export interface ClusterSpec {
   /** Every pod of the cluster runs on Fargate. */
   fargate: boolean;
   additionalClusters: AdditionalClusterSpec[];
+  /** Blue/green: the stack's cluster runs no workload any more; it still names the roles. */
+  retired: boolean;
 }
 
 export interface RoleDefaults {

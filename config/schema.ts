@@ -237,6 +237,8 @@ export const clusterSchema = z.strictObject({
   fargate: z.boolean().optional(),
   /** Further clusters whose workloads share the roles (blue/green): IRSA trusts each issuer, Pod Identity associates on each; default none. */
   additionalClusters: z.array(additionalClusterSchema).optional(),
+  /** Blue/green: no workload runs here any more (its trust, associations and ServiceAccounts go; roles keep their names); default false. */
+  retired: z.boolean().optional(),
 });
 
 export const roleDefaultsSchema = z.strictObject({

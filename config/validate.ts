@@ -95,6 +95,16 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
     }
   });
   const modeOf = (w: StackConfigInput["workloads"][number]) => w.mode ?? input.roleDefaults?.mode ?? "irsa";
+  if (c.retired) {
+    if (!c.additionalClusters?.length) problems.push({ path: "cluster.retired", message: "a retired cluster hands its workloads to cluster.additionalClusters: list at least one" });
+    if (input.externalSecrets) problems.push({ path: "cluster.retired", message: "the External Secrets Operator runs on the stack's cluster (eks-irsa:externalSecrets): move it before retiring the cluster" });
+    if (input.crossAccount?.some((t) => t.mode === "oidc")) problems.push({ path: "cluster.retired", message: "cross-account mode oidc trusts the stack's cluster's issuer: move those targets to mode chained or pod-identity first" });
+    input.workloads.forEach((w, i) =>
+      w.clusters?.forEach((k, j) => {
+        if (k === c.name) problems.push({ path: `workloads[${i}].clusters[${j}]`, message: `cluster ${k} is retired (cluster.retired): no workload runs there` });
+      }),
+    );
+  }
   input.workloads.forEach((w, i) =>
     w.clusters?.forEach((k, j) => {
       if (!clusterNames.has(k)) problems.push({ path: `workloads[${i}].clusters[${j}]`, message: `${JSON.stringify(k)} is not a cluster of this stack (cluster.name or cluster.additionalClusters[].name)` });
@@ -270,7 +280,7 @@ function resolveCreate(create: NonNullable<StackConfigInput["cluster"]["create"]
 function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
   const rd = input.roleDefaults ?? {};
   const c = input.cluster;
-  const allClusters = [c.name, ...(c.additionalClusters ?? []).map((k) => k.name)];
+  const allClusters = [...(c.retired ? [] : [c.name]), ...(c.additionalClusters ?? []).map((k) => k.name)];
   const fargateClusters = new Set([...(c.fargate ? [c.name] : []), ...(c.additionalClusters ?? []).filter((k) => k.fargate).map((k) => k.name)]);
   const workloads: WorkloadSpec[] = input.workloads.map((w) => {
     const serviceAccount = w.serviceAccount ?? w.name;
@@ -373,6 +383,7 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
       createNamespaces: c.createNamespaces ?? c.create !== undefined,
       kubeconfig: c.kubeconfig,
       fargate: c.fargate ?? false,
+      retired: c.retired ?? false,
       additionalClusters: (c.additionalClusters ?? []).map((k) => ({
         name: k.name,
         create: resolveCreate(k.create),

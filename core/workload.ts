@@ -322,7 +322,8 @@ function podIdentityProblems(c: Checker, name: string, input: WorkloadIdentityIn
       if (typeof v !== "string" || !hasAbacPlaceholder(v)) continue;
       if (!abac) c.add([...at, key], `${JSON.stringify(v)}: {namespace} and {cluster} resolve per association only in a role shared by ABAC (sharedNamespaces, mode pod-identity)`);
     }
-    return abac ? { ...g, ...(typeof g.prefix === "string" ? { prefix: abacSample(g.prefix) } : {}), ...(typeof g.name === "string" ? { name: abacSample(g.name) } : {}) } : g;
+    // Checked as a name with a sample value either way: a placeholder outside ABAC is reported once, above.
+    return { ...g, ...(typeof g.prefix === "string" ? { prefix: abacSample(g.prefix) } : {}), ...(typeof g.name === "string" ? { name: abacSample(g.name) } : {}) };
   };
   const each = <T extends object>(list: T[] | undefined, key: string) => (Array.isArray(list) ? list.map((g, i) => sample(g as T & { prefix?: string; name?: string }, [key, i])) : list);
   return { ...input, s3: each(input.s3, "s3"), secrets: each(input.secrets, "secrets") };

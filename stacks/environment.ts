@@ -76,11 +76,12 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
   // Namespaces this stack puts Kubernetes objects into: ServiceAccounts, ExternalSecrets, AWS config ConfigMaps.
   const eso = esoArgs(spec);
   const primary = spec.cluster.name;
-  // Where a workload's Kubernetes objects go first: its first cluster (the stack's own unless it runs elsewhere only).
-  const home = (w: (typeof spec.workloads)[number]) => w.clusters[0];
+  // A workload's own ServiceAccount (and AWS config) goes to the stack's cluster when it runs there; each further
+  // cluster gets its copy as `<workload>@<cluster>`, so that retiring either cluster deletes only its own objects.
+  const onPrimary = (w: (typeof spec.workloads)[number]) => w.clusters.includes(primary);
   const objects = (w: (typeof spec.workloads)[number]) => w.createServiceAccount || w.chainedRoles.length > 0;
   const used = new Set([
-    ...spec.workloads.filter((w) => objects(w) && home(w) === primary).map((w) => w.namespace),
+    ...spec.workloads.filter((w) => objects(w) && onPrimary(w)).map((w) => w.namespace),
     ...spec.crossAccount.filter((t) => t.mode === "oidc").flatMap((t) => t.roles.flatMap((r) => r.workloads.map((n) => spec.workloads.find((w) => w.name === n)!.namespace))),
     ...(eso?.args.externalSecrets ?? []).map((es) => es.namespace),
   ]);
@@ -105,7 +106,6 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
   }
   const inNamespace = (ns: string, cluster = primary) =>
     cluster === primary ? (namespaces.has(ns) ? [namespaces.get(ns)!] : []) : [...(elsewhere.get(cluster)?.namespaces.get(ns) ? [elsewhere.get(cluster)!.namespaces.get(ns)!] : [])];
-  const kubernetesOf = (cluster: string) => (cluster === primary ? providers : elsewhere.has(cluster) ? [elsewhere.get(cluster)!.provider] : []);
 
   const workloads: EnvironmentOutputs["workloads"] = {};
   const identities = new Map<string, WorkloadIdentity>();
@@ -117,12 +117,16 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
       : irsa ? { oidcProvider: oidc! } : {};
     // Associations wait for the clusters the stack creates and their Pod Identity agent.
     const podIdentity = usesPodIdentity(w.mode) ? w.clusters.flatMap((k) => [...(clusters.get(k)!.connection.cluster ? [clusters.get(k)!.connection.cluster!] : []), ...(agents.has(k) ? [agents.get(k)!] : [])]) : [];
-    const identity = new WorkloadIdentity(w.name, ({ ...args, ...wiring }), { providers: kubernetesOf(home(w)), dependsOn: [...inNamespace(w.namespace, home(w)), ...podIdentity] });
+    const here = onPrimary(w);
+    const identity = new WorkloadIdentity(w.name, ({ ...args, ...wiring, ...(here ? {} : { createServiceAccount: false }) }), {
+      providers: here ? providers : [],
+      dependsOn: [...(here ? inNamespace(w.namespace) : []), ...podIdentity],
+    });
     identities.set(w.name, identity);
     workloads[w.name] = { roleArn: identity.roleArn, roleName: identity.roleName, serviceAccount: w.serviceAccount, namespace: w.namespace, ...(w.mode !== "irsa" ? { mode: w.mode } : {}) };
     // The same ServiceAccount in each further cluster the workload runs on (annotated as in its first one).
     if (w.createServiceAccount) {
-      for (const k of w.clusters.slice(1).filter((x) => elsewhere.has(x))) {
+      for (const k of w.clusters.filter((x) => x !== primary && elsewhere.has(x))) {
         new k8s.core.v1.ServiceAccount(
           `${w.name}@${k}`,
           { metadata: { name: w.serviceAccount, namespace: w.namespace, labels: { "app.kubernetes.io/managed-by": "eks-irsa", "eks-irsa/workload": w.name }, annotations: identity.serviceAccountAnnotations } },

@@ -247,7 +247,11 @@ function nearMisses(row: GrantRow, request: Request, input: GrantCheckInput): Pr
     ...siblingResources(row.grant.resource).map((resource) => ({ ...request, resource, label: resourcePart(resource) })),
     // A shared (ABAC) role: another namespace's resources, asked for with this association's session tags.
     ...(row.template?.includes("${aws:PrincipalTag/kubernetes-namespace}") && row.principalTags
-      ? [{ ...request, resource: concreteResource(resolvePrincipalTags(row.template, { ...row.principalTags, "kubernetes-namespace": `other-${row.principalTags["kubernetes-namespace"]}` }), input.region, accountOf(input.principal)), label: `namespace other-${row.principalTags["kubernetes-namespace"]}'s` }]
+      ? [...(row.otherNamespaces ?? []), `other-${row.principalTags["kubernetes-namespace"]}`].map((ns) => ({
+          ...request,
+          resource: concreteResource(resolvePrincipalTags(row.template!, { ...row.principalTags, "kubernetes-namespace": ns }), input.region, accountOf(input.principal)),
+          label: `namespace ${ns}'s`,
+        }))
       : []),
     ...entries(row.statement.Condition, row.principalTags).flatMap((c) => {
       const value = conditionValue(c.op, c.key, c.values, true);

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as k8s from "@pulumi/kubernetes";
-import { WorkloadIdentity, type WorkloadIdentityArgs } from "../components";
+import * as aws from "@pulumi/aws";
+import { TargetAccount, WorkloadIdentity, type WorkloadIdentityArgs } from "../components";
 import { parsePolicy } from "../core/document";
 import { runOffline, type OfflineRun } from "../tools/offline";
 
@@ -83,5 +84,32 @@ describe("components: WorkloadIdentity with EKS Pod Identity", () => {
     assert.throws(() => new WorkloadIdentity("orders", orders({ mode: "both", clusters: [{ name: "blue" }] })), /clusters\[0\]\.oidcProvider: is required in mode both/);
     assert.throws(() => new WorkloadIdentity("orders", orders({ mode: "pod-identity", serviceAccount: "job-*" })), /serviceAccount: mode pod-identity associates one ServiceAccount/);
     assert.throws(() => new WorkloadIdentity("orders", orders({ mode: "pod-identity", region: "cn-north-1" })), /mode: "pod-identity": EKS Pod Identity is not available in the China regions/);
+  });
+
+  it("TargetAccount in mode pod-identity: the target trusts the source role with its associations' external ids", async () => {
+    const run = await construct(() => {
+      const source = new WorkloadIdentity("analytics", orders({ mode: "pod-identity", targetRoleArn: TargetAccount.roleArn("lake", "444455556666", { name: "reader" }, { clusterName: "shop" }) }));
+      const provider = new aws.Provider("lake", { region: "eu-west-1", allowedAccountIds: ["444455556666"] });
+      new TargetAccount(
+        "lake",
+        {
+          accountId: "444455556666",
+          mode: "pod-identity",
+          clusterName: "shop",
+          roles: [{ name: "reader", sources: [{ workload: "analytics", roleArn: source.roleArn, externalIds: source.associationExternalIds }], s3: [{ bucket: "lake", prefix: "curated/", access: "read" }] }],
+        },
+        { providers: [provider], dependsOn: [source] },
+      );
+    });
+    const [association] = ofType(run, ASSOCIATION);
+    assert.equal(association.inputs.targetRoleArn, "arn:aws:iam::444455556666:role/shop-lake-reader");
+    const target = ofType(run, "aws:iam/role:Role").find((r) => r.name === "lake/reader")!;
+    const trust = parsePolicy(target.outputs.assumeRolePolicy);
+    assert.deepEqual(trust.Statement[0].Condition, { ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::111122223333:role/shop-analytics" }, StringEquals: { "sts:ExternalId": association.outputs.externalId } });
+    assert.equal(trust.Statement[1].Action, "sts:TagSession");
+    assert.throws(
+      () => new TargetAccount("lake", { accountId: "444455556666", mode: "pod-identity", roles: [{ name: "reader", sources: [{ workload: "analytics", roleArn: "arn:aws:iam::111122223333:role/x" }] }] }),
+      /roles\[0\]\.sources\[0\]\.externalIds: is required in mode pod-identity/,
+    );
   });
 });

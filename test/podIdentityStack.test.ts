@@ -221,3 +221,24 @@ describe("Pod Identity: the access model of an eksctl-migrated role", () => {
     assert.deepEqual(model.identities[0].assumers, [{ type: "principal", principal: `any Pod Identity association in account ${ACCOUNT} (or any account: no aws:SourceAccount) (the trust pins no namespace, ServiceAccount, cluster)` }]);
   });
 });
+
+describe("Pod Identity: a cluster the stack creates", () => {
+  it("installs the eks-pod-identity-agent add-on after the cluster; associations wait for it; a Fargate profile keeps the node group", async () => {
+    const run = await runStack("shop", {
+      "aws:region": "us-east-1",
+      "eks-irsa:cluster": { name: "shop", create: { version: "1.33", fargateProfile: true }, protectOidcProvider: false },
+      "eks-irsa:workloads": [
+        { name: "catalog", namespace: "shop", mode: "pod-identity", s3: [{ bucket: "acme-catalog", prefix: "img/", access: "read" }] },
+        { name: "batch", namespace: "batch", fargate: true, s3: [{ bucket: "acme-batch", prefix: "in/", access: "read" }] },
+      ],
+    });
+    const addon = run.resources.find((r) => r.type === "aws:eks/addon:Addon")!;
+    assert.deepEqual([addon.name, addon.inputs.clusterName, addon.inputs.addonName, addon.options.dependsOn], ["shop-eks-pod-identity-agent", "shop", "eks-pod-identity-agent", ["eks:index:Cluster::shop"]]);
+    const association = run.resources.find((r) => r.type === ASSOCIATION)!;
+    assert.equal(association.inputs.clusterName, "shop");
+    assert.ok(association.options.dependsOn.includes("aws:eks/addon:Addon::shop-eks-pod-identity-agent"), association.options.dependsOn.join());
+    const cluster = run.resources.find((r) => r.type === "eks:index:Cluster")!;
+    assert.deepEqual([cluster.inputs.fargate, cluster.inputs.skipDefaultNodeGroup], [{ selectors: [{ namespace: "batch" }] }, false]);
+    assert.match(renderPlan(run), /\nagent {5}shop: CREATE add-on eks-pod-identity-agent; the node role's AmazonEKSWorkerNodePolicy allows eks-auth:AssumeRoleForPodIdentity\n/);
+  });
+});

@@ -210,12 +210,15 @@ const clusterCreateSchema = z.strictObject({
 
 /** A further cluster of the stack (blue/green): adopted by issuer and provider ARN, or created. */
 export const additionalClusterSchema = z.strictObject({
+  /** Name of the EKS cluster (same account and region as the stack's); required. */
   name: named(RULES.clusterName),
-  /** Create the cluster with @pulumi/eks (as cluster.create); without it the cluster exists already. */
+  /** Create the cluster with @pulumi/eks (as cluster.create); default: the cluster exists already. */
   create: clusterCreateSchema.optional(),
+  /** Its OIDC issuer URL (IRSA); default: read with eks:DescribeCluster, or from oidcProviderArn. */
   oidcIssuerUrl: httpsUrl.optional(),
+  /** Adopt its existing IAM OIDC provider; default: one is created where a workload there uses IRSA. */
   oidcProviderArn: arnOf("oidcProvider").optional(),
-  /** Kubeconfig (JSON or YAML text) for an existing cluster; by default one is built from the cluster's endpoint. */
+  /** Kubeconfig (JSON or YAML text) for an existing cluster; default: one built from the cluster's endpoint. */
   kubeconfig: z.string().min(1).optional(),
   /** Every pod of the cluster runs on Fargate (only IRSA works there); default false. */
   fargate: z.boolean().optional(),

@@ -73,6 +73,19 @@ describe("core/podIdentity: trust", () => {
     );
   });
 
+  it("an association is admitted exactly when its cluster, namespace and ServiceAccount are the trust's (property, with and without tags)", () => {
+    const pick = fc.constantFrom("a", "b", "c");
+    fc.assert(
+      fc.property(pick, pick, pick, pick, pick, pick, fc.boolean(), (c1, n1, s1, c2, n2, s2, sessionTags) => {
+        const doc = { Version: "2012-10-17" as const, Statement: [podIdentityTrustStatement({ clusters: [c1], namespaces: [n1], serviceAccount: s1, sessionTags }, ENV)] };
+        const decision = evaluateTrustAll(doc, podIdentityRequests({ accountId: ENV.accountId, clusterArn: eksClusterArn(ENV, c2), namespace: n2, serviceAccount: s2, sessionTags }));
+        // Without tags the trust sees the cluster only: the association names the rest.
+        const expected = sessionTags ? c1 === c2 && n1 === n2 && s1 === s2 : c1 === c2;
+        assert.equal(decision === "Allowed", expected);
+      }),
+    );
+  });
+
   it("target role: per source role AssumeRole pinned by aws:PrincipalArn and its associations' external ids, TagSession by the role", () => {
     const src = "arn:aws:iam::111122223333:role/prod-orders";
     const doc = buildPodIdentityTargetTrust([{ roleArn: src, externalIds: ["ext-1"], sessionTags: true }]);
@@ -152,6 +165,14 @@ describe("core/podIdentity: workloads in each mode", () => {
     assert.deepEqual(problems({ mode: "pod-identity", clusterName: undefined }), ["clusterName: is required in mode pod-identity: each association names its cluster"]);
     assert.deepEqual(problems({ mode: "sidecar" as never }), ['mode: "sidecar" is not a known identity mode (irsa, pod-identity or both)']);
     assert.deepEqual(problems({ mode: "pod-identity", clusters: [{ name: "a" }, { name: "a" }] }), ['clusters[1].name: cluster "a" is listed twice']);
+  });
+
+  it("ABAC: 200 namespaces of 4 characters share one role within the default trust quota", () => {
+    const namespaces = Array.from({ length: 200 }, (_, i) => `t${String(i).padStart(3, "0")}`);
+    const pod = plan({ mode: "pod-identity", namespace: namespaces[0], sharedNamespaces: namespaces.slice(1), serviceAccount: "app", s3: [{ bucket: "tenant-data", prefix: "{namespace}/", access: "read" }] });
+    assert.ok(policySize(pod.trustPolicy) <= 2048, String(policySize(pod.trustPolicy)));
+    assert.equal(evaluateTrustAll(pod.trustPolicy, association({ namespace: "t199", serviceAccount: "app" })), "Allowed");
+    assert.equal(evaluateTrustAll(pod.trustPolicy, association({ namespace: "t200", serviceAccount: "app" })), "ImplicitlyDenied");
   });
 
   it("ABAC: {namespace} in a prefix or secret path becomes the session-tag variable; names are checked with a sample", () => {

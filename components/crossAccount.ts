@@ -25,13 +25,13 @@ import { registerRole } from "./role";
 export interface TargetSourceArgs {
   /** The workload's name (its `WorkloadIdentity`'s): recorded in the role's `eks-irsa:workload` tag. */
   workload: string;
-  /** Modes chained and pod-identity: ARN of the workload's own role, the only principal the target role trusts. */
+  /** Modes chained and pod-identity: ARN of the workload's own role, the only principal the target role trusts. @default none (required in modes chained and pod-identity) */
   roleArn?: pulumi.Input<string>;
-  /** Mode pod-identity: the external ids of the workload's associations naming this role (`WorkloadIdentity.associationExternalIds`). */
+  /** Mode pod-identity: the external ids of the workload's associations naming this role (`WorkloadIdentity.associationExternalIds`). @default none (required in mode pod-identity) */
   externalIds?: pulumi.Input<string[]>;
   /** Mode pod-identity: the workload's associations disable session tags (the trust then leaves out `sts:TagSession`). @default false */
   disableSessionTags?: boolean;
-  /** Mode oidc: the workload's namespace. */
+  /** Mode oidc: the workload's namespace. @default none (required in mode oidc) */
   namespace?: string;
   /** Mode oidc: the workload's ServiceAccount; the dedicated one is `<serviceAccount>-<target>-<role>`. @default the workload's name */
   serviceAccount?: string;
@@ -65,7 +65,7 @@ export interface TargetAccountArgs {
   accountId: string;
   /** `chained` (target roles trust the source roles), `oidc` (the target account trusts the cluster's issuer) or `pod-identity` (associations name the target role). */
   mode: CrossAccountMode;
-  /** Mode oidc: the cluster's OIDC issuer URL, registered in the target account. */
+  /** Mode oidc: the cluster's OIDC issuer URL, registered in the target account. @default none (required in mode oidc) */
   issuerUrl?: pulumi.Input<string>;
   /** Mode oidc: adopt this IAM OIDC provider of the target account instead of creating one. @default create one */
   oidcProviderArn?: string;

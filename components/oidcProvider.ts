@@ -16,7 +16,7 @@ export interface OidcProviderRef {
 export interface ClusterOidcProviderArgs {
   /**
    * The cluster's OIDC issuer URL, e.g. an `@pulumi/eks` cluster's `oidcProviderUrl` or `aws.eks.Cluster`'s
-   * `identities[0].oidcs[0].issuer`. Required unless `adoptArn` is given.
+   * `identities[0].oidcs[0].issuer`. Required unless `adoptArn` is given. @default the adopted provider's issuer
    */
   issuerUrl?: pulumi.Input<string>;
   /** Adopt this existing IAM OIDC provider (e.g. made by eksctl) instead of creating one. @default create one */

@@ -10,25 +10,47 @@ import { quoted } from "../core/problems";
 import { RULES, type NameRule } from "../core/rules";
 
 
+/** A key's meaning, and its default when it has one (a key without a default is required, or absent by default). */
+export type KeyDoc = string | [meaning: string, defaultValue: string];
+const DOCS = new WeakMap<object, Record<string, KeyDoc>>();
+
+/**
+ * Documents every key of an object schema beside its declaration; the types make a key without a doc a compile
+ * error, and docs/configuration.md is generated from the schema with these (a test fails when it is stale).
+ */
+function documented<S extends z.ZodObject>(schema: S, docs: { [K in keyof S["shape"]]: KeyDoc }): void {
+  DOCS.set(schema, docs as Record<string, KeyDoc>);
+}
+
+export function docsOf(schema: object): Record<string, KeyDoc> | undefined {
+  return DOCS.get(schema);
+}
+
 /** A string the rule accepts; `sample` first turns what the rule does not know (ABAC placeholders) into a plain value. */
 export function named(rule: NameRule, sample: (value: string) => string = (v) => v) {
-  return z.string().check((ctx) => {
-    if (!rule.test(sample(ctx.value))) {
-      ctx.issues.push({ code: "custom", input: ctx.value, message: `${quoted(ctx.value)} is not a valid ${rule.what}` });
-    }
-  });
+  return z
+    .string()
+    .check((ctx) => {
+      if (!rule.test(sample(ctx.value))) {
+        ctx.issues.push({ code: "custom", input: ctx.value, message: `${quoted(ctx.value)} is not a valid ${rule.what}` });
+      }
+    })
+    .meta({ rule: rule.what });
 }
 
 export function arnOf(kind: ArnKindName) {
-  return z.string().check((ctx) => {
-    if (!ARN_KINDS[kind].pattern.test(ctx.value)) {
-      ctx.issues.push({ code: "custom", input: ctx.value, message: `${quoted(ctx.value)} is not a valid ${ARN_KINDS[kind].what}` });
-    }
-  });
+  return z
+    .string()
+    .check((ctx) => {
+      if (!ARN_KINDS[kind].pattern.test(ctx.value)) {
+        ctx.issues.push({ code: "custom", input: ctx.value, message: `${quoted(ctx.value)} is not a valid ${ARN_KINDS[kind].what}` });
+      }
+    })
+    .meta({ rule: ARN_KINDS[kind].what });
 }
 
 function httpsUrlOf(what: string) {
-  return z.string().check((ctx) => {
+  return z.string().meta({ rule: `${what} (https://...)` }).check((ctx) => {
     let url: URL | undefined;
     try {
       url = new URL(ctx.value);
@@ -41,7 +63,7 @@ function httpsUrlOf(what: string) {
   });
 }
 
-const httpsUrl = z.string().check((ctx) => {
+const httpsUrl = z.string().meta({ rule: "OIDC issuer URL (https://host[/path], no query or fragment)" }).check((ctx) => {
   let url: URL | undefined;
   try {
     url = new URL(ctx.value);
@@ -71,6 +93,13 @@ export const s3GrantSchema = z.strictObject({
   access,
   kmsKeyArn: arnOf("kmsKey").optional(),
 });
+documented(s3GrantSchema, {
+  bucket: "Bucket name (not an ARN).",
+  prefix: ["Key prefix, a folder: `static` and `static/` both grant `static/*` (only one trailing slash goes: `logs//` is `logs//*`). Read access also lists it (`s3:ListBucket` with an `s3:prefix` condition).", "the whole bucket (write access to a whole bucket is warned about)"],
+  access: "`read` (GetObject, GetObjectVersion, ListBucket), `write` (PutObject, DeleteObject, multipart) or `read-write`.",
+  kmsKeyArn: ["Customer-managed key of the bucket's SSE-KMS encryption: `kms:Decrypt` (and `kms:GenerateDataKey` for writes) only via `s3.<region>`.", "none"],
+});
+
 
 export const dynamoGrantSchema = z.strictObject({
   table: named(RULES.dynamoTable),
@@ -78,17 +107,31 @@ export const dynamoGrantSchema = z.strictObject({
   indexes: z.union([z.literal(true), z.array(named(RULES.dynamoIndex)).min(1)]).optional(),
   streams: z.boolean().optional(),
 });
+documented(dynamoGrantSchema, {
+  table: "Table name (not an ARN), in the stack's account and region.",
+  access: "`read` (GetItem, Query, Scan, ...), `write` (PutItem, UpdateItem, DeleteItem, ...) or `read-write`.",
+  indexes: ["`true` for every index of the table (`table/T/index/*`), or a list of index names. Read access only.", "none"],
+  streams: ["Read the table's streams (`table/T/stream/*`). Read access only.", "false"],
+});
+
 
 export const secretGrantSchema = z.strictObject({
-  /** A workload sharing its role by ABAC may write {namespace} and {cluster} in name and prefix (checked per workload). */
+  // A workload sharing its role by ABAC may write {namespace} and {cluster} in both (checked per workload).
   name: named(RULES.secretName, abacSample).optional(),
   prefix: named(RULES.secretPrefix, abacSample).optional(),
   /** Grant the prefix as written even when it does not end at a delimiter ('/', '-', '_', '.'). */
   exactPrefix: z.boolean().optional(),
   kmsKeyArn: arnOf("kmsKey").optional(),
 });
+documented(secretGrantSchema, {
+  name: "One exact secret by name (granted as `secret:NAME-??????`, AWS's random suffix). Give `name` or `prefix`. A workload with `sharedNamespaces` may write `{namespace}` and `{cluster}` in it.",
+  prefix: "Every secret whose name starts with it (`secret:PREFIX*`); it must end at a delimiter (`/`, `-`, `_`, `.`) unless `exactPrefix`. Give `name` or `prefix`. A workload with `sharedNamespaces` may write `{namespace}` and `{cluster}` in it.",
+  exactPrefix: ["Grant `prefix` as written even when it does not end at a delimiter (`app` then also grants `application-keys`).", "false"],
+  kmsKeyArn: ["Customer-managed key the secrets are encrypted with: `kms:Decrypt` only via `secretsmanager.<region>`.", "none"],
+});
 
-const remoteRefSchema = z.strictObject({
+
+export const remoteRefSchema = z.strictObject({
   /** The secret's name in Secrets Manager (not its ARN). */
   key: named(RULES.secretName),
   /** A JSON key of the secret's value. */
@@ -96,30 +139,90 @@ const remoteRefSchema = z.strictObject({
   version: z.string().min(1).optional(),
   metadataPolicy: z.enum(["None", "Fetch"], { error: (iss) => `${quoted(iss.input)} is not a metadata policy (None or Fetch)` }).optional(),
 });
+documented(remoteRefSchema, {
+  key: "The secret's name in Secrets Manager (not its ARN); the store's identity must be able to read it.",
+  property: ["A JSON key of the secret's value.", "the whole value"],
+  version: ["A version id or stage.", "AWSCURRENT"],
+  metadataPolicy: ["`Fetch` also reads the secret's tags and metadata, which grants `secretsmanager:DescribeSecret` on it to the store's identity.", "None"],
+});
+
+
+export const externalSecretTargetSchema = z.strictObject({
+  name: named(RULES.k8sName).optional(),
+  creationPolicy: z.enum(["Owner", "Orphan", "Merge", "None"], { error: (iss) => `${quoted(iss.input)} is not a creation policy (Owner, Orphan, Merge or None)` }).optional(),
+});
+documented(externalSecretTargetSchema, {
+  name: ["Name of the Kubernetes Secret written.", "the ExternalSecret's name"],
+  creationPolicy: ["`Owner` (the Secret goes with the ExternalSecret), `Orphan`, `Merge` or `None`.", "Owner"],
+});
+
+
+export const externalSecretDataSchema = z.strictObject({ secretKey: named(RULES.secretDataKey), remoteRef: remoteRefSchema });
+documented(externalSecretDataSchema, {
+  secretKey: "Key in the Kubernetes Secret.",
+  remoteRef: "Where its value comes from: `{ key, property?, version?, metadataPolicy? }`.",
+});
+
+
+export const findNameSchema = z.strictObject({ regexp: z.string().min(1) });
+documented(findNameSchema, {
+  regexp: "Regular expression the secrets' names must match (ESO's AWS provider needs one).",
+});
+
+
+// ESO's AWS provider finds by name or by tags, within the path; eks-irsa supports name (a regexp).
+export const findSchema = z.strictObject({ path: named(RULES.secretPrefix), name: findNameSchema });
+documented(findSchema, {
+  path: "Only secrets whose names start with this path; the ESO role must be able to read them.",
+  name: "`{ regexp }` the names must match.",
+});
+
+
+export const dataFromSchema = z.strictObject({ extract: remoteRefSchema.optional(), find: findSchema.optional() });
+documented(dataFromSchema, {
+  extract: "Every JSON key of one secret becomes a key of the Secret: `{ key, property?, version?, metadataPolicy? }`. Give `extract` or `find`.",
+  find: "Secrets under a path whose names match: `{ path, name: { regexp } }`; only through the cluster store with `clusterSecretStore.findByPath`. Give `extract` or `find`.",
+});
+
 
 export const externalSecretSchema = z.strictObject({
   name: named(RULES.k8sName),
   /** `cluster` (the ClusterSecretStore, the controller's role; default) or `workload` (a SecretStore using this workload's role). */
   store: z.enum(["cluster", "workload"], { error: (iss) => `${quoted(iss.input)} is not a store (cluster or workload)` }).optional(),
   refreshInterval: named(RULES.duration).optional(),
-  target: z
-    .strictObject({
-      name: named(RULES.k8sName).optional(),
-      creationPolicy: z.enum(["Owner", "Orphan", "Merge", "None"], { error: (iss) => `${quoted(iss.input)} is not a creation policy (Owner, Orphan, Merge or None)` }).optional(),
-    })
-    .optional(),
-  data: z.array(z.strictObject({ secretKey: named(RULES.secretDataKey), remoteRef: remoteRefSchema })).optional(),
+  target: externalSecretTargetSchema.optional(),
+  data: z.array(externalSecretDataSchema).optional(),
   /** Each item: exactly one of `extract` (one secret's JSON keys) or `find` (secrets under a path whose names match). */
-  dataFrom: z
-    .array(
-      z.strictObject({
-        extract: remoteRefSchema.optional(),
-        // ESO's AWS provider finds by name or by tags, within the path; eks-irsa supports name (a regexp).
-        find: z.strictObject({ path: named(RULES.secretPrefix), name: z.strictObject({ regexp: z.string().min(1) }) }).optional(),
-      }),
-    )
-    .optional(),
+  dataFrom: z.array(dataFromSchema).optional(),
 });
+documented(externalSecretSchema, {
+  name: "Name of the `ExternalSecret` in the workload's namespace.",
+  store: ["`cluster`: the ClusterSecretStore, read with the ESO role (grant it in `externalSecrets.secrets`). `workload`: a SecretStore `<workload>-secrets-manager` that authenticates as the workload's ServiceAccount, read with the workload's own role (grant it in the workload's `secrets`).", "cluster"],
+  refreshInterval: ["How often ESO reads again: a Go duration (`15m`, `1h30m`; `0` reads once).", "1h"],
+  target: ["The Kubernetes Secret written: `{ name?, creationPolicy? }`.", "named after the ExternalSecret, owned by it"],
+  data: ["Keys of the Secret, one remote value each: `{ secretKey, remoteRef }`.", "none"],
+  dataFrom: ["Whole secrets (`extract`) or secrets found by path (`find`).", "none"],
+});
+
+
+export const chartSchema = z.strictObject({ version: named(RULES.semver).optional(), repository: httpsUrlOf("Helm repository URL").optional() });
+documented(chartSchema, {
+  version: ["Exact chart version (a pin, not a range).", "2.10.0"],
+  repository: ["Helm repository of the `external-secrets` chart.", "https://charts.external-secrets.io"],
+});
+
+
+export const clusterSecretStoreSchema = z.strictObject({
+  name: named(RULES.k8sName).optional(),
+  findByPath: z.boolean().optional(),
+  namespaces: z.array(named(RULES.namespace)).optional(),
+});
+documented(clusterSecretStoreSchema, {
+  name: ["Name of the ClusterSecretStore (provider aws SecretsManager, the stack's region).", "aws-secrets-manager"],
+  findByPath: ["Allow `dataFrom.find`: grants the ESO role `ListSecrets` and `BatchGetSecretValue` on `*` (the only resource they accept). Never granted otherwise.", "false"],
+  namespaces: ["Namespaces served besides those of the ExternalSecrets that use it (the store admits no other).", "none"],
+});
+
 
 export const externalSecretsSchema = z.strictObject({
   namespace: named(RULES.namespace).optional(),
@@ -127,20 +230,23 @@ export const externalSecretsSchema = z.strictObject({
   /** `reader` (default): the role is bound to a pod-less ServiceAccount the ClusterSecretStore authenticates as; `controller`: to the controller's own. */
   identity: z.enum(["reader", "controller"], { error: (iss) => `${quoted(iss.input)} is not an ESO identity mode (reader or controller)` }).optional(),
   readerServiceAccount: named(RULES.serviceAccount).optional(),
-  chart: z.strictObject({ version: named(RULES.semver).optional(), repository: httpsUrlOf("Helm repository URL").optional() }).optional(),
-  clusterSecretStore: z
-    .strictObject({
-      name: named(RULES.k8sName).optional(),
-      /** Grants the controller ListSecrets and BatchGetSecretValue on "*" for dataFrom.find. */
-      findByPath: z.boolean().optional(),
-      /** Namespaces served besides those of the configured ExternalSecrets. */
-      namespaces: z.array(named(RULES.namespace)).optional(),
-    })
-    .optional(),
+  chart: chartSchema.optional(),
+  clusterSecretStore: clusterSecretStoreSchema.optional(),
   /** What the controller may read for the ClusterSecretStore. */
   secrets: z.array(secretGrantSchema).optional(),
   tags: tags.optional(),
 });
+documented(externalSecretsSchema, {
+  namespace: ["Namespace of the Helm release (created by it) and of the reader ServiceAccount.", "external-secrets"],
+  serviceAccount: ["Fixed name of the controller's ServiceAccount (the chart creates it).", "external-secrets"],
+  identity: ["Which ServiceAccount the ESO role is bound to. `reader`: a pod-less ServiceAccount the ClusterSecretStore authenticates as (`auth.jwt`), so a SecretStore without `auth` gets no AWS identity from the controller. `controller`: the chart's ServiceAccount (ESO's usual setup). See docs/external-secrets.md.", "reader"],
+  readerServiceAccount: ["The pod-less ServiceAccount of identity `reader`, created by the stack and annotated with the ESO role.", "<serviceAccount>-reader"],
+  chart: ["The Helm chart: `{ version?, repository? }`.", "external-secrets 2.10.0"],
+  clusterSecretStore: ["The ClusterSecretStore: `{ name?, findByPath?, namespaces? }`.", "aws-secrets-manager, no find-by-path"],
+  secrets: ["What the ESO role may read for the ClusterSecretStore: `GetSecretValue` only (DescribeSecret on exactly the secrets an ExternalSecret fetches metadata of), `kms:Decrypt` only via Secrets Manager.", "none"],
+  tags: ["Extra tags of the ESO role, merged over `roleDefaults.tags`.", "{}"],
+});
+
 
 export const targetRoleSchema = z.strictObject({
   name: named(RULES.roleLabel),
@@ -152,6 +258,16 @@ export const targetRoleSchema = z.strictObject({
   tags: tags.optional(),
   maxSessionDurationSeconds: z.number().int().min(3600).max(43200).optional(),
 });
+documented(targetRoleSchema, {
+  name: "Label of the role in the target: the role is `<cluster>-<target>-<name>`, its chained profile `<target>-<name>`.",
+  workloads: "Source workloads (names in `eks-irsa:workloads`) that may use the role.",
+  s3: ["S3 access in the target account, as for workloads.", "none"],
+  dynamodb: ["DynamoDB access in the target account, as for workloads.", "none"],
+  secrets: ["Secrets Manager access in the target account, as for workloads.", "none"],
+  tags: ["Extra tags of the role.", "{}"],
+  maxSessionDurationSeconds: ["Longest session (AWS caps a chained session at one hour whatever this says).", "roleDefaults.maxSessionDurationSeconds"],
+});
+
 
 export const targetAccountSchema = z.strictObject({
   name: named(RULES.roleLabel),
@@ -162,12 +278,23 @@ export const targetAccountSchema = z.strictObject({
   /** A read-only role the provider assumes during `pulumi preview` instead of the deploy role. */
   previewRoleArn: arnOf("role").optional(),
   externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { error: () => "is not a valid external id (2-1224 characters: letters, digits and +=,.@:/-)" }).optional(),
-  /** `chained`, `oidc` or `pod-identity` (the source workloads' associations name the target role; they must be in mode pod-identity). */
   mode: z.enum(["chained", "oidc", "pod-identity"], { error: (iss) => `${quoted(iss.input)} is not a cross-account mode (chained, oidc or pod-identity)` }),
   oidcProviderArn: arnOf("oidcProvider").optional(),
   permissionsBoundaryArn: arnOf("managedPolicy").optional(),
   roles: z.array(targetRoleSchema).min(1),
 });
+documented(targetAccountSchema, {
+  name: "Label of the target account (resource and profile names).",
+  accountId: "The target account's 12-digit id, quoted in YAML.",
+  deployRoleArn: "Role in the target account the deployment assumes: the account's resources go through their own `aws.Provider` (`assumeRoles`, `allowedAccountIds: [accountId]`).",
+  previewRoleArn: ["A read-only role in the target account the provider assumes when the program runs as a preview, so PR previews need no deploy rights.", "previews assume the deploy role"],
+  externalId: ["External id of those assumptions.", "none"],
+  mode: "`chained` (the target role trusts exactly the source roles; pods chain through an AWS profile), `oidc` (the target account registers the cluster's issuer; dedicated ServiceAccounts carry the target role) or `pod-identity` (the source workloads' Pod Identity associations name the target role, which trusts their roles with the associations' external ids; the workloads must be in mode `pod-identity`). See docs/cross-account.md and docs/pod-identity.md.",
+  oidcProviderArn: ["Mode `oidc`: adopt the target account's existing IAM OIDC provider for the cluster's issuer.", "created"],
+  permissionsBoundaryArn: ["Permissions boundary of the target roles (a policy of the target account).", "none"],
+  roles: "The roles to create there: `{ name, workloads, s3?, dynamodb?, secrets?, tags?, maxSessionDurationSeconds? }`.",
+});
+
 
 export const workloadSchema = z.strictObject({
   /** Unique in the stack; names the role `<cluster>-<name>`. */
@@ -185,44 +312,68 @@ export const workloadSchema = z.strictObject({
   tokenExpirationSeconds: z.number().int().min(600).max(86400).optional(),
   /** ExternalSecrets created in the workload's namespace (needs eks-irsa:externalSecrets). */
   externalSecrets: z.array(externalSecretSchema).optional(),
-  /** `irsa`, `pod-identity` or `both` (the migration step); default: roleDefaults.mode, else irsa. */
   mode: identityMode.optional(),
-  /** Pod Identity: the associations set no session tags (the trust pins the cluster by aws:SourceArn only); default false. */
   disableSessionTags: z.boolean().optional(),
-  /** The pods run on Fargate, where only IRSA works; default: cluster.fargate, else false. */
   fargate: z.boolean().optional(),
-  /** Pod Identity ABAC: the same ServiceAccount in these namespaces shares the role; {namespace} in a grant resolves per namespace; default none. */
   sharedNamespaces: z.array(named(RULES.namespace)).min(1).optional(),
-  /** Names of the clusters (cluster.name, cluster.additionalClusters[].name) the workload runs on; default all of them. */
   clusters: z.array(named(RULES.clusterName)).min(1).optional(),
 });
+documented(workloadSchema, {
+  name: "Unique workload name (RFC 1123 label): its role is `<cluster>-<name>`.",
+  namespace: "Kubernetes namespace of the ServiceAccount.",
+  serviceAccount: ["ServiceAccount name, or a pattern with `*` (`*`, `report-*`) that binds every matching ServiceAccount of the namespace (`StringLike` on `sub`, `aud` still exact; never created). Patterns in `default` and `kube-system` are warned about.", "name"],
+  createServiceAccount: ["Create the ServiceAccount, annotated with the role. Must not be `true` for a pattern.", "true for an exact name"],
+  s3: ["S3 access: `{ bucket, prefix?, access, kmsKeyArn? }`.", "none"],
+  dynamodb: ["DynamoDB access: `{ table, access, indexes?, streams? }`.", "none"],
+  secrets: ["Secrets Manager read access: `{ name | prefix, exactPrefix?, kmsKeyArn? }`.", "none"],
+  tags: ["Extra role tags, merged over `roleDefaults.tags`.", "{}"],
+  maxSessionDurationSeconds: ["Longest session of the role (3600-43200).", "roleDefaults.maxSessionDurationSeconds"],
+  tokenExpirationSeconds: ["`eks.amazonaws.com/token-expiration` of the ServiceAccount (600-86400).", "serviceAccountDefaults.tokenExpirationSeconds"],
+  externalSecrets: ["ExternalSecrets created in the workload's namespace (needs `eks-irsa:externalSecrets`).", "none"],
+  mode: ["How its pods get the role: `irsa` (annotated ServiceAccount, OIDC trust), `pod-identity` (an EKS Pod Identity association per cluster, `pods.eks.amazonaws.com` trust pinned to it) or `both` (the migration step: both trusts, association and annotation). See docs/pod-identity.md.", "roleDefaults.mode"],
+  disableSessionTags: ["Pod Identity: the associations set no session tags; the trust then pins the cluster by `aws:SourceArn` only.", "false"],
+  fargate: ["The pods run on Fargate, where Pod Identity does not work: only mode `irsa` is accepted.", "true when a cluster it runs on has `fargate`, else false"],
+  sharedNamespaces: ["Pod Identity ABAC: the same ServiceAccount in these namespaces shares the role (one association each); `{namespace}` and `{cluster}` in an S3 prefix or a secret name or prefix resolve per association. Mode `pod-identity` only.", "none"],
+  clusters: ["Names of the clusters it runs on (`cluster.name`, `cluster.additionalClusters[].name`): one IRSA trust statement per issuer, one association per cluster.", "every cluster of the stack but a retired one"],
+});
 
-/** A cluster the stack creates with @pulumi/eks. */
-const clusterCreateSchema = z.strictObject({
+
+export const clusterCreateSchema = z.strictObject({
   version: z.string().regex(/^1\.\d{2}$/, { error: (iss) => `${quoted(iss.input)} is not a Kubernetes minor version like "1.33"` }).optional(),
   instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: (iss) => `${quoted(iss.input)} is not an EC2 instance type like "t3.medium"` }).optional(),
   desiredCapacity: z.number().int().min(0).max(450).optional(),
   minSize: z.number().int().min(0).max(450).optional(),
   maxSize: z.number().int().min(1).max(450).optional(),
-  /** A Fargate profile for the namespaces of the workloads marked fargate (the node group stays); default false. */
   fargateProfile: z.boolean().optional(),
 });
+documented(clusterCreateSchema, {
+  version: ["Kubernetes minor version, e.g. \"1.33\".", "the provider's default"],
+  instanceType: ["EC2 instance type of the nodes.", "t3.medium"],
+  desiredCapacity: ["Nodes to run.", "minSize"],
+  minSize: ["Fewest nodes.", "1"],
+  maxSize: ["Most nodes.", "max(2, minSize)"],
+  fargateProfile: ["A Fargate profile selecting the namespaces of the workloads marked `fargate` (the node group stays).", "false"],
+});
+
 
 /** A further cluster of the stack (blue/green): adopted by issuer and provider ARN, or created. */
 export const additionalClusterSchema = z.strictObject({
-  /** Name of the EKS cluster (same account and region as the stack's); required. */
   name: named(RULES.clusterName),
-  /** Create the cluster with @pulumi/eks (as cluster.create); default: the cluster exists already. */
   create: clusterCreateSchema.optional(),
-  /** Its OIDC issuer URL (IRSA); default: read with eks:DescribeCluster, or from oidcProviderArn. */
   oidcIssuerUrl: httpsUrl.optional(),
-  /** Adopt its existing IAM OIDC provider; default: one is created where a workload there uses IRSA. */
   oidcProviderArn: arnOf("oidcProvider").optional(),
-  /** Kubeconfig (JSON or YAML text) for an existing cluster; default: one built from the cluster's endpoint. */
   kubeconfig: z.string().min(1).optional(),
-  /** Every pod of the cluster runs on Fargate (only IRSA works there); default false. */
   fargate: z.boolean().optional(),
 });
+documented(additionalClusterSchema, {
+  name: "EKS cluster name, in the stack's account and region.",
+  create: ["Create the cluster with `@pulumi/eks`, as `cluster.create`.", "absent: the cluster exists"],
+  oidcIssuerUrl: ["The https issuer of an existing cluster.", "looked up with eks:DescribeCluster"],
+  oidcProviderArn: ["Adopt its existing IAM OIDC provider.", "absent: created where a workload there uses IRSA"],
+  kubeconfig: ["Kubeconfig of an existing cluster (store it as a secret).", "built from the cluster's endpoint with `aws eks get-token`"],
+  fargate: ["Every pod of the cluster runs on Fargate: its workloads are IRSA only.", "false"],
+});
+
 
 export const clusterSchema = z.strictObject({
   name: named(RULES.clusterName),
@@ -236,13 +387,23 @@ export const clusterSchema = z.strictObject({
   createNamespaces: z.boolean().optional(),
   /** Kubeconfig (JSON or YAML text) for an existing cluster; by default one is built from the cluster's endpoint. */
   kubeconfig: z.string().min(1).optional(),
-  /** Every pod of the cluster runs on Fargate (only IRSA works there); default false. */
   fargate: z.boolean().optional(),
-  /** Further clusters whose workloads share the roles (blue/green): IRSA trusts each issuer, Pod Identity associates on each; default none. */
   additionalClusters: z.array(additionalClusterSchema).optional(),
-  /** Blue/green: no workload runs here any more (its trust, associations and ServiceAccounts go; roles keep their names); default false. */
   retired: z.boolean().optional(),
 });
+documented(clusterSchema, {
+  name: "EKS cluster name: role names are `<cluster>-<workload>` (cut to 64 characters with a hash).",
+  create: ["Create the cluster with `@pulumi/eks` (its own OIDC provider off: the stack registers the issuer): `{ version?, instanceType?, desiredCapacity?, minSize?, maxSize?, fargateProfile? }`.", "absent: the cluster exists"],
+  oidcIssuerUrl: ["The https issuer of an existing cluster.", "looked up with eks:DescribeCluster"],
+  oidcProviderArn: ["Adopt an existing IAM OIDC provider (e.g. from `eksctl utils associate-iam-oidc-provider`); its issuer must match `oidcIssuerUrl`, which is read from the ARN when absent.", "absent: create the provider"],
+  protectOidcProvider: ["Pulumi `protect` on a provider this stack creates: every IRSA role of the cluster depends on it.", "true"],
+  createNamespaces: ["Create the namespaces the stack puts ServiceAccounts, ExternalSecrets and ConfigMaps into.", "true when `create` is set, else false"],
+  kubeconfig: ["Kubeconfig of an existing cluster; store it with `pulumi config set --secret --path eks-irsa:cluster.kubeconfig` (offline runs use a placeholder and never print it).", "built from the cluster's endpoint with `aws eks get-token`"],
+  fargate: ["Every pod of the cluster runs on Fargate: its workloads are IRSA only.", "false"],
+  additionalClusters: ["Further clusters whose workloads share the roles (blue/green): `{ name, create? | oidcIssuerUrl?, oidcProviderArn?, kubeconfig?, fargate? }`. IRSA trusts each issuer, Pod Identity associates on each.", "none"],
+  retired: ["Blue/green: no workload runs on this cluster any more (its trust statements, associations and ServiceAccounts go; it still names the roles). Needs `additionalClusters`.", "false"],
+});
+
 
 export const roleDefaultsSchema = z.strictObject({
   path: named(RULES.iamPath).optional(),
@@ -253,14 +414,30 @@ export const roleDefaultsSchema = z.strictObject({
   allowedRegions: z.array(named(RULES.region)).min(1).optional(),
   trustPolicyQuota: z.number().int().min(2048).max(4096).optional(),
   managedPolicyQuota: z.number().int().min(1).max(20).optional(),
-  /** The identity mode of workloads that set none: irsa, pod-identity or both; default irsa. */
   mode: identityMode.optional(),
 });
+documented(roleDefaultsSchema, {
+  path: ["IAM path of every role and policy.", "/"],
+  maxSessionDurationSeconds: ["Longest session of every role (3600-43200).", "3600"],
+  permissionsBoundaryArn: ["Permissions boundary of every role in the stack's account.", "none"],
+  tags: ["Tags of every role and policy (besides eks-irsa's own `eks-irsa:*` tags; at most 50 per role in all).", "{}"],
+  requireSecureTransport: ["Deny every request not sent over TLS (`aws:SecureTransport`).", "true"],
+  allowedRegions: ["Deny every request to another region (`aws:RequestedRegion`); must include the stack's region. Global services count as us-east-1.", "no region guardrail"],
+  trustPolicyQuota: ["The account's trust policy size quota (2048-4096): a longer trust fails the plan.", "2048"],
+  managedPolicyQuota: ["Managed policies per role (1-20), for permissions beyond the role's 10,240-character inline policy.", "10"],
+  mode: ["The identity mode of workloads that set none: `irsa`, `pod-identity` or `both`.", "irsa"],
+});
+
 
 export const serviceAccountDefaultsSchema = z.strictObject({
   stsRegionalEndpoints: z.boolean().optional(),
   tokenExpirationSeconds: z.number().int().min(600).max(86400).optional(),
 });
+documented(serviceAccountDefaultsSchema, {
+  stsRegionalEndpoints: ["`eks.amazonaws.com/sts-regional-endpoints: \"true\"` on every ServiceAccount.", "true"],
+  tokenExpirationSeconds: ["`eks.amazonaws.com/token-expiration` of every ServiceAccount (600-86400).", "the webhook's 86400"],
+});
+
 
 export const quotasSchema = z.strictObject({
   rolesPerAccount: z.number().int().min(1).max(5000).optional(),
@@ -272,6 +449,16 @@ export const quotasSchema = z.strictObject({
   managedPoliciesAlreadyInAccount: z.number().int().min(0).optional(),
   warnAtPercent: z.number().int().min(1).max(100).optional(),
 });
+documented(quotasSchema, {
+  rolesPerAccount: ["The account's role quota (AWS default 1,000, up to 5,000).", "1000"],
+  oidcProvidersPerAccount: ["The account's IAM OIDC provider quota.", "100"],
+  rolesAlreadyInAccount: ["Roles that exist outside this stack, counted toward the quota.", "0"],
+  oidcProvidersAlreadyInAccount: ["IAM OIDC providers that exist outside this stack.", "0"],
+  managedPoliciesPerAccount: ["The account's customer-managed policy quota (AWS default 1,500, up to 5,000).", "1500"],
+  managedPoliciesAlreadyInAccount: ["Customer-managed policies that exist outside this stack.", "0"],
+  warnAtPercent: ["The plan warns when a quota would be this full.", "80"],
+});
+
 
 /** Every key of the `eks-irsa:` config namespace. */
 export const stackConfigSchema = z.strictObject({
@@ -283,6 +470,16 @@ export const stackConfigSchema = z.strictObject({
   externalSecrets: externalSecretsSchema.optional(),
   crossAccount: z.array(targetAccountSchema).optional(),
 });
+documented(stackConfigSchema, {
+  cluster: "The cluster: created with `@pulumi/eks` or existing, and its IAM OIDC provider.",
+  workloads: "The workloads, each with its own role and ServiceAccount.",
+  roleDefaults: ["Settings of every role.", "see below"],
+  serviceAccountDefaults: ["Settings of every ServiceAccount.", "see below"],
+  quotas: ["Account quotas the plan watches.", "see below"],
+  externalSecrets: ["Install the External Secrets Operator with its own narrowly scoped role.", "absent: no ESO"],
+  crossAccount: ["Roles in other accounts for workloads of this cluster.", "none"],
+});
+
 
 export type StackConfigInput = z.infer<typeof stackConfigSchema>;
 export type WorkloadInput = z.infer<typeof workloadSchema>;

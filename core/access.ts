@@ -39,11 +39,11 @@ export interface DynamoGrant {
 
 /** Secrets Manager secrets of the stack's account and region, read-only: one by name, or a path by prefix. */
 export interface SecretGrant {
-  /** One exact secret by name (the ARN gets AWS's random `-??????` suffix). Give `name` or `prefix`. */
+  /** One exact secret by name (the ARN gets AWS's random `-??????` suffix). Give `name` or `prefix`. @default none */
   name?: string;
   /**
    * Every secret whose name starts with this path, e.g. `shop/orders/`. It must end at a delimiter ('/', '-', '_' or
-   * '.'): `shop/orders` would also grant `shop/orders-archive`. Give `name` or `prefix`.
+   * '.'): `shop/orders` would also grant `shop/orders-archive`. Give `name` or `prefix`. @default none
    */
   prefix?: string;
   /** Grant `prefix` as it is, even when it does not end at a delimiter (`app` also grants `application-keys`). @default false */

@@ -86,9 +86,9 @@ export interface FindByPath {
 
 /** Give exactly one of `extract` (the JSON keys of one secret) or `find` (secrets under a path). */
 export interface ExternalSecretDataFrom {
-  /** Every JSON key of one secret becomes a key of the Secret. */
+  /** Every JSON key of one secret becomes a key of the Secret. Give `extract` or `find`. @default none */
   extract?: RemoteRef;
-  /** Every secret under a path whose name matches becomes a key (needs `clusterSecretStore.findByPath`). */
+  /** Every secret under a path whose name matches becomes a key (needs `clusterSecretStore.findByPath`). Give `extract` or `find`. @default none */
   find?: FindByPath;
 }
 

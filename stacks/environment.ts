@@ -29,7 +29,7 @@ export interface EnvironmentOutputs {
   /** The ESO controller's identity and store, when ESO is configured. */
   externalSecrets?: { roleArn: pulumi.Output<string>; namespace: string; serviceAccount: string; clusterSecretStore: string; chartVersion: string };
   /** Per target account: its id, mode and role ARNs. */
-  crossAccount: Record<string, { accountId: string; mode: string; roles: pulumi.Output<Record<string, string>> }>;
+  crossAccount: Record<string, { accountId: string; mode: string; roles: pulumi.Output<Record<string, string>>; previewRoleArn?: string }>;
 }
 
 /**
@@ -170,7 +170,7 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
       providers: [provider, ...providers],
       dependsOn: t.mode === "oidc" ? [...new Set(sources.map((s) => s.serviceAccountNamespace))].flatMap((ns) => inNamespace(ns)) : sources,
     });
-    crossAccount[t.name] = { accountId: t.accountId, mode: t.mode, roles: account.roleArns };
+    crossAccount[t.name] = { accountId: t.accountId, mode: t.mode, roles: account.roleArns, ...(t.previewRoleArn ? { previewRoleArn: t.previewRoleArn } : {}) };
   });
   return {
     clusterName: spec.cluster.name,

@@ -160,8 +160,8 @@ describe("Pod Identity: blue/green clusters", () => {
     const after = await accessModel(afterRun);
     assert.deepEqual([before.errors, after.errors], [[], []]);
     assert.deepEqual(diffModels(before, after).map((c) => `${c.sign} ${c.text}`), [
-      "- workload catalog no longer assumable by Pod Identity association shop/catalog on cluster prod-blue",
       "- workload orders no longer assumable by api/orders via oidc.eks.us-east-1.amazonaws.com/id/BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
+      "- workload catalog no longer assumable by Pod Identity association shop/catalog on cluster prod-blue",
     ]);
     // The green cluster's objects stay as they were; the blue cluster's ServiceAccount goes.
     assert.deepEqual(afterRun.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount").map((r) => r.name).sort(), ["catalog@prod-green", "orders@prod-green"]);

@@ -950,6 +950,25 @@ describe("docs/github-oidc-role.md: the roles the workflows assume", () => {
     assert.ok(findings.some((f) => f.rule === "oidc-trust-without-exact-subject"), JSON.stringify(findings));
   });
 
+  it("documents the read-only role a cross-account target's provider assumes in previews: it passes the pack, trusts the prod preview role only, and the prod preview role may assume it", async () => {
+    const target = (kind: string) =>
+      only([...text.matchAll(new RegExp(`<!-- target-${kind}-policy: ([^>]+?) -->\\s*\`\`\`json\\n([\\s\\S]*?)\`\`\``, "g"))], `target ${kind} policy`);
+    const [, name, trustText] = target("trust");
+    const [, , permissionsText] = target("permissions");
+    const prod = parse(readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, { previewRoleArn?: string }[]> };
+    const previewRole = prod.config["eks-irsa:crossAccount"][0].previewRoleArn!;
+    assert.equal(previewRole.split("/").pop(), name.trim(), "the documented role is the one prod's config names");
+    const trust = JSON.parse(trustText) as { Statement: { Principal: { AWS: string } }[] };
+    assert.deepEqual(trust.Statement.map((s) => s.Principal.AWS), ["arn:aws:iam::123456789012:role/github-eks-irsa-preview-prod"]);
+    assert.deepEqual(await checkResources([resource("aws:iam/role:Role", "previewer", { assumeRolePolicy: trustText })]), []);
+    assert.deepEqual(await checkResources([resource("aws:iam/policy:Policy", "previewer", { policy: permissionsText })]), []);
+    assert.ok(!/"iam:(Create|Put|Delete|Update|Attach|Detach|Tag|Untag)/.test(permissionsText), "read-only");
+    const previewProd = only(permissionPolicies.filter((p) => p.names[0] === "preview-prod"), "preview-prod");
+    assert.ok(JSON.stringify(previewProd.document).includes(`"Action":"sts:AssumeRole","Resource":"${previewRole}"`), "the prod preview role may assume it");
+    const deployProd = only(permissionPolicies.filter((p) => p.names[0] === "deploy-prod"), "deploy-prod");
+    assert.ok(!JSON.stringify(deployProd.document).includes(previewRole) && !JSON.stringify(previewProd.document).includes("eks-irsa-deployer"), "previews never assume the deployer");
+  });
+
   it("preview permissions pass every rule; deploy permissions draw only permissions-privilege-escalation", async () => {
     assert.deepEqual(permissionPolicies.map((p) => p.names[0]).sort(), ["deploy-dev-irsa", "deploy-prod", "preview-dev", "preview-prod"]);
     for (const p of permissionPolicies) {

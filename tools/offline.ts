@@ -121,6 +121,7 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
     const options = new Map<string, RegisteredResource["options"]>();
     // The engine refuses two resources of one URN (type chain and name); the mock monitor does not notice.
     const urns = new Set<string>();
+    const constructed = new Map<string, number>();
     const duplicates: string[] = [];
     const mocks = new RealisticMocks({ region, accountId, issuerUrl: typeof cluster?.oidcIssuerUrl === "string" ? cluster.oidcIssuerUrl : undefined });
     await pulumi.runtime.setMocks(
@@ -154,6 +155,7 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
         const urn = `${typeChain(t.opts.parent)}${t.type}::${t.name}`;
         if (urns.has(urn)) duplicates.push(urn);
         urns.add(urn);
+        constructed.set(`${t.type}::${t.name}`, constructed.size);
         const dependsOn = t.opts.dependsOn;
         const parent = t.opts.parent as unknown as { __pulumiType?: string; __name?: string } | undefined;
         options.set(`${t.type}::${t.name}`, {
@@ -182,6 +184,9 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
     await new Promise((resolve) => setImmediate(resolve));
     if (failures.length > 0) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]));
     if (duplicates.length > 0) throw new Error(`two resources share a URN (pulumi up would refuse them): ${duplicates.join(", ")}`);
+    // In the order the program constructed them (the config's order), not the order their inputs happened to resolve.
+    const rank = (r: RegisteredResource) => (r.type === "pulumi:pulumi:Stack" ? -1 : (constructed.get(`${r.type}::${r.name}`) ?? constructed.size));
+    resources.sort((a, b) => rank(a) - rank(b));
     return { stack, region, accountId, resources, outputs: plain(outputs ?? {}, secretSig) as Record<string, unknown>, secrets };
   } finally {
     process.off("unhandledRejection", onFailure);

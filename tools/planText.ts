@@ -99,7 +99,19 @@ function esoLines(out: string[], run: OfflineRun): void {
     const role = sa?.annotations?.["eks.amazonaws.com/role-arn"] ? "annotated with the role" : "no AWS role of its own";
     out.push(`  helm        CREATE release ${i.chart} ${i.version} from ${i.repositoryOpts?.repo} in namespace ${i.namespace}${i.values?.installCRDs ? " with its CRDs" : ""}; controller ServiceAccount ${sa?.name} (${role})`);
   }
-  for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:external-secrets.io/"))) {
+  // Stores before the ExternalSecrets that read through them, each in name order (registration order follows when
+  // each object's inputs resolved).
+  const order = ["ClusterSecretStore", "SecretStore", "ExternalSecret"];
+  const objects = run.resources.filter((x) => x.type.startsWith("kubernetes:external-secrets.io/"));
+  const rank = (r: (typeof objects)[number]) => {
+    const md = r.inputs.metadata as { name: string; namespace?: string };
+    return [order.indexOf(r.type.split(":").pop()!), md.namespace ?? "", md.name] as const;
+  };
+  objects.sort((a, b) => {
+    const [x, y] = [rank(a), rank(b)];
+    return x[0] - y[0] || x[1].localeCompare(y[1]) || x[2].localeCompare(y[2]);
+  });
+  for (const r of objects) {
     const md = r.inputs.metadata as { name: string; namespace?: string };
     const spec = r.inputs.spec as Record<string, any>;
     const id = `${md.namespace ? `${md.namespace}/` : ""}${md.name}`;
@@ -157,7 +169,8 @@ export function renderPlan(run: OfflineRun): string {
     const raw = provider?.inputs.assumeRoles;
     // Provider inputs arrive JSON-encoded when nested.
     const assumed = ((typeof raw === "string" ? JSON.parse(raw) : raw) as { roleArn?: string }[] | undefined)?.[0]?.roleArn;
-    out.push("", `target    ${target}: account ${role.arn.split(":")[4]}${assumed ? `, deployed through a provider assuming ${assumed}` : ""}`);
+    const previewer = ((run.outputs.crossAccount ?? {}) as Record<string, { previewRoleArn?: string }>)[target]?.previewRoleArn;
+    out.push("", `target    ${target}: account ${role.arn.split(":")[4]}${assumed ? `, deployed through a provider assuming ${assumed}` : ""}${previewer ? ` (previews assume ${previewer})` : ""}`);
     roleLines(out, run, role, true);
   }
   for (const cm of run.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap")) {

@@ -1,19 +1,49 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { parsePolicy } from "../../core/document";
 import { evaluateTrust, webIdentityRequest } from "../../core/trustEval";
 import { ROOT, runOffline, type OfflineRun } from "../../tools/offline";
 import { program } from "../../stacks";
 
-function run(command: string, args: string[], cwd: string): string {
-  const r = spawnSync(command, args, { cwd, encoding: "utf8" });
-  assert.equal(r.status, 0, `${command} ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
+const execFileAsync = promisify(execFile);
+
+async function run(command: string, args: string[], cwd: string): Promise<string> {
+  try {
+    return (await execFileAsync(command, args, { cwd, encoding: "utf8", maxBuffer: 1 << 24 })).stdout;
+  } catch (e) {
+    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(" ")} failed:\n${stdout ?? ""}\n${stderr ?? ""}`);
+  }
 }
+
+/**
+ * Packs, unpacks and compiles in child processes as soon as this file loads, so that the slow part (tsc, twice) runs
+ * beside the in-process tests of the other files; the tests below await it.
+ */
+async function packAndCompile(dir: string) {
+  const tarball = path.join(dir, (await run("npm", ["pack", "--silent", "--pack-destination", dir], ROOT)).trim().split("\n").pop()!);
+  const files = (await run("tar", ["-tzf", tarball], dir)).trim().split("\n");
+  const app = path.join(dir, "app");
+  cpSync(path.join(ROOT, "examples/typescript"), app, { recursive: true });
+  const modules = path.join(app, "node_modules");
+  mkdirSync(path.join(modules, "eks-irsa"), { recursive: true });
+  for (const entry of readdirSync(path.join(ROOT, "node_modules"))) {
+    if (entry !== "eks-irsa" && entry !== ".bin" && !entry.startsWith(".")) symlinkSync(path.join(ROOT, "node_modules", entry), path.join(modules, entry));
+  }
+  await run("tar", ["-xzf", tarball, "-C", path.join(modules, "eks-irsa"), "--strip-components=1"], dir);
+  await run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", app], app);
+  return { files, app, modules };
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), "eks-irsa-pack-"));
+const built = packAndCompile(dir);
+// Awaited by the tests; a failure is reported there, not as an unhandled rejection while other files run.
+built.catch(() => undefined);
 
 /**
  * The package as a user gets it: `npm pack` (which builds the JavaScript and declarations), the tarball unpacked into
@@ -21,25 +51,14 @@ function run(command: string, args: string[], cwd: string): string {
  * the TypeScript example compiled with tsc against the declarations, and run under the SDK's mocks.
  */
 describe("package: the npm tarball in a consumer program (examples/typescript)", () => {
-  let dir: string;
   let consumer: OfflineRun;
   let imported: OfflineRun;
   let files: string[];
 
   before(async function () {
     this.timeout(180_000);
-    dir = mkdtempSync(path.join(tmpdir(), "eks-irsa-pack-"));
-    const tarball = path.join(dir, run("npm", ["pack", "--silent", "--pack-destination", dir], ROOT).trim().split("\n").pop()!);
-    files = run("tar", ["-tzf", tarball], dir).trim().split("\n");
-    const app = path.join(dir, "app");
-    cpSync(path.join(ROOT, "examples/typescript"), app, { recursive: true });
-    const modules = path.join(app, "node_modules");
-    mkdirSync(path.join(modules, "eks-irsa"), { recursive: true });
-    for (const entry of readdirSync(path.join(ROOT, "node_modules"))) {
-      if (entry !== "eks-irsa" && entry !== ".bin" && !entry.startsWith(".")) symlinkSync(path.join(ROOT, "node_modules", entry), path.join(modules, entry));
-    }
-    run("tar", ["-xzf", tarball, "-C", path.join(modules, "eks-irsa"), "--strip-components=1"], dir);
-    run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", app], app);
+    const { app, modules, files: listed } = await built;
+    files = listed;
     imported = await runOffline("import", { "aws:region": "us-east-1" }, async () => {
       const library = (await import(pathToFileURL(path.join(modules, "eks-irsa/bin/components/index.js")).href)) as Record<string, unknown>;
       assert.deepEqual(["ClusterOidcProvider", "ExternalSecretsOperator", "TargetAccount", "WorkloadIdentity"].filter((c) => typeof library[c] !== "function"), []);

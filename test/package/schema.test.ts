@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
+import * as ts from "typescript";
 import { parse as parseYaml } from "yaml";
 import * as library from "../../components";
 import { WorkloadIdentity, type WorkloadIdentityArgs } from "../../components";
@@ -87,6 +88,31 @@ describe("package: the multi-language schema (Pulumi's own component analyzer)",
     };
     for (const [token, resource] of Object.entries(schema.resources)) documented(token, { ...resource.inputProperties, ...resource.properties });
     for (const [token, type] of Object.entries(schema.types)) documented(token, type.properties);
+  });
+
+  it("every argument of a public type has a doc comment where it is declared, every optional one its @default", () => {
+    const files = ["core/workload.ts", "core/access.ts", "core/eso.ts", "core/targetRole.ts", ...readdirSync(path.join(ROOT, "components")).map((f) => `components/${f}`)].map((f) => path.join(ROOT, f));
+    // The argument types other languages see, the components' Args and the interfaces they extend.
+    const names = new Set(Object.keys(schema.types).map((t) => t.split(":").pop()!));
+    const missing: string[] = [];
+    const program = ts.createProgram(files, { strict: true });
+    const interfaces = program.getSourceFiles().filter((sf) => files.includes(sf.fileName)).flatMap((sf) => sf.statements.filter(ts.isInterfaceDeclaration).map((node) => ({ sf, node })));
+    // ... and the types the package entry exports.
+    const exported = [...readFileSync(path.join(ROOT, "components/index.ts"), "utf8").matchAll(/\btype (\w+)/g)].map((m) => m[1]);
+    const publicOnes = new Set([...names, ...exported]);
+    for (const { sf, node } of interfaces.filter(({ node }) => publicOnes.has(node.name.text))) {
+      for (const clause of node.heritageClauses ?? []) for (const t of clause.types) publicOnes.add(t.expression.getText(sf));
+    }
+    for (const { sf, node } of interfaces.filter(({ node }) => publicOnes.has(node.name.text))) {
+      for (const m of node.members.filter(ts.isPropertySignature)) {
+        const doc = (ts.getLeadingCommentRanges(sf.text, m.pos) ?? []).map((r) => sf.text.slice(r.pos, r.end)).join(" ");
+        const field = `${node.name.text}.${m.name.getText(sf)}`;
+        if (!doc.startsWith("/**")) missing.push(`${field}: no doc comment`);
+        else if (m.questionToken && !doc.includes("@default")) missing.push(`${field}: no @default`);
+      }
+    }
+    assert.ok(publicOnes.has("RoleInput") && publicOnes.has("WorkloadIdentityArgs") && publicOnes.size > 20, [...publicOnes].join(" "));
+    assert.deepEqual(missing, []);
   });
 
   it("construct() from plain JSON inputs registers the same role, documents and ServiceAccount as the TypeScript path", async () => {

@@ -37,7 +37,9 @@ export function describeTrust(doc: PolicyDocument): string[] {
     }
     if (principal && principal !== "*" && asList(principal.Service).includes(POD_IDENTITY_SERVICE)) return [describePodIdentity(s)];
     const who = principal === "*" ? ["ANYONE"] : asList(principal?.AWS ?? principal?.Service);
-    return who.map((w) => `${w}${describeConditions(s.Condition)}`);
+    // A statement that only tags sessions (beside a pinned AssumeRole) lets nobody in by itself.
+    const tagsOnly = s.Action !== undefined && asList(s.Action).every((a) => /^sts:TagSession$/i.test(a)) ? "  (sts:TagSession only: may pass session tags on)" : "";
+    return who.map((w) => `${w}${describeConditions(s.Condition)}${tagsOnly}`);
   });
 }
 

@@ -16,6 +16,8 @@ export interface EnvironmentOutputs {
   clusterName: string;
   /** The further clusters (blue/green), when there are any. */
   additionalClusters?: string[];
+  /** The stack's cluster is retired (blue/green), when it is. */
+  clusterRetired?: boolean;
   /** The cluster's IRSA issuer and provider: absent when no identity of the stack uses IRSA (Pod Identity only). */
   oidcIssuerUrl?: pulumi.Output<string>;
   oidcProviderArn?: pulumi.Output<string>;
@@ -175,6 +177,7 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
   return {
     clusterName: spec.cluster.name,
     ...(spec.cluster.additionalClusters.length > 0 ? { additionalClusters: spec.cluster.additionalClusters.map((k) => k.name) } : {}),
+    ...(spec.cluster.retired ? { clusterRetired: true } : {}),
     ...(oidc ? { oidcIssuerUrl: oidc.issuerUrl, oidcProviderArn: oidc.arn, oidcProviderAdopted: oidc.adopted } : {}),
     warnings: [...layout.risks, ...layout.warnings],
     workloads,

@@ -94,6 +94,7 @@ describe("Pod Identity: a stack with workloads in each mode on two clusters (exa
     assert.match(text, /\n {2}sa {10}CREATE shop\/catalog without annotation \(Pod Identity\) in each of 2 clusters\n/);
     assert.match(text, /\n {2}association CREATE bi\/analytics on cluster prod-blue \(session tags on, target role arn:aws:iam::444455556666:role\/prod-blue-datalake-reader: pods get its credentials\)\n/);
     assert.match(text, /Pod Identity credentials, which EKS caches up to 59 min/);
+    assert.match(text, /\n {2}assumed by {2}arn:aws:iam::111122223333:role\/prod-blue-analytics {2}when aws:PrincipalArn ArnEquals arn:aws:iam::111122223333:role\/prod-blue-analytics {2}\(sts:TagSession only: may pass session tags on\)\n/);
     const batch = text.slice(text.indexOf("workload  batch"));
     assert.match(batch, /assumed by {2}system:serviceaccount:batch:batch {2}via oidc/);
   });
@@ -163,6 +164,7 @@ describe("Pod Identity: blue/green clusters", () => {
       "- workload orders no longer assumable by api/orders via oidc.eks.us-east-1.amazonaws.com/id/BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
       "- workload catalog no longer assumable by Pod Identity association shop/catalog on cluster prod-blue",
     ]);
+    assert.match(renderPlan(afterRun), /\ncluster {3}prod-blue: existing \(retired: no workload runs there any more; it still names the roles\)\n/);
     // The green cluster's objects stay as they were; the blue cluster's ServiceAccount goes.
     assert.deepEqual(afterRun.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount").map((r) => r.name).sort(), ["catalog@prod-green", "orders@prod-green"]);
   });

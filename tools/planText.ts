@@ -143,7 +143,7 @@ export function renderPlan(run: OfflineRun): string {
     const i = cluster.inputs;
     out.push(`cluster   ${String(i.name)}: CREATE with @pulumi/eks (Kubernetes ${String(i.version ?? "default")}, ${String(i.desiredCapacity)} x ${String(i.instanceType)}, ${String(i.minSize)}-${String(i.maxSize)} nodes)`);
   } else {
-    out.push(`cluster   ${String(run.outputs.clusterName)}: existing`);
+    out.push(`cluster   ${String(run.outputs.clusterName)}: existing${run.outputs.clusterRetired === true ? " (retired: no workload runs there any more; it still names the roles)" : ""}`);
   }
   for (const name of (run.outputs.additionalClusters as string[] | undefined) ?? []) {
     const created = run.resources.find((r) => r.type === "eks:index:Cluster" && r.inputs.name === name);

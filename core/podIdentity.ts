@@ -40,10 +40,8 @@ export const ABAC_PLACEHOLDERS: Record<string, string> = {
   "{namespace}": `\${aws:PrincipalTag/${SESSION_TAGS.namespace}}`,
   "{cluster}": `\${aws:PrincipalTag/${SESSION_TAGS.clusterName}}`,
 };
-/** `${aws:PrincipalTag/kubernetes-*}` or `${aws:PrincipalTag/eks-cluster-name}`: the variables a shared role's policy may use. */
-export const ABAC_VARIABLE = /\$\{aws:PrincipalTag\/(kubernetes-namespace|eks-cluster-name)\}/g;
-/** Any policy variable naming a Pod Identity session tag. */
-export const SESSION_TAG_VARIABLE = /\$\{aws:PrincipalTag\/(kubernetes-[\w-]+|eks-cluster-[\w-]+)\}/i;
+/** The session tags a shared role's policy may key access on (the pack accepts no other `${aws:PrincipalTag/...}`). */
+export const ABAC_TAGS: readonly string[] = [SESSION_TAGS.namespace, SESSION_TAGS.clusterName];
 
 export const usesIrsa = (mode: IdentityMode | undefined): boolean => mode === undefined || mode !== IdentityMode.PodIdentity;
 export const usesPodIdentity = (mode: IdentityMode | undefined): boolean => mode === IdentityMode.PodIdentity || mode === IdentityMode.Both;

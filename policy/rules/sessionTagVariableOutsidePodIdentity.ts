@@ -1,10 +1,8 @@
 import { asList } from "../../core/document";
-import { POD_IDENTITY_SERVICE } from "../../core/podIdentity";
+import { ABAC_TAGS, POD_IDENTITY_SERVICE } from "../../core/podIdentity";
 import { principalTagVariables } from "../lib/podIdentity";
 import { isAllow, readDocument, readString, trustOf } from "../lib/documents";
 import { toPolicy, type CheckedResource, type StackRule, type Violation } from "../lib/rule";
-
-const ALLOWED = ["kubernetes-namespace", "eks-cluster-name"];
 
 /**
  * ABAC on Pod Identity session tags: a shared role's policy may key S3 prefixes and secret paths on
@@ -37,7 +35,7 @@ export const sessionTagVariableOutsidePodIdentity: StackRule = {
       const docs = documentsOf(name);
       const variables = [...new Set(docs.flatMap((d) => principalTagVariables(d.text)))];
       if (variables.length === 0) continue;
-      for (const v of variables.filter((x) => !ALLOWED.includes(x))) {
+      for (const v of variables.filter((x) => !ABAC_TAGS.includes(x))) {
         out.push({ resource: role, message: `role ${name}: \${aws:PrincipalTag/${v}} is not an access boundary eks-irsa accepts: key shared access on \${aws:PrincipalTag/kubernetes-namespace} (and eks-cluster-name)` });
       }
       const trust = trustOf(role.type, role.props);

@@ -4,7 +4,11 @@
  * EKS sets, ABAC placeholders for a role shared by namespaces, and cross-account target roles reached through an
  * association's `targetRoleArn`. Pure: no Pulumi.
  */
-import type { AwsEnvironment, Partition } from "./environment";
+import { Checker, validRegion } from "./check";
+import { partitionOfRegion, type AwsEnvironment, type Partition } from "./environment";
+import { RULES } from "./rules";
+import { isPattern } from "./trust";
+import type { WorkloadIdentityInput } from "./workload";
 import { policyDocument, type ConditionBlock, type PolicyDocument, type Statement } from "./document";
 
 /** How a workload's pods get their AWS identity. */
@@ -167,4 +171,67 @@ export function migrationStep(mode: IdentityMode, targetRole = false): string {
         `once these expire (at most the role's session duration); restarted pods get Pod Identity credentials, which EKS caches up to ${cache}`
       );
   }
+}
+
+/**
+ * Checks a workload's mode and Pod Identity arguments (the refusals: China regions, Fargate, patterns; ABAC only in
+ * mode pod-identity with session tags; placeholders only in a shared role). Returns the arguments with their grants'
+ * placeholders as a sample namespace and cluster, for the name checks of the grants.
+ */
+export function checkPodIdentityArgs(c: Checker, name: string, input: WorkloadIdentityInput): WorkloadIdentityInput {
+  const mode = input.mode ?? IdentityMode.Irsa;
+  const modeOk = input.mode === undefined || c.oneOf(["mode"], input.mode, IDENTITY_MODES, "identity mode");
+  const pod = modeOk && usesPodIdentity(mode);
+  c.bool(["disableSessionTags"], input.disableSessionTags);
+  c.bool(["fargate"], input.fargate);
+  const region = validRegion(input.region);
+  if (pod && region && !podIdentityAvailable(partitionOfRegion(region))) {
+    c.add(["mode"], `${JSON.stringify(mode)}: EKS Pod Identity is not available in the China regions (${region}): use mode irsa`);
+  }
+  if (pod && input.fargate === true) c.add(["mode"], `${JSON.stringify(mode)}: the workload runs on Fargate, where EKS Pod Identity does not work: use mode irsa`);
+  const sa = input.serviceAccount ?? name;
+  if (pod && typeof sa === "string" && isPattern(sa)) {
+    c.add(["serviceAccount"], `mode ${mode} associates one ServiceAccount, not the pattern ${JSON.stringify(sa)}: name it, share one role by ABAC (sharedNamespaces), or use mode irsa`);
+  }
+  if (modeOk && !usesPodIdentity(mode) && input.disableSessionTags !== undefined) c.add(["disableSessionTags"], "only EKS Pod Identity sets session tags: use it with mode pod-identity or both");
+  if (pod && input.clusterName === undefined && input.clusters === undefined) c.add(["clusterName"], `is required in mode ${mode}: each association names its cluster`);
+  const clusters = new Set<string>();
+  c.list<Record<string, unknown>>(["clusters"], input.clusters, (k, p) => {
+    if (!c.object(p, k)) return;
+    c.known(p, k, ["name", "oidcProvider"]);
+    if (c.name([...p, "name"], k.name, RULES.clusterName, true)) {
+      if (clusters.has(k.name as string)) c.add([...p, "name"], `cluster ${JSON.stringify(k.name)} is listed twice`);
+      clusters.add(k.name as string);
+    }
+  });
+  if (Array.isArray(input.clusters) && input.clusters.length === 0) c.add(["clusters"], "must list at least one cluster (leave it out for the cluster clusterName)");
+  const shared = input.sharedNamespaces;
+  if (c.list<unknown>(["sharedNamespaces"], shared, (ns, p) => {
+    if (!c.name(p, ns, RULES.namespace, true)) return;
+    if (ns === input.namespace) c.add(p, `${JSON.stringify(ns)} is the workload's namespace already`);
+    else if (shared!.indexOf(ns) !== p[p.length - 1]) c.add(p, `namespace ${JSON.stringify(ns)} is listed twice`);
+  })) {
+    if (modeOk && mode !== IdentityMode.PodIdentity) {
+      c.add(["sharedNamespaces"], `a role shared by ABAC is keyed on Pod Identity session tags, which IRSA does not set (mode ${mode}): use mode pod-identity`);
+    } else if (input.disableSessionTags === true) {
+      c.add(["sharedNamespaces"], "a role shared by ABAC is keyed on session tags: it cannot disable them (disableSessionTags)");
+    }
+  }
+  if (input.targetRoleArn !== undefined) {
+    c.arn(["targetRoleArn"], input.targetRoleArn, "role");
+    if (modeOk && mode !== IdentityMode.PodIdentity) c.add(["targetRoleArn"], `is a Pod Identity association's target role: use mode pod-identity (mode ${mode})`);
+  }
+  const abac = Array.isArray(shared) && shared.length > 0;
+  const sample = <T extends { prefix?: string; name?: string }>(g: T, at: (string | number)[]): T => {
+    if (!g || typeof g !== "object") return g;
+    for (const key of ["prefix", "name"] as const) {
+      const v = g[key];
+      if (typeof v !== "string" || !hasAbacPlaceholder(v)) continue;
+      if (!abac) c.add([...at, key], `${JSON.stringify(v)}: {namespace} and {cluster} resolve per association only in a role shared by ABAC (sharedNamespaces, mode pod-identity)`);
+    }
+    // Checked as a name with a sample value either way: a placeholder outside ABAC is reported once, above.
+    return { ...g, ...(typeof g.prefix === "string" ? { prefix: abacSample(g.prefix) } : {}), ...(typeof g.name === "string" ? { name: abacSample(g.name) } : {}) };
+  };
+  const each = <T extends object>(list: T[] | undefined, key: string) => (Array.isArray(list) ? list.map((g, i) => sample(g as T & { prefix?: string; name?: string }, [key, i])) : list);
+  return { ...input, s3: each(input.s3, "s3"), secrets: each(input.secrets, "secrets") };
 }

@@ -106,8 +106,10 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
     const created = new Map(c.createNamespaces ? there.map((ns) => [ns, new k8s.core.v1.Namespace(`${ns}@${name}`, { metadata: { name: ns } }, { provider })] as const) : []);
     elsewhere.set(name, { provider, namespaces: created });
   }
-  const inNamespace = (ns: string, cluster = primary) =>
-    cluster === primary ? (namespaces.has(ns) ? [namespaces.get(ns)!] : []) : [...(elsewhere.get(cluster)?.namespaces.get(ns) ? [elsewhere.get(cluster)!.namespaces.get(ns)!] : [])];
+  const inNamespace = (ns: string, cluster = primary) => {
+    const created = cluster === primary ? namespaces.get(ns) : elsewhere.get(cluster)?.namespaces.get(ns);
+    return created ? [created] : [];
+  };
 
   const workloads: EnvironmentOutputs["workloads"] = {};
   const identities = new Map<string, WorkloadIdentity>();
@@ -126,7 +128,7 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
     });
     identities.set(w.name, identity);
     workloads[w.name] = { roleArn: identity.roleArn, roleName: identity.roleName, serviceAccount: w.serviceAccount, namespace: w.namespace, ...(w.mode !== "irsa" ? { mode: w.mode } : {}) };
-    // The same ServiceAccount in each further cluster the workload runs on (annotated as in its first one).
+    // The same ServiceAccount in each further cluster the workload runs on (annotated as in the stack's cluster).
     if (w.createServiceAccount) {
       for (const k of w.clusters.filter((x) => x !== primary && elsewhere.has(x))) {
         new k8s.core.v1.ServiceAccount(

@@ -10,6 +10,8 @@ import { assumersOf } from "./assumers";
 import { describePermissions } from "./describe";
 import { esoViews } from "./eso";
 import { grantRows, type GrantRow } from "./grants";
+import { resolveAbacRows } from "./abac";
+import { partitionOfRegion } from "../core/environment";
 import { accountOf, kindOf, labelOf, type AccessModel, type Identity } from "./model";
 import type { RegisteredRun } from "./resource";
 import { rolesOf, type RoleView } from "./roles";
@@ -49,7 +51,8 @@ export function readAccess(run: RegisteredRun): AccessReading {
     const boundary = boundaryArn && policies.has(boundaryArn) ? [parsePolicy(policies.get(boundaryArn))] : undefined;
     if (boundaryArn && !boundary) notEvaluated.push(`permissions boundary ${boundaryArn} (not defined by this stack)`);
     const denies = documents.flatMap((d) => d.Statement).filter((s) => s.Effect === "Deny");
-    const rows = grantRows(documents);
+    // A shared (ABAC) role: what each association reaches, its session tags resolved.
+    const rows = resolveAbacRows(grantRows(documents), role.associations ?? [], { partition: partitionOfRegion(run.region), region: run.region, accountId: accountOf(role.arn) });
     for (const row of rows) {
       const preset = presetStatementMatch(row.statement);
       if (preset?.residual && !preset.mismatch) row.grant.residual = preset.residual;

@@ -3,7 +3,7 @@ import { DEFAULT_AUDIENCE } from "../core/trust";
 import { conditionsKey, sortConditions, type Condition } from "./condition";
 import type { ExternalSecretView, SecretStoreView } from "./eso";
 import { grantText } from "./grants";
-import type { AccessModel, Assumer, Grant, Identity } from "./model";
+import { podIdentityText, type AccessModel, type Assumer, type Grant, type Identity } from "./model";
 
 export interface Change {
   /** `+` access or trust gained, widened (a guardrail removed) or a new identity; `-` lost or narrowed; `~` anything else. */
@@ -14,10 +14,11 @@ export interface Change {
 }
 
 const keyOf = (i: Identity) => `${i.kind} ${i.label}`;
-const grantKey = (g: Grant) => JSON.stringify([g.action, g.resource, conditionsKey(g.conditions)]);
+const grantKey = (g: Grant) => JSON.stringify([g.action, g.resource, conditionsKey(g.conditions), ...(g.via ? [g.via] : [])]);
 
 function assumerKey(a: Assumer): string {
   if (a.type === "service-account") return JSON.stringify([a.type, a.subject, a.provider, a.audiences]);
+  if (a.type === "pod-identity") return JSON.stringify([a.type, a.clusterArn, a.namespace, a.serviceAccount, a.sessionTags]);
   return JSON.stringify([a.type, a.type === "role" ? a.arn : a.principal]);
 }
 
@@ -28,6 +29,7 @@ function assumerText(a: Assumer, withIssuer: boolean): string {
     return `${a.serviceAccount}${aud}${withIssuer ? ` via ${a.issuer}` : ""}`;
   }
   if (a.type === "role") return a.label ? `${a.label} (${a.arn})` : a.arn;
+  if (a.type === "pod-identity") return podIdentityText(a);
   return a.principal;
 }
 
@@ -40,6 +42,7 @@ function whoOf(i: Identity, model: AccessModel): string {
   const serviceAccounts = (x: Identity, seen: Set<string>): string[] =>
     x.assumers.flatMap((a) => {
       if (a.type === "service-account") return [a.serviceAccount];
+      if (a.type === "pod-identity") return [`${a.namespace}/${a.serviceAccount}`];
       const source = a.type === "role" ? byArn.get(a.arn) : undefined;
       if (!source || seen.has(source.roleArn)) return [];
       return serviceAccounts(source, new Set([...seen, source.roleArn]));

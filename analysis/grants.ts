@@ -7,6 +7,12 @@ export interface GrantRow {
   grant: Grant;
   /** The Allow statement the row comes from (its conditions, for an evaluator's request and its near misses). */
   statement: Statement;
+  /** A shared (ABAC) role's row resolved for one association: the session tags it was resolved with. */
+  principalTags?: Record<string, string>;
+  /** ... and the resource pattern as the policy writes it (with its variables). */
+  template?: string;
+  /** ... and the namespaces of the role's other associations, whose resources this one must not reach. */
+  otherNamespaces?: string[];
 }
 
 /** One row per action and resource of each Allow statement, in document order, without duplicates. */
@@ -27,6 +33,6 @@ export function grantRows(documents: readonly PolicyDocument[]): GrantRow[] {
 }
 
 /** `action on resource when a and b`: a row as the diff and the checks name it. */
-export function grantText(g: Pick<Grant, "action" | "resource" | "conditions">): string {
-  return [g.action, "on", g.resource, whenText(g.conditions)].filter(Boolean).join(" ");
+export function grantText(g: Pick<Grant, "action" | "resource" | "conditions" | "via">): string {
+  return [g.action, "on", g.resource, whenText(g.conditions), g.via ? `(${g.via})` : ""].filter(Boolean).join(" ");
 }

@@ -38,9 +38,31 @@ export interface ServiceAccountAssumer {
   check?: Check;
 }
 
+/**
+ * EKS Pod Identity: the pods of one association (cluster, namespace, ServiceAccount), as the trust admits them. A trust
+ * that pins less than all three is shown as a principal too (`any association ...`).
+ */
+export interface PodIdentityAssumer {
+  type: "pod-identity";
+  /** Cluster name. */
+  cluster: string;
+  clusterArn: string;
+  namespace: string;
+  serviceAccount: string;
+  /** The pods' sessions carry EKS's session tags (false: the association disables them). */
+  sessionTags: boolean;
+  /** The trust itself pins the namespace and ServiceAccount (through session tags); false: the association alone names them. */
+  pinned: boolean;
+  /** An association of this stack names the role for these pods. */
+  association: boolean;
+  check?: Check;
+}
+
 export interface RoleAssumer {
   type: "role";
   arn: string;
+  /** The `sts:ExternalId` values the trust requires of it (a Pod Identity target role: its associations' ids). */
+  externalIds?: string[];
   /** Label of the source identity when the stack registers it. */
   label?: string;
   check?: Check;
@@ -53,7 +75,7 @@ export interface PrincipalAssumer {
   check?: Check;
 }
 
-export type Assumer = ServiceAccountAssumer | RoleAssumer | PrincipalAssumer;
+export type Assumer = ServiceAccountAssumer | PodIdentityAssumer | RoleAssumer | PrincipalAssumer;
 
 export interface Grant {
   action: string;
@@ -62,6 +84,8 @@ export interface Grant {
   conditions: Condition[];
   /** Why the row is on every resource of a type: an add-on preset's residual statement, as the preset registers it. */
   residual?: string;
+  /** A shared (ABAC) role's row as one association's session resolves it: `association <namespace>/<sa> on cluster <name>`. */
+  via?: string;
   check?: Check;
 }
 
@@ -105,6 +129,11 @@ export interface AccessModel {
   externalSecrets?: ExternalSecretView[];
   /** Every check that disagreed: a row not allowed, a near miss allowed, a ServiceAccount not trusted. */
   errors: string[];
+}
+
+/** `Pod Identity association api/orders on cluster prod-blue` (and what the stack does not register). */
+export function podIdentityText(a: PodIdentityAssumer): string {
+  return `Pod Identity association ${a.namespace}/${a.serviceAccount} on cluster ${a.cluster}${a.association ? "" : " (no association in this stack)"}${a.sessionTags ? "" : " (session tags disabled)"}`;
 }
 
 /** Tags eks-irsa puts on its roles. Roles without them are identities too. */

@@ -23,6 +23,18 @@ export interface ServiceAccountView {
   patch?: boolean;
 }
 
+/** An EKS Pod Identity association naming a role, as registered. */
+export interface AssociationView {
+  cluster: string;
+  namespace: string;
+  serviceAccount: string;
+  /** False when the association disables session tags. */
+  sessionTags: boolean;
+  /** The cross-account role EKS chains to for the association's pods. */
+  targetRoleArn?: string;
+  externalId?: string;
+}
+
 export interface RoleView {
   /** Logical (Pulumi) name of the role resource. */
   resourceName: string;
@@ -33,6 +45,8 @@ export interface RoleView {
   inlinePolicies: { name: string; document: PolicyDocument }[];
   serviceAccounts: ServiceAccountView[];
   tags: Record<string, string>;
+  /** Pod Identity associations naming the role (absent in views made before them). */
+  associations?: AssociationView[];
 }
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
@@ -55,6 +69,19 @@ export function rolesOf(resources: readonly RegisteredResource[]): RoleView[] {
     const sa = (release.inputs.values as { serviceAccount?: { name?: string; annotations?: Record<string, string> } } | undefined)?.serviceAccount;
     if (sa?.name) serviceAccounts.push({ namespace: str(release.inputs.namespace) || "default", name: sa.name, annotations: sa.annotations ?? {}, helmRelease: str(release.inputs.name) });
   }
+  const associations = resources
+    .filter((x) => x.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    .map((a) => ({
+      roleArn: str(a.inputs.roleArn),
+      view: {
+        cluster: str(a.inputs.clusterName),
+        namespace: str(a.inputs.namespace),
+        serviceAccount: str(a.inputs.serviceAccount),
+        sessionTags: a.inputs.disableSessionTags !== true,
+        ...(str(a.inputs.targetRoleArn) ? { targetRoleArn: str(a.inputs.targetRoleArn) } : {}),
+        ...(str(a.outputs.externalId) ? { externalId: str(a.outputs.externalId) } : {}),
+      } satisfies AssociationView,
+    }));
   return resources
     .filter((x) => x.type === "aws:iam/role:Role")
     .map((r) => {
@@ -75,6 +102,7 @@ export function rolesOf(resources: readonly RegisteredResource[]): RoleView[] {
         inlinePolicies,
         serviceAccounts: serviceAccounts.filter((sa) => sa.annotations["eks.amazonaws.com/role-arn"] === arn),
         tags: (r.inputs.tags ?? {}) as Record<string, string>,
+        associations: associations.filter((a) => a.roleArn === arn).map((a) => a.view),
       };
     });
 }

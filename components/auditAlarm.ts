@@ -7,7 +7,7 @@ import { awsEnvironmentOf } from "./awsEnvironment";
 export interface AuditAlarmArgs {
   /** The CloudWatch Logs log group a CloudTrail trail delivers to; the trail must cover every region the pods' STS calls land in. */
   logGroupName: string;
-  /** The IAM OIDC providers of the clusters whose failed web-identity calls are counted. */
+  /** The IAM OIDC providers of the clusters whose failed web-identity calls are counted (may be empty with `roleNamePrefix`). */
   oidcProviderArns: pulumi.Input<string>[];
   /** Watch the roles whose names start with this (eks-irsa names them `<cluster>-<workload>`, so `<cluster>-`). @default the providers only */
   roleNamePrefix?: string;
@@ -38,7 +38,8 @@ export class AuditAlarm extends pulumi.ComponentResource {
 
   constructor(name: string, args: AuditAlarmArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems = auditAlarmProblems(args);
-    if (!Array.isArray(args.oidcProviderArns) || args.oidcProviderArns.length === 0) problems.push({ path: ["oidcProviderArns"], message: "must list at least one IAM OIDC provider ARN" });
+    if (!Array.isArray(args.oidcProviderArns)) problems.push({ path: ["oidcProviderArns"], message: "expected a list of IAM OIDC provider ARNs" });
+    else if (args.oidcProviderArns.length === 0 && args.roleNamePrefix === undefined) problems.push({ path: ["oidcProviderArns"], message: "must list at least one IAM OIDC provider ARN, or give roleNamePrefix: the alarm would watch nothing" });
     if (problems.length > 0) throw new ArgsError(`AuditAlarm ${JSON.stringify(name)}`, problems);
     super("eks-irsa:index:AuditAlarm", name, {}, opts);
     const namespace = args.metricNamespace ?? "EKS/IRSA";

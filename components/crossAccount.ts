@@ -25,8 +25,12 @@ import { registerRole } from "./role";
 export interface TargetSourceArgs {
   /** The workload's name (its `WorkloadIdentity`'s): recorded in the role's `eks-irsa:workload` tag. */
   workload: string;
-  /** Mode chained: ARN of the workload's own role, the only principal the target role trusts. @default none (required in mode chained) */
+  /** Modes chained and pod-identity: ARN of the workload's own role, the only principal the target role trusts. @default none (required in modes chained and pod-identity) */
   roleArn?: pulumi.Input<string>;
+  /** Mode pod-identity: the external ids of the workload's associations naming this role (`WorkloadIdentity.associationExternalIds`). @default none (required in mode pod-identity) */
+  externalIds?: pulumi.Input<string[]>;
+  /** Mode pod-identity: the workload's associations disable session tags (the trust then leaves out `sts:TagSession`). @default false */
+  disableSessionTags?: boolean;
   /** Mode oidc: the workload's namespace. @default none (required in mode oidc) */
   namespace?: string;
   /** Mode oidc: the workload's ServiceAccount; the dedicated one is `<serviceAccount>-<target>-<role>`. @default the workload's name */
@@ -59,7 +63,7 @@ export interface TargetRoleArgs {
 export interface TargetAccountArgs {
   /** The target account's id (12 digits): the provider must land there. */
   accountId: string;
-  /** `chained` (target roles trust the source roles) or `oidc` (the target account trusts the cluster's issuer). */
+  /** `chained` (target roles trust the source roles), `oidc` (the target account trusts the cluster's issuer) or `pod-identity` (associations name the target role). */
   mode: CrossAccountMode;
   /** Mode oidc: the cluster's OIDC issuer URL, registered in the target account. @default none (required in mode oidc) */
   issuerUrl?: pulumi.Input<string>;
@@ -93,8 +97,11 @@ export interface TargetAccountArgs {
 
 const LABELS = { "app.kubernetes.io/managed-by": "eks-irsa" };
 
-/** The arguments with every Input a plain placeholder-free value except the chained sources' role ARNs. */
-function resolve(name: string, args: TargetAccountArgs, sourceArns: (i: number, j: number) => string): ResolvedTarget {
+/** An external id as long as EKS's (a UUID), for laying out before the associations exist. */
+const EXTERNAL_ID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000";
+
+/** The arguments with every Input a plain value, the sources' role ARNs and external ids given. */
+function resolve(name: string, args: TargetAccountArgs, sourceArns: (i: number, j: number) => string, externalIds: (i: number, j: number) => string[] = () => []): ResolvedTarget {
   return {
     name,
     accountId: args.accountId,
@@ -110,7 +117,11 @@ function resolve(name: string, args: TargetAccountArgs, sourceArns: (i: number, 
     managedPolicyQuota: args.managedPolicyQuota,
     roles: args.roles.map((r, i) => ({
       ...r,
-      sources: r.sources.map((s, j) => ({ ...s, roleArn: args.mode === CrossAccountMode.Chained ? sourceArns(i, j) : undefined })),
+      sources: r.sources.map((s, j) => ({
+        ...s,
+        roleArn: args.mode === CrossAccountMode.Oidc ? undefined : sourceArns(i, j),
+        externalIds: args.mode === CrossAccountMode.PodIdentity ? externalIds(i, j) : undefined,
+      })),
     })),
   };
 }
@@ -134,10 +145,18 @@ export class TargetAccount extends pulumi.ComponentResource {
     if (problems.length > 0) throw new ArgsError(subject, problems);
     const env0 = { ...placeholderEnvironment(args.region), accountId: args.accountId };
     // Chained sources known now are sized exactly; Outputs are checked once they resolve.
-    const known = resolve(name, args, (i, j) => {
-      const arn = args.roles[i].sources[j].roleArn;
-      return typeof arn === "string" ? arn : roleArnOf(env0.partition, "000000000000", "/", args.roles[i].sources[j].workload);
-    });
+    const known = resolve(
+      name,
+      args,
+      (i, j) => {
+        const arn = args.roles[i].sources[j].roleArn;
+        return typeof arn === "string" ? arn : roleArnOf(env0.partition, "000000000000", "/", args.roles[i].sources[j].workload);
+      },
+      (i, j) => {
+        const ids = args.roles[i].sources[j].externalIds;
+        return Array.isArray(ids) ? ids.map((id) => (typeof id === "string" ? id : EXTERNAL_ID_PLACEHOLDER)) : [EXTERNAL_ID_PLACEHOLDER];
+      },
+    );
     const cluster0 = placeholderCluster(env0, { issuerUrl: typeof args.issuerUrl === "string" ? args.issuerUrl : undefined, providerArn: args.oidcProviderArn });
     const overrides = identityOverrides.get(args);
     const layouts: IdentityPlan[] = [];
@@ -166,12 +185,13 @@ export class TargetAccount extends pulumi.ComponentResource {
     this.oidcProviderArn = oidc ? oidc.arn : pulumi.output(undefined);
     for (const role of args.roles) for (const warning of riskyGrants(`TargetAccount ${JSON.stringify(name)} role ${role.name}`, role)) void pulumi.log.warn(warning, this);
     const sourceArns = args.roles.map((r) => r.sources.map((s) => s.roleArn ?? ""));
+    const externalIds = args.roles.map((r) => r.sources.map((s) => s.externalIds ?? []));
     const roleArns: Record<string, pulumi.Output<string>> = {};
     args.roles.forEach((role, r) => {
       const plan = pulumi
-        .all([environment, pulumi.all(sourceArns), oidc ? oidc.issuerUrl : args.issuerUrl ?? "", oidc ? oidc.arn : ""])
-        .apply(([env, arns, issuerUrl, providerArn]) => {
-          const target = resolve(name, args, (i, j) => arns[i][j]);
+        .all([environment, pulumi.all(sourceArns), pulumi.all(externalIds), oidc ? oidc.issuerUrl : args.issuerUrl ?? "", oidc ? oidc.arn : ""])
+        .apply(([env, arns, ids, issuerUrl, providerArn]) => {
+          const target = resolve(name, args, (i, j) => arns[i][j], (i, j) => ids[i][j]);
           return planIdentity(targetRoleDefinition(target, r, overrides?.quotaFields), env, { issuerUrl, providerArn }, layouts[r].layout);
         });
       const { role: registered } = registerRole(

@@ -3,12 +3,13 @@
  * config-driven program (`index.ts` beside `Pulumi.yaml`) is one consumer of it.
  */
 export { ClusterOidcProvider, type ClusterOidcProviderArgs, type OidcProviderRef } from "./oidcProvider";
-export { WorkloadIdentity, type WorkloadIdentityArgs } from "./workloadIdentity";
+export { WorkloadIdentity, type WorkloadClusterArgs, type WorkloadIdentityArgs } from "./workloadIdentity";
 export { ExternalSecretsOperator, type ExternalSecretsOperatorArgs } from "./externalSecrets";
 export { TargetAccount, type TargetAccountArgs, type TargetRoleArgs, type TargetSourceArgs } from "./crossAccount";
 export { AuditAlarm, type AuditAlarmArgs } from "./auditAlarm";
 export { AccessLevel, type DynamoGrant, type S3Grant, type SecretGrant } from "../core/access";
-export { type ChainedRole, type RoleInput, type WorkloadIdentityInput } from "../core/workload";
+export { type ChainedRole, type RoleInput, type WorkloadCluster, type WorkloadIdentityInput } from "../core/workload";
+export { IdentityMode } from "../core/podIdentity";
 export { AddonPresetName, type AddonPreset } from "../core/presets/preset";
 export { ServiceAccountMode, type VerificationRecipe } from "../core/serviceAccount";
 export { KeyAccess, QueueAccess, type KmsGrant, type SnsGrant, type SqsGrant } from "../core/serviceGrants";

@@ -1,21 +1,31 @@
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { awsConfigFile, awsConfigMapName } from "../core/crossAccount";
 import { placeholderEnvironment } from "../core/environment";
-import { placeholderCluster, planIdentity, type IdentityPlan } from "../core/identity";
+import { placeholderCluster, planIdentity, type ClusterIdentity, type IdentityPlan } from "../core/identity";
+import { associationName, IdentityMode, usesIrsa, usesPodIdentity } from "../core/podIdentity";
 import { ArgsError, SizeLimitError, type Problem } from "../core/problems";
 import { serviceAccountModeOf, verificationRecipe, type ServiceAccountMode, type VerificationRecipe } from "../core/serviceAccount";
 import { statementAccountProblems } from "../core/statements";
 import { isPattern } from "../core/trust";
-import { namespaceOf, riskyGrants, serviceAccountOf, workloadDefinition, workloadDescription, workloadProblems, type WorkloadIdentityInput } from "../core/workload";
+import { namespaceOf, riskyGrants, serviceAccountOf, workloadDefinition, workloadDescription, workloadProblems, type WorkloadCluster, type WorkloadIdentityInput } from "../core/workload";
 import { awsEnvironmentOf, checkedEnvironment } from "./awsEnvironment";
 import { dependsOnOf, identityOverrides, kubernetesProviderOf, optionsHaveProvider, withOldType } from "./internal";
 import type { OidcProviderRef } from "./oidcProvider";
 import { registerRole } from "./role";
 
+/** A cluster the workload runs on, with its IAM OIDC provider for IRSA. */
+export interface WorkloadClusterArgs extends WorkloadCluster {
+  /** The cluster's IAM OIDC provider: required in modes irsa and both. @default none */
+  oidcProvider?: OidcProviderRef;
+}
+
 export interface WorkloadIdentityArgs extends WorkloadIdentityInput {
-  /** The cluster's IAM OIDC provider: its ARN and issuer URL (a `ClusterOidcProvider` fits). */
-  oidcProvider: OidcProviderRef;
+  /** The cluster's IAM OIDC provider: its ARN and issuer URL (a `ClusterOidcProvider` fits). Required in modes irsa and both unless `clusters` gives one per cluster. @default none */
+  oidcProvider?: OidcProviderRef;
+  /** The clusters the workload runs on, when several trust one role (blue/green), each with its OIDC provider for IRSA. @default the cluster `clusterName` with `oidcProvider` */
+  clusters?: WorkloadClusterArgs[];
 }
 
 const LABELS = { "app.kubernetes.io/managed-by": "eks-irsa" };
@@ -24,29 +34,40 @@ const LABELS = { "app.kubernetes.io/managed-by": "eks-irsa" };
 export function layoutWorkload(name: string, args: WorkloadIdentityArgs): IdentityPlan {
   const subject = `WorkloadIdentity ${JSON.stringify(name)}`;
   const problems: Problem[] = workloadProblems(name, args, identityOverrides.get(args));
-  const provider = args.oidcProvider as unknown;
-  if (provider === undefined || provider === null || typeof provider !== "object") problems.push({ path: ["oidcProvider"], message: "is required ({ arn, issuerUrl } of the cluster's IAM OIDC provider)" });
-  else {
+  const irsa = usesIrsa(args.mode);
+  const checkProvider = (at: (string | number)[], provider: unknown, required: boolean) => {
+    if (provider === undefined && !required) return;
+    if (provider === undefined || provider === null || typeof provider !== "object") {
+      problems.push({ path: at, message: `is required${args.mode ? ` in mode ${args.mode}` : ""} ({ arn, issuerUrl } of the cluster's IAM OIDC provider)` });
+      return;
+    }
     const p = provider as Record<string, unknown>;
-    if (p.arn === undefined) problems.push({ path: ["oidcProvider", "arn"], message: "is required" });
-    if (p.issuerUrl === undefined) problems.push({ path: ["oidcProvider", "issuerUrl"], message: "is required" });
-  }
+    if (p.arn === undefined) problems.push({ path: [...at, "arn"], message: "is required" });
+    if (p.issuerUrl === undefined) problems.push({ path: [...at, "issuerUrl"], message: "is required" });
+  };
+  if (Array.isArray(args.clusters)) {
+    args.clusters.forEach((k, i) => checkProvider(["clusters", i, "oidcProvider"], (k as WorkloadClusterArgs | undefined)?.oidcProvider, irsa));
+    if (args.oidcProvider !== undefined) problems.push({ path: ["oidcProvider"], message: "give the OIDC provider of each cluster in clusters, not both" });
+  } else checkProvider(["oidcProvider"], args.oidcProvider, irsa);
   if (problems.length > 0) throw new ArgsError(subject, problems);
   const env = placeholderEnvironment(args.region);
-  const known = {
-    issuerUrl: typeof args.oidcProvider.issuerUrl === "string" ? args.oidcProvider.issuerUrl : undefined,
-    providerArn: typeof args.oidcProvider.arn === "string" ? args.oidcProvider.arn : undefined,
-  };
+  const plain = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const clusters = clusterRefs(args).map((k) => placeholderCluster(env, { issuerUrl: plain(k.oidcProvider?.issuerUrl), providerArn: plain(k.oidcProvider?.arn), name: k.name }));
   try {
-    return planIdentity(workloadDefinition(name, args, identityOverrides.get(args)), env, placeholderCluster(env, known));
+    return planIdentity(workloadDefinition(name, args, identityOverrides.get(args)), env, clusters);
   } catch (e) {
     if (e instanceof SizeLimitError) throw new ArgsError(subject, [{ path: e.path, message: e.detail }]);
     throw e;
   }
 }
 
+/** The clusters of a workload: `clusters`, else the one cluster `clusterName` with `oidcProvider`. */
+function clusterRefs(args: WorkloadIdentityArgs): { name?: string; oidcProvider?: OidcProviderRef }[] {
+  return args.clusters ?? [{ name: args.clusterName, oidcProvider: args.oidcProvider }];
+}
+
 /**
- * One workload's AWS identity through IRSA: an IAM role only its ServiceAccount can assume, managed policies with
+ * One workload's AWS identity through IRSA or EKS Pod Identity (`mode`): an IAM role only its ServiceAccount can assume, managed policies with
  * exactly the S3, DynamoDB and Secrets Manager access it declares, and (given a Kubernetes provider) the ServiceAccount
  * annotated with the role. Account, partition and region come from the AWS provider it is created with.
  *
@@ -76,22 +97,31 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
   public readonly serviceAccountMode: ServiceAccountMode;
   /** How to check from the cluster that pods get the role: the annotation, the webhook's environment, `aws sts get-caller-identity`. */
   public readonly verification: pulumi.Output<VerificationRecipe>;
+  /** How the pods get the role: `irsa`, `pod-identity` or `both`. */
+  public readonly mode: string;
+  /** ARNs of the Pod Identity associations (one per cluster and namespace), empty in mode irsa. */
+  public readonly associationArns: pulumi.Output<string[]>;
+  /** External ids of the associations, in the order of `associationArns`: what a target role's trust pins (`sts:ExternalId`). */
+  public readonly associationExternalIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     const layout = layoutWorkload(name, args);
-    const mode = serviceAccountModeOf(args, isPattern(serviceAccountOf(name, args)), optionsHaveProvider(opts, "kubernetes"));
-    if (mode === "annotated" && !optionsHaveProvider(opts, "kubernetes")) {
+    const saMode = serviceAccountModeOf(args, isPattern(serviceAccountOf(name, args)), optionsHaveProvider(opts, "kubernetes"));
+    if (saMode === "annotated" && !optionsHaveProvider(opts, "kubernetes")) {
       throw new ArgsError(`WorkloadIdentity ${JSON.stringify(name)}`, [{ path: ["serviceAccountMode"], message: "annotated patches the ServiceAccount in the cluster: give a Kubernetes provider in the resource options (providers)" }]);
     }
     super("eks-irsa:index:WorkloadIdentity", name, {}, withOldType(opts, "eks-irsa:workload:WorkloadIdentity"));
     const overrides = identityOverrides.get(args);
     const definition = workloadDefinition(name, args, overrides);
     const environment = checkedEnvironment(awsEnvironmentOf(this), `WorkloadIdentity ${JSON.stringify(name)}`, args.region);
-    const plan = pulumi.all([environment, args.oidcProvider.issuerUrl, args.oidcProvider.arn]).apply(([env, issuerUrl, providerArn]) => {
+    const refs = clusterRefs(args);
+    // Pod Identity alone needs no OIDC provider: its clusters are named, their ARNs are in the provider's account.
+    const providers = refs.map((k) => pulumi.all([k.oidcProvider?.issuerUrl ?? "", k.oidcProvider?.arn ?? ""]));
+    const plan = pulumi.all([environment, pulumi.all(providers)]).apply(([env, known]) => {
       // Custom statements may only name resources of the account the AWS provider deploys into.
       const foreign = statementAccountProblems(args.statements, [env.accountId]);
       if (foreign.length > 0) throw new ArgsError(`WorkloadIdentity ${JSON.stringify(name)}`, foreign);
-      return planIdentity(definition, env, { issuerUrl, providerArn }, layout.layout);
+      return planIdentity(definition, env, known.map(([issuerUrl, providerArn], i): ClusterIdentity => ({ issuerUrl, providerArn, ...(refs[i].name !== undefined ? { name: refs[i].name } : {}) })), layout.layout);
     });
     const { role, trustPolicy, permissionPolicies } = registerRole(
       name,
@@ -112,22 +142,28 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     this.permissionPolicies = pulumi.all(permissionPolicies);
     this.serviceAccountName = serviceAccountOf(name, args);
     this.serviceAccountNamespace = namespaceOf(args);
-    this.serviceAccountAnnotations = pulumi.all([plan, role.arn]).apply(([p, arn]): Record<string, string> => ({ ...p.annotations, "eks.amazonaws.com/role-arn": arn }));
-    this.serviceAccountMode = mode;
-    this.verification = this.serviceAccountAnnotations.apply((a) => verificationRecipe(this.serviceAccountNamespace, this.serviceAccountName, a, pulumi.getStack()));
+    const mode = args.mode ?? IdentityMode.Irsa;
+    this.mode = mode;
+    this.serviceAccountAnnotations = pulumi
+      .all([plan, role.arn])
+      .apply(([p, arn]): Record<string, string> => (usesIrsa(mode) ? { ...p.annotations, "eks.amazonaws.com/role-arn": arn } : p.annotations));
+    this.serviceAccountMode = saMode;
+    this.verification = pulumi
+      .all([this.serviceAccountAnnotations, role.arn])
+      .apply(([a, arn]) => verificationRecipe(this.serviceAccountNamespace, this.serviceAccountName, a, pulumi.getStack(), usesIrsa(mode) ? undefined : { roleArn: arn, clusterName: refs[0]?.name }));
 
     for (const warning of riskyGrants(`WorkloadIdentity ${JSON.stringify(name)}`, { ...args, serviceAccount: this.serviceAccountName })) void pulumi.log.warn(warning, this);
     const kubernetes = kubernetesProviderOf(this);
     const labels = { ...LABELS, "eks-irsa/workload": overrides?.label ?? name };
     const exact = !isPattern(this.serviceAccountName);
-    if (exact && mode === "created") {
+    if (exact && saMode === "created") {
       new k8s.core.v1.ServiceAccount(
         name,
         { metadata: { name: this.serviceAccountName, namespace: this.serviceAccountNamespace, labels, annotations: this.serviceAccountAnnotations } },
         { parent: this, dependsOn: dependsOnOf(opts) },
       );
     }
-    if (exact && mode === "annotated") {
+    if (exact && saMode === "annotated") {
       // Server-side apply of the annotations alone: the chart or operator that made the ServiceAccount keeps every other field.
       new k8s.core.v1.ServiceAccountPatch(
         name,
@@ -135,6 +171,29 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
         { parent: this, dependsOn: dependsOnOf(opts) },
       );
     }
+    // Pod Identity: one association per cluster and namespace, for the ServiceAccount (by name: it need not exist yet).
+    const associations = usesPodIdentity(mode)
+      ? refs.flatMap((k) =>
+          [this.serviceAccountNamespace, ...(args.sharedNamespaces ?? [])].map(
+            (namespace) =>
+              new aws.eks.PodIdentityAssociation(
+                associationName(name, k.name!, namespace),
+                {
+                  clusterName: k.name!,
+                  namespace,
+                  serviceAccount: this.serviceAccountName,
+                  roleArn: role.arn,
+                  ...(args.disableSessionTags === true ? { disableSessionTags: true } : {}),
+                  ...(args.targetRoleArn !== undefined ? { targetRoleArn: args.targetRoleArn } : {}),
+                  tags: layout.tags,
+                },
+                { parent: this, dependsOn: dependsOnOf(opts) },
+              ),
+          ),
+        )
+      : [];
+    this.associationArns = pulumi.all(associations.map((a) => a.associationArn));
+    this.associationExternalIds = pulumi.all(associations.map((a) => a.externalId));
     // Chained roles: an AWS config file with one profile per target role, for the pods to mount.
     const chained = args.chainedRoles ?? [];
     if (chained.length > 0 && kubernetes !== undefined) {
@@ -142,7 +201,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
         awsConfigMapName(name),
         {
           metadata: { name: awsConfigMapName(name), namespace: this.serviceAccountNamespace, labels },
-          data: { config: pulumi.all([role.arn, environment]).apply(([arn, env]) => awsConfigFile(name, arn, env.region, chained)) },
+          data: { config: pulumi.all([role.arn, environment]).apply(([arn, env]) => awsConfigFile(name, arn, env.region, chained, mode === IdentityMode.PodIdentity)) },
         },
         // It was created beside the workload, at the stack's top level, before the component package.
         { parent: this, dependsOn: dependsOnOf(opts), aliases: [{ parent: pulumi.rootStackResource }] },
@@ -158,6 +217,9 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
       permissionPolicies: this.permissionPolicies,
       serviceAccountMode: this.serviceAccountMode,
       verification: this.verification,
+      mode: this.mode,
+      associationArns: this.associationArns,
+      associationExternalIds: this.associationExternalIds,
     });
   }
 }

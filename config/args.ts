@@ -75,13 +75,29 @@ export function workloadArgs(spec: EnvironmentSpec, i: number): WorkloadIdentity
     maxSessionDurationSeconds: w.maxSessionDurationSeconds,
     tags: { ...spec.roleDefaults.tags, ...w.tags },
     ...(w.tokenExpirationSeconds !== undefined ? { tokenExpirationSeconds: w.tokenExpirationSeconds } : {}),
+    ...podIdentityArgs(spec, w),
+  };
+}
+
+/** The Pod Identity and cluster arguments of a workload: none for an IRSA workload of the one cluster (as before them). */
+function podIdentityArgs(spec: EnvironmentSpec, w: EnvironmentSpec["workloads"][number]): Partial<WorkloadIdentityInput> {
+  const onlyPrimary = w.clusters.length === 1 && w.clusters[0] === spec.cluster.name;
+  return {
+    ...(w.mode !== "irsa" ? { mode: w.mode } : {}),
+    ...(w.disableSessionTags ? { disableSessionTags: true } : {}),
+    ...(w.fargate ? { fargate: true } : {}),
+    ...(w.sharedNamespaces.length > 0 ? { sharedNamespaces: w.sharedNamespaces } : {}),
+    ...(w.targetRoleArn ? { targetRoleArn: w.targetRoleArn } : {}),
+    ...(onlyPrimary ? {} : { clusters: w.clusters.map((name) => ({ name })) }),
   };
 }
 
 export function workloadConfigPath(i: number): (path: FieldPath) => string {
   return (path) => {
     if (path[0] === "roleName") return `workloads[${i}].name`;
-    if (path[0] === "chainedRoles") return "crossAccount";
+    if (path[0] === "chainedRoles" || path[0] === "targetRoleArn") return "crossAccount";
+    // A cluster of the list names the config's entry (`clusters[1].name` -> `workloads[0].clusters[1]`).
+    if (path[0] === "clusters" && typeof path[1] === "number") return `workloads[${i}].clusters[${path[1]}]`;
     return stackWide(path) ?? joinPath(`workloads[${i}]`, path);
   };
 }
@@ -151,7 +167,7 @@ export function esoConfigPath(origins: EsoOrigins): (path: FieldPath) => string 
 }
 
 /** A target account's arguments, the sources' role ARNs given by `roleArnOf(workload)`. */
-export function targetArgs<A>(spec: EnvironmentSpec, t: number, roleArnOf: (workload: string) => A) {
+export function targetArgs<A, E = string[]>(spec: EnvironmentSpec, t: number, roleArnOf: (workload: string) => A, externalIdsOf?: (workload: string) => E) {
   const target = spec.crossAccount[t];
   const rd = roleDefaults(spec);
   return {
@@ -175,6 +191,11 @@ export function targetArgs<A>(spec: EnvironmentSpec, t: number, roleArnOf: (work
       sources: role.workloads.map((name) => {
         const w = spec.workloads.find((x) => x.name === name)!;
         const tokenExpirationSeconds = w.tokenExpirationSeconds ?? spec.serviceAccountDefaults.tokenExpirationSeconds;
+        if (target.mode === "pod-identity") {
+          // Until the associations exist, one external id per cluster as long as EKS's (a UUID) stands in for each.
+          const externalIds = externalIdsOf ? externalIdsOf(name) : w.clusters.map(() => "00000000-0000-0000-0000-000000000000");
+          return { workload: name, roleArn: roleArnOf(name), externalIds, ...(w.disableSessionTags ? { disableSessionTags: true } : {}) };
+        }
         return target.mode === "chained"
           ? { workload: name, roleArn: roleArnOf(name) }
           : { workload: name, namespace: w.namespace, serviceAccount: w.serviceAccount, ...(tokenExpirationSeconds !== undefined ? { tokenExpirationSeconds } : {}) };

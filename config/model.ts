@@ -7,6 +7,7 @@ import type { KmsGrant, SnsGrant, SqsGrant } from "../core/serviceGrants";
 import type { CustomStatement } from "../core/statements";
 import type { EsoIdentity, ExternalSecretDataFrom, ExternalSecretData, CreationPolicy, SecretStoreKind } from "../core/eso";
 import type { CrossAccountMode } from "../core/targetRole";
+import type { IdentityMode } from "../core/podIdentity";
 import type { ChainedRole } from "../core/workload";
 
 /** The grants of a workload or target role. */
@@ -16,9 +17,30 @@ export interface Grants {
   secrets?: SecretGrant[];
 }
 
+/** A cluster the stack creates with @pulumi/eks. */
+export interface ClusterCreateSpec {
+  version?: string;
+  instanceType: string;
+  desiredCapacity: number;
+  minSize: number;
+  maxSize: number;
+  /** A Fargate profile for the namespaces of the workloads marked fargate. */
+  fargateProfile: boolean;
+}
+
+/** A further cluster whose workloads share the stack's roles (blue/green). */
+export interface AdditionalClusterSpec {
+  name: string;
+  create?: ClusterCreateSpec;
+  oidcIssuerUrl?: string;
+  oidcProviderArn?: string;
+  kubeconfig?: string;
+  fargate: boolean;
+}
+
 export interface ClusterSpec {
   name: string;
-  create?: { version?: string; instanceType: string; desiredCapacity: number; minSize: number; maxSize: number };
+  create?: ClusterCreateSpec;
   /** Known issuer, from config or derived from an adopted provider's ARN. */
   oidcIssuerUrl?: string;
   /** Adopt this IAM OIDC provider rather than create one. */
@@ -27,6 +49,11 @@ export interface ClusterSpec {
   /** Create the namespaces of the ServiceAccounts this stack creates. */
   createNamespaces: boolean;
   kubeconfig?: string;
+  /** Every pod of the cluster runs on Fargate. */
+  fargate: boolean;
+  additionalClusters: AdditionalClusterSpec[];
+  /** Blue/green: the stack's cluster runs no workload any more; it still names the roles. */
+  retired: boolean;
 }
 
 export interface RoleDefaults {
@@ -38,6 +65,8 @@ export interface RoleDefaults {
   allowedRegions?: string[];
   trustPolicyQuota: number;
   managedPolicyQuota: number;
+  /** The identity mode of workloads that set none. */
+  mode: IdentityMode;
 }
 
 export interface ServiceAccountDefaults {
@@ -58,6 +87,16 @@ export interface WorkloadSpec extends Grants {
   externalSecrets: ExternalSecretSpec[];
   /** Chained cross-account roles it may assume, with their profiles (from `crossAccount`). */
   chainedRoles: ChainedRole[];
+  mode: IdentityMode;
+  disableSessionTags: boolean;
+  /** Marked fargate itself, or its cluster is. */
+  fargate: boolean;
+  /** Pod Identity ABAC: further namespaces sharing the role. */
+  sharedNamespaces: string[];
+  /** The clusters it runs on (all the stack's by default), the primary first when it is one of them. */
+  clusters: string[];
+  /** Pod Identity cross-account: the target role its associations name (from `crossAccount` in mode pod-identity). */
+  targetRoleArn?: string;
   /** Who owns the ServiceAccount (`createServiceAccount` is true exactly when it is `created`). */
   serviceAccountMode: ServiceAccountMode;
   /** An add-on preset; its chart's namespace and ServiceAccount were the defaults of `namespace` and `serviceAccount`. */

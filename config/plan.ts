@@ -37,6 +37,18 @@ export function resolvedTarget(spec: EnvironmentSpec, t: number, env: AwsEnviron
   return { name: spec.crossAccount[t].name, ...targetArgs(spec, t, (w) => workloadRoleArn(spec, env, w)) };
 }
 
+/**
+ * The clusters a workload runs on, as trust needs them: the stack's cluster (`cluster`, as given) and its additional
+ * clusters (an issuer known from config, else a placeholder as long as EKS's).
+ */
+export function workloadClusters(spec: EnvironmentSpec, env: AwsEnvironment, cluster: ClusterIdentity, names: string[]): ClusterIdentity[] {
+  return names.map((name) => {
+    if (name === spec.cluster.name) return { ...cluster, name };
+    const k = spec.cluster.additionalClusters.find((x) => x.name === name);
+    return placeholderCluster(env, { issuerUrl: k?.oidcIssuerUrl, providerArn: k?.oidcProviderArn, name });
+  });
+}
+
 /** Plans every identity; size problems become config problems at their keys, quota pressure becomes a warning. */
 export function planEnvironment(spec: EnvironmentSpec, env: AwsEnvironment, cluster: ClusterIdentity): EnvironmentPlan {
   const problems: ConfigProblem[] = [];
@@ -49,8 +61,14 @@ export function planEnvironment(spec: EnvironmentSpec, env: AwsEnvironment, clus
       return undefined;
     }
   };
+  const allClusters = 1 + spec.cluster.additionalClusters.length;
+  // Too many clusters for a trust: the workload's own list when it has fewer than all, else the stack's.
+  const clustersPath = (i: number) => (path: FieldPath) =>
+    path.length === 1 && path[0] === "clusters" && spec.workloads[i].clusters.length === allClusters ? "cluster.additionalClusters" : workloadConfigPath(i)(path);
   const workloads = spec.workloads.map((w, i) =>
-    attempt(workloadConfigPath(i), () => planIdentity(workloadDefinition(w.name, workloadArgs(spec, i), { quotaFields: CONFIG_QUOTA_FIELDS }), env, cluster)),
+    attempt(clustersPath(i), () =>
+      planIdentity(workloadDefinition(w.name, workloadArgs(spec, i), { quotaFields: CONFIG_QUOTA_FIELDS }), env, workloadClusters(spec, env, cluster, w.clusters)),
+    ),
   );
   const eso = esoArgs(spec);
   const externalSecrets = eso

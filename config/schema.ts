@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ACCESS_LEVELS } from "../core/access";
+import { abacSample, IDENTITY_MODES } from "../core/podIdentity";
 import { ARN_KINDS, type ArnKindName } from "../core/arn";
 import { LOG_GROUP, METRIC_NAMESPACE } from "../core/audit";
 import { PRESET_NAMES } from "../core/presets";
@@ -29,11 +30,12 @@ export function docsOf(schema: object): Record<string, KeyDoc> | undefined {
   return DOCS.get(schema);
 }
 
-export function named(rule: NameRule) {
+/** A string the rule accepts; `sample` first turns what the rule does not know (ABAC placeholders) into a plain value. */
+export function named(rule: NameRule, sample: (value: string) => string = (v) => v) {
   return z
     .string()
     .check((ctx) => {
-      if (!rule.test(ctx.value)) {
+      if (!rule.test(sample(ctx.value))) {
         ctx.issues.push({ code: "custom", input: ctx.value, message: `${quoted(ctx.value)} is not a valid ${rule.what}` });
       }
     })
@@ -87,6 +89,8 @@ const access = z.enum(ACCESS_LEVELS, {
 
 const tags = z.record(named(RULES.tagKey), named(RULES.tagValue));
 
+const identityMode = z.enum(IDENTITY_MODES, { error: (iss) => `${quoted(iss.input)} is not an identity mode (irsa, pod-identity or both)` });
+
 export const s3GrantSchema = z.strictObject({
   bucket: named(RULES.s3Bucket),
   prefix: named(RULES.s3Prefix).optional(),
@@ -116,15 +120,16 @@ documented(dynamoGrantSchema, {
 
 
 export const secretGrantSchema = z.strictObject({
-  name: named(RULES.secretName).optional(),
-  prefix: named(RULES.secretPrefix).optional(),
+  // A workload sharing its role by ABAC may write {namespace} and {cluster} in both (checked per workload).
+  name: named(RULES.secretName, abacSample).optional(),
+  prefix: named(RULES.secretPrefix, abacSample).optional(),
   /** Grant the prefix as written even when it does not end at a delimiter ('/', '-', '_', '.'). */
   exactPrefix: z.boolean().optional(),
   kmsKeyArn: arnOf("kmsKey").optional(),
 });
 documented(secretGrantSchema, {
-  name: "One exact secret by name (granted as `secret:NAME-??????`, AWS's random suffix). Give `name` or `prefix`.",
-  prefix: "Every secret whose name starts with it (`secret:PREFIX*`); it must end at a delimiter (`/`, `-`, `_`, `.`) unless `exactPrefix`. Give `name` or `prefix`.",
+  name: "One exact secret by name (granted as `secret:NAME-??????`, AWS's random suffix). Give `name` or `prefix`. A workload with `sharedNamespaces` may write `{namespace}` and `{cluster}` in it.",
+  prefix: "Every secret whose name starts with it (`secret:PREFIX*`); it must end at a delimiter (`/`, `-`, `_`, `.`) unless `exactPrefix`. Give `name` or `prefix`. A workload with `sharedNamespaces` may write `{namespace}` and `{cluster}` in it.",
   exactPrefix: ["Grant `prefix` as written even when it does not end at a delimiter (`app` then also grants `application-keys`).", "false"],
   kmsKeyArn: ["Customer-managed key the secrets are encrypted with: `kms:Decrypt` only via `secretsmanager.<region>`.", "none"],
 });
@@ -277,7 +282,7 @@ export const targetAccountSchema = z.strictObject({
   /** A read-only role the provider assumes during `pulumi preview` instead of the deploy role. */
   previewRoleArn: arnOf("role").optional(),
   externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { error: () => "is not a valid external id (2-1224 characters: letters, digits and +=,.@:/-)" }).optional(),
-  mode: z.enum(["chained", "oidc"], { error: (iss) => `${quoted(iss.input)} is not a cross-account mode (chained or oidc)` }),
+  mode: z.enum(["chained", "oidc", "pod-identity"], { error: (iss) => `${quoted(iss.input)} is not a cross-account mode (chained, oidc or pod-identity)` }),
   oidcProviderArn: arnOf("oidcProvider").optional(),
   permissionsBoundaryArn: arnOf("managedPolicy").optional(),
   roles: z.array(targetRoleSchema).min(1),
@@ -288,7 +293,7 @@ documented(targetAccountSchema, {
   deployRoleArn: "Role in the target account the deployment assumes: the account's resources go through their own `aws.Provider` (`assumeRoles`, `allowedAccountIds: [accountId]`).",
   previewRoleArn: ["A read-only role in the target account the provider assumes when the program runs as a preview, so PR previews need no deploy rights.", "previews assume the deploy role"],
   externalId: ["External id of those assumptions.", "none"],
-  mode: "`chained` (the target role trusts exactly the source roles; pods chain through an AWS profile) or `oidc` (the target account registers the cluster's issuer; dedicated ServiceAccounts carry the target role). See docs/cross-account.md.",
+  mode: "`chained` (the target role trusts exactly the source roles; pods chain through an AWS profile), `oidc` (the target account registers the cluster's issuer; dedicated ServiceAccounts carry the target role) or `pod-identity` (the source workloads' Pod Identity associations name the target role, which trusts their roles with the associations' external ids; the workloads must be in mode `pod-identity`). See docs/cross-account.md and docs/pod-identity.md.",
   oidcProviderArn: ["Mode `oidc`: adopt the target account's existing IAM OIDC provider for the cluster's issuer.", "created"],
   permissionsBoundaryArn: ["Permissions boundary of the target roles (a policy of the target account).", "none"],
   roles: "The roles to create there: `{ name, workloads, s3?, dynamodb?, secrets?, tags?, maxSessionDurationSeconds? }`.",
@@ -395,6 +400,11 @@ export const workloadSchema = z.strictObject({
   tokenExpirationSeconds: z.number().int().min(600).max(86400).optional(),
   /** ExternalSecrets created in the workload's namespace (needs eks-irsa:externalSecrets). */
   externalSecrets: z.array(externalSecretSchema).optional(),
+  mode: identityMode.optional(),
+  disableSessionTags: z.boolean().optional(),
+  fargate: z.boolean().optional(),
+  sharedNamespaces: z.array(named(RULES.namespace)).min(1).optional(),
+  clusters: z.array(named(RULES.clusterName)).min(1).optional(),
 }).check((ctx) => {
   // Only a preset's chart can name the namespace for the workload.
   if (ctx.value.namespace === undefined && ctx.value.preset === undefined) {
@@ -419,6 +429,11 @@ documented(workloadSchema, {
   maxSessionDurationSeconds: ["Longest session of the role (3600-43200).", "roleDefaults.maxSessionDurationSeconds"],
   tokenExpirationSeconds: ["`eks.amazonaws.com/token-expiration` of the ServiceAccount (600-86400).", "serviceAccountDefaults.tokenExpirationSeconds"],
   externalSecrets: ["ExternalSecrets created in the workload's namespace (needs `eks-irsa:externalSecrets`).", "none"],
+  mode: ["How its pods get the role: `irsa` (annotated ServiceAccount, OIDC trust), `pod-identity` (an EKS Pod Identity association per cluster, `pods.eks.amazonaws.com` trust pinned to it) or `both` (the migration step: both trusts, association and annotation). See docs/pod-identity.md.", "roleDefaults.mode"],
+  disableSessionTags: ["Pod Identity: the associations set no session tags; the trust then pins the cluster by `aws:SourceArn` only.", "false"],
+  fargate: ["The pods run on Fargate, where Pod Identity does not work: only mode `irsa` is accepted.", "true when a cluster it runs on has `fargate`, else false"],
+  sharedNamespaces: ["Pod Identity ABAC: the same ServiceAccount in these namespaces shares the role (one association each); `{namespace}` and `{cluster}` in an S3 prefix or a secret name or prefix resolve per association. Mode `pod-identity` only.", "none"],
+  clusters: ["Names of the clusters it runs on (`cluster.name`, `cluster.additionalClusters[].name`): one IRSA trust statement per issuer, one association per cluster.", "every cluster of the stack but a retired one"],
 });
 
 
@@ -428,6 +443,7 @@ export const clusterCreateSchema = z.strictObject({
   desiredCapacity: z.number().int().min(0).max(450).optional(),
   minSize: z.number().int().min(0).max(450).optional(),
   maxSize: z.number().int().min(1).max(450).optional(),
+  fargateProfile: z.boolean().optional(),
 });
 documented(clusterCreateSchema, {
   version: ["Kubernetes minor version, e.g. \"1.33\".", "the provider's default"],
@@ -435,6 +451,26 @@ documented(clusterCreateSchema, {
   desiredCapacity: ["Nodes to run.", "minSize"],
   minSize: ["Fewest nodes.", "1"],
   maxSize: ["Most nodes.", "max(2, minSize)"],
+  fargateProfile: ["A Fargate profile selecting the namespaces of the workloads marked `fargate` (the node group stays).", "false"],
+});
+
+
+/** A further cluster of the stack (blue/green): adopted by issuer and provider ARN, or created. */
+export const additionalClusterSchema = z.strictObject({
+  name: named(RULES.clusterName),
+  create: clusterCreateSchema.optional(),
+  oidcIssuerUrl: httpsUrl.optional(),
+  oidcProviderArn: arnOf("oidcProvider").optional(),
+  kubeconfig: z.string().min(1).optional(),
+  fargate: z.boolean().optional(),
+});
+documented(additionalClusterSchema, {
+  name: "EKS cluster name, in the stack's account and region.",
+  create: ["Create the cluster with `@pulumi/eks`, as `cluster.create`.", "absent: the cluster exists"],
+  oidcIssuerUrl: ["The https issuer of an existing cluster.", "looked up with eks:DescribeCluster"],
+  oidcProviderArn: ["Adopt its existing IAM OIDC provider.", "absent: created where a workload there uses IRSA"],
+  kubeconfig: ["Kubeconfig of an existing cluster (store it as a secret).", "built from the cluster's endpoint with `aws eks get-token`"],
+  fargate: ["Every pod of the cluster runs on Fargate: its workloads are IRSA only.", "false"],
 });
 
 
@@ -450,15 +486,21 @@ export const clusterSchema = z.strictObject({
   createNamespaces: z.boolean().optional(),
   /** Kubeconfig (JSON or YAML text) for an existing cluster; by default one is built from the cluster's endpoint. */
   kubeconfig: z.string().min(1).optional(),
+  fargate: z.boolean().optional(),
+  additionalClusters: z.array(additionalClusterSchema).optional(),
+  retired: z.boolean().optional(),
 });
 documented(clusterSchema, {
   name: "EKS cluster name: role names are `<cluster>-<workload>` (cut to 64 characters with a hash).",
-  create: ["Create the cluster with `@pulumi/eks` (its own OIDC provider off: the stack registers the issuer): `{ version?, instanceType?, desiredCapacity?, minSize?, maxSize? }`.", "absent: the cluster exists"],
+  create: ["Create the cluster with `@pulumi/eks` (its own OIDC provider off: the stack registers the issuer): `{ version?, instanceType?, desiredCapacity?, minSize?, maxSize?, fargateProfile? }`.", "absent: the cluster exists"],
   oidcIssuerUrl: ["The https issuer of an existing cluster.", "looked up with eks:DescribeCluster"],
   oidcProviderArn: ["Adopt an existing IAM OIDC provider (e.g. from `eksctl utils associate-iam-oidc-provider`); its issuer must match `oidcIssuerUrl`, which is read from the ARN when absent.", "absent: create the provider"],
   protectOidcProvider: ["Pulumi `protect` on a provider this stack creates: every IRSA role of the cluster depends on it.", "true"],
   createNamespaces: ["Create the namespaces the stack puts ServiceAccounts, ExternalSecrets and ConfigMaps into.", "true when `create` is set, else false"],
   kubeconfig: ["Kubeconfig of an existing cluster; store it with `pulumi config set --secret --path eks-irsa:cluster.kubeconfig` (offline runs use a placeholder and never print it).", "built from the cluster's endpoint with `aws eks get-token`"],
+  fargate: ["Every pod of the cluster runs on Fargate: its workloads are IRSA only.", "false"],
+  additionalClusters: ["Further clusters whose workloads share the roles (blue/green): `{ name, create? | oidcIssuerUrl?, oidcProviderArn?, kubeconfig?, fargate? }`. IRSA trusts each issuer, Pod Identity associates on each.", "none"],
+  retired: ["Blue/green: no workload runs on this cluster any more (its trust statements, associations and ServiceAccounts go; it still names the roles). Needs `additionalClusters`.", "false"],
 });
 
 
@@ -471,6 +513,7 @@ export const roleDefaultsSchema = z.strictObject({
   allowedRegions: z.array(named(RULES.region)).min(1).optional(),
   trustPolicyQuota: z.number().int().min(2048).max(4096).optional(),
   managedPolicyQuota: z.number().int().min(1).max(20).optional(),
+  mode: identityMode.optional(),
 });
 documented(roleDefaultsSchema, {
   path: ["IAM path of every role and policy.", "/"],
@@ -481,6 +524,7 @@ documented(roleDefaultsSchema, {
   allowedRegions: ["Deny every request to another region (`aws:RequestedRegion`); must include the stack's region. Global services count as us-east-1.", "no region guardrail"],
   trustPolicyQuota: ["The account's trust policy size quota (2048-4096): a longer trust fails the plan.", "2048"],
   managedPolicyQuota: ["Managed policies per role (1-20), for permissions beyond the role's 10,240-character inline policy.", "10"],
+  mode: ["The identity mode of workloads that set none: `irsa`, `pod-identity` or `both`.", "irsa"],
 });
 
 

@@ -23,7 +23,8 @@ import { profileName } from "../core/crossAccount";
 import { workloadProblems } from "../core/workload";
 import { ESO_NAME, esoArgs, esoConfigPath, targetArgs, targetConfigPath, workloadArgs, workloadConfigPath } from "./args";
 import { ConfigError, unique, type ConfigProblem } from "./errors";
-import type { EnvironmentSpec, ExternalSecretsSpec, TargetAccountSpec, WorkloadSpec } from "./model";
+import type { ClusterCreateSpec, EnvironmentSpec, ExternalSecretsSpec, TargetAccountSpec, WorkloadSpec } from "./model";
+import { IdentityMode } from "../core/podIdentity";
 import { planEnvironment, workloadRoleArn, type EnvironmentPlan } from "./plan";
 import { stackConfigSchema, type StackConfigInput } from "./schema";
 
@@ -82,6 +83,37 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
       problems.push({ path: "cluster.create", message: `node counts must satisfy minSize <= desiredCapacity <= maxSize (got ${minSize} <= ${desiredCapacity} <= ${maxSize})` });
     }
   }
+  const clusterNames = new Map<string, string>([[c.name, "cluster.name"]]);
+  c.additionalClusters?.forEach((k, i) => {
+    const at = `cluster.additionalClusters[${i}]`;
+    const other = clusterNames.get(k.name);
+    if (other) problems.push({ path: `${at}.name`, message: `cluster ${JSON.stringify(k.name)} is already ${other}` });
+    else clusterNames.set(k.name, `${at}.name`);
+    checkPartition(`${at}.oidcProviderArn`, k.oidcProviderArn);
+    if (k.create && (k.oidcIssuerUrl || k.oidcProviderArn || k.kubeconfig)) {
+      problems.push({ path: `${at}.create`, message: "a cluster this stack creates has its own issuer and kubeconfig: drop oidcIssuerUrl, oidcProviderArn and kubeconfig" });
+    }
+    if (k.oidcProviderArn && k.oidcIssuerUrl && issuerHostPath(issuerFromProviderArn(k.oidcProviderArn)) !== issuerHostPath(k.oidcIssuerUrl)) {
+      problems.push({ path: `${at}.oidcProviderArn`, message: `${JSON.stringify(k.oidcProviderArn)} names another issuer than ${at}.oidcIssuerUrl ${JSON.stringify(k.oidcIssuerUrl)}` });
+    }
+  });
+  const modeOf = (w: StackConfigInput["workloads"][number]) => w.mode ?? input.roleDefaults?.mode ?? "irsa";
+  if (c.retired) {
+    if (!c.additionalClusters?.length) problems.push({ path: "cluster.retired", message: "a retired cluster hands its workloads to cluster.additionalClusters: list at least one" });
+    if (input.externalSecrets) problems.push({ path: "cluster.retired", message: "the External Secrets Operator runs on the stack's cluster (eks-irsa:externalSecrets): move it before retiring the cluster" });
+    if (input.crossAccount?.some((t) => t.mode === "oidc")) problems.push({ path: "cluster.retired", message: "cross-account mode oidc trusts the stack's cluster's issuer: move those targets to mode chained or pod-identity first" });
+    input.workloads.forEach((w, i) =>
+      w.clusters?.forEach((k, j) => {
+        if (k === c.name) problems.push({ path: `workloads[${i}].clusters[${j}]`, message: `cluster ${k} is retired (cluster.retired): no workload runs there` });
+      }),
+    );
+  }
+  input.workloads.forEach((w, i) =>
+    w.clusters?.forEach((k, j) => {
+      if (!clusterNames.has(k)) problems.push({ path: `workloads[${i}].clusters[${j}]`, message: `${JSON.stringify(k)} is not a cluster of this stack (cluster.name or cluster.additionalClusters[].name)` });
+      else if (w.clusters!.indexOf(k) !== j) problems.push({ path: `workloads[${i}].clusters[${j}]`, message: `cluster ${JSON.stringify(k)} is listed twice` });
+    }),
+  );
   const names = new Map<string, number>();
   const boundSas = new Map<string, number>();
   input.workloads.forEach((w, i) => {
@@ -96,6 +128,11 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
       if (other !== undefined) {
         problems.push({ path: `${at}.serviceAccount`, message: `ServiceAccount ${key} is already bound by workloads[${other}]: its role-arn annotation can name one role only` });
       } else boundSas.set(key, i);
+      w.sharedNamespaces?.forEach((ns, k) => {
+        const other = boundSas.get(`${ns}/${sa}`);
+        if (other !== undefined && other !== i) problems.push({ path: `${at}.sharedNamespaces[${k}]`, message: `ServiceAccount ${ns}/${sa} is already bound by workloads[${other}]: an association names one role per ServiceAccount` });
+        else boundSas.set(`${ns}/${sa}`, i);
+      });
     }
     w.externalSecrets?.forEach((es, j) => {
       const where = `${at}.externalSecrets[${j}]`;
@@ -103,6 +140,8 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
       if (!input.externalSecrets) problems.push({ path: where, message: `${id} needs the External Secrets Operator: configure eks-irsa:externalSecrets` });
       else if (es.store === "workload" && isPattern(sa)) {
         problems.push({ path: `${where}.store`, message: `${id}: a workload store authenticates as one ServiceAccount, but workload ${w.name} binds the pattern ${JSON.stringify(sa)}` });
+      } else if (es.store === "workload" && modeOf(w) === "pod-identity") {
+        problems.push({ path: `${where}.store`, message: `${id}: a workload store authenticates with the ServiceAccount's token (IRSA), but workload ${w.name} is in mode pod-identity: use the cluster store, or mode both` });
       } else if (es.store === "workload" && serviceAccountModeOf(w, isPattern(sa), true) === "external") {
         problems.push({
           path: `${where}.store`,
@@ -154,6 +193,7 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
     ),
   );
   const targetNames = new Map<string, number>();
+  const podTargets = new Map<string, string>();
   const targetAccounts = new Map<string, number>();
   input.crossAccount?.forEach((t, i) => {
     const at = `crossAccount[${i}]`;
@@ -190,6 +230,13 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
         }
         const source = input.workloads[names.get(name)!];
         const sa = source.serviceAccount ?? source.name;
+        if (t.mode === "pod-identity") {
+          if (modeOf(source) !== "pod-identity") problems.push({ path, message: `workload ${name} is in mode ${modeOf(source)}: a Pod Identity target role is named by its associations, so it must be in mode pod-identity` });
+          const other = podTargets.get(name);
+          if (other) problems.push({ path, message: `workload ${name} already reaches ${other} through its associations: an association names one target role` });
+          else podTargets.set(name, `crossAccount[${i}].roles[${j}]`);
+          return;
+        }
         if (t.mode !== "oidc" || isPattern(sa)) return;
         const direct = directServiceAccountName(sa, t.name, r.name);
         const bound = boundSas.get(`${source.namespace}/${direct}`);
@@ -239,12 +286,29 @@ function identityProblems(spec: EnvironmentSpec, accounts: string[] = []): Confi
   return unique(out);
 }
 
+/** A cluster to create, with @pulumi/eks's node counts defaulted. */
+function resolveCreate(create: NonNullable<StackConfigInput["cluster"]["create"]> | undefined): ClusterCreateSpec | undefined {
+  if (!create) return undefined;
+  const minSize = create.minSize ?? 1;
+  return {
+    version: create.version,
+    instanceType: create.instanceType ?? "t3.medium",
+    minSize,
+    maxSize: create.maxSize ?? Math.max(2, minSize),
+    desiredCapacity: create.desiredCapacity ?? minSize,
+    fargateProfile: create.fargateProfile ?? false,
+  };
+}
+
 function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
   const rd = input.roleDefaults ?? {};
   const c = input.cluster;
+  const allClusters = [...(c.retired ? [] : [c.name]), ...(c.additionalClusters ?? []).map((k) => k.name)];
+  const fargateClusters = new Set([...(c.fargate ? [c.name] : []), ...(c.additionalClusters ?? []).filter((k) => k.fargate).map((k) => k.name)]);
   const workloads: WorkloadSpec[] = input.workloads.map((w) => {
     const serviceAccount = w.serviceAccount ?? w.name;
     const serviceAccountMode = serviceAccountModeOf(w, isPattern(serviceAccount), true);
+    const clusters = w.clusters ?? allClusters;
     return {
       name: w.name,
       namespace: w.namespace!,
@@ -271,6 +335,11 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
         dataFrom: es.dataFrom ?? [],
       })),
       chainedRoles: [],
+      mode: w.mode ?? rd.mode ?? IdentityMode.Irsa,
+      disableSessionTags: w.disableSessionTags ?? false,
+      fargate: w.fargate ?? clusters.some((k) => fargateClusters.has(k)),
+      sharedNamespaces: w.sharedNamespaces ?? [],
+      clusters,
     };
   });
   const path = rd.path ?? "/";
@@ -323,24 +392,36 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
     secrets: es.secrets ?? [],
     tags: es.tags ?? {},
   };
-  const minSize = c.create?.minSize ?? 1;
+  // Pod Identity cross-account: each source's associations name its target role.
+  for (const t of crossAccount.filter((x) => x.mode === "pod-identity")) {
+    for (const role of t.roles) {
+      for (const name of role.workloads) {
+        const w = workloads.find((x) => x.name === name);
+        if (w) w.targetRoleArn = role.roleArn;
+      }
+    }
+  }
   return {
     region,
     partition,
     cluster: {
       name: c.name,
-      create: c.create && {
-        version: c.create.version,
-        instanceType: c.create.instanceType ?? "t3.medium",
-        minSize,
-        maxSize: c.create.maxSize ?? Math.max(2, minSize),
-        desiredCapacity: c.create.desiredCapacity ?? minSize,
-      },
+      create: resolveCreate(c.create),
       oidcIssuerUrl: c.oidcIssuerUrl?.replace(/\/+$/, "") ?? (c.oidcProviderArn ? issuerFromProviderArn(c.oidcProviderArn) : undefined),
       oidcProviderArn: c.oidcProviderArn,
       protectOidcProvider: c.protectOidcProvider ?? true,
       createNamespaces: c.createNamespaces ?? c.create !== undefined,
       kubeconfig: c.kubeconfig,
+      fargate: c.fargate ?? false,
+      retired: c.retired ?? false,
+      additionalClusters: (c.additionalClusters ?? []).map((k) => ({
+        name: k.name,
+        create: resolveCreate(k.create),
+        oidcIssuerUrl: k.oidcIssuerUrl?.replace(/\/+$/, "") ?? (k.oidcProviderArn ? issuerFromProviderArn(k.oidcProviderArn) : undefined),
+        oidcProviderArn: k.oidcProviderArn,
+        kubeconfig: k.kubeconfig,
+        fargate: k.fargate ?? false,
+      })),
     },
     roleDefaults: {
       path,
@@ -351,6 +432,7 @@ function resolve(input: StackConfigInput, region: string): EnvironmentSpec {
       allowedRegions: rd.allowedRegions,
       trustPolicyQuota: rd.trustPolicyQuota ?? 2048,
       managedPolicyQuota: rd.managedPolicyQuota ?? 10,
+      mode: rd.mode ?? IdentityMode.Irsa,
     },
     serviceAccountDefaults: {
       stsRegionalEndpoints: input.serviceAccountDefaults?.stsRegionalEndpoints ?? true,

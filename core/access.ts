@@ -67,6 +67,8 @@ export interface AccessSpec {
   listSecrets?: boolean;
   /** Roles in other accounts this identity may assume: `sts:AssumeRole` on exactly these ARNs. */
   assumeRoles?: string[];
+  /** Roles this identity passes its session tags to when assuming them (a Pod Identity target role): `sts:TagSession` on exactly these ARNs. */
+  tagSessionRoles?: string[];
   sqs?: SqsGrant[];
   sns?: SnsGrant[];
   kms?: KmsGrant[];
@@ -202,6 +204,9 @@ export function accessStatements(access: AccessSpec, env: AwsEnvironment): State
     ...(access.listSecrets ? [{ Effect: "Allow" as const, Action: SECRET_LIST, Resource: "*" }] : []),
     ...(access.assumeRoles && access.assumeRoles.length > 0
       ? [{ Effect: "Allow" as const, Action: "sts:AssumeRole", Resource: access.assumeRoles.length === 1 ? access.assumeRoles[0] : [...access.assumeRoles].sort() }]
+      : []),
+    ...(access.tagSessionRoles && access.tagSessionRoles.length > 0
+      ? [{ Effect: "Allow" as const, Action: "sts:TagSession", Resource: access.tagSessionRoles.length === 1 ? access.tagSessionRoles[0] : [...access.tagSessionRoles].sort() }]
       : []),
     ...serviceGrantStatements(access, env),
     ...(access.preset ? presetStatements(access.preset, env) : []),

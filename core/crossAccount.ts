@@ -23,19 +23,19 @@ export function awsConfigMapName(workload: string): string {
  * AWS_WEB_IDENTITY_TOKEN_FILE for the workload's own role; SDKs that read those before AWS_PROFILE (Go, Java)
  * must be given the profile in code. Mode oidc needs no profile: a dedicated ServiceAccount carries the role.
  */
-export function awsConfigFile(workload: string, sourceRoleArn: string, region: string, chained: ChainedRole[]): string {
+export function awsConfigFile(workload: string, sourceRoleArn: string, region: string, chained: ChainedRole[], podIdentity = false): string {
   const lines = [
     `# AWS profiles of workload ${workload}, written by eks-irsa. Mount at ${AWS_CONFIG_MOUNT}, set`,
     `# AWS_CONFIG_FILE=${AWS_CONFIG_MOUNT}/config and pick a profile below: AWS_PROFILE (AWS CLI, Python, JavaScript)`,
     `# or in code (Go: config.WithSharedConfigProfile, Java: ProfileCredentialsProvider.create).`,
-    `[profile ${SOURCE_PROFILE}]`,
-    `role_arn = ${sourceRoleArn}`,
-    `web_identity_token_file = ${WEB_IDENTITY_TOKEN_FILE}`,
-    `region = ${region}`,
-    `sts_regional_endpoints = regional`,
   ];
+  // Pod Identity serves the workload's own role as container credentials: chained profiles start from those.
+  if (!podIdentity) {
+    lines.push(`[profile ${SOURCE_PROFILE}]`, `role_arn = ${sourceRoleArn}`, `web_identity_token_file = ${WEB_IDENTITY_TOKEN_FILE}`, `region = ${region}`, `sts_regional_endpoints = regional`);
+  }
   for (const t of [...chained].sort((a, b) => a.profile.localeCompare(b.profile))) {
-    lines.push("", `# account ${parseArn(t.roleArn)?.account ?? "?"}`, `[profile ${t.profile}]`, `role_arn = ${t.roleArn}`, `source_profile = ${SOURCE_PROFILE}`);
+    const source = podIdentity ? "credential_source = EcsContainer" : `source_profile = ${SOURCE_PROFILE}`;
+    lines.push("", `# account ${parseArn(t.roleArn)?.account ?? "?"}`, `[profile ${t.profile}]`, `role_arn = ${t.roleArn}`, source);
     lines.push(`role_session_name = ${workload}`, `region = ${region}`, `sts_regional_endpoints = regional`);
   }
   return `${lines.join("\n")}\n`;

@@ -30,6 +30,11 @@ export function serviceAccountModeOf(
 
 /** The webhook's token path in every mutated pod. */
 export const TOKEN_FILE = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token";
+/** What the EKS Pod Identity webhook injects instead: the agent's endpoint and the pod's token. */
+export const POD_IDENTITY_ENVIRONMENT = {
+  AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials",
+  AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token",
+};
 
 /** How to prove from the cluster that a workload's pods get its role. */
 export interface VerificationRecipe {
@@ -53,16 +58,28 @@ export function assumedRoleArn(roleArn: string): string {
   return m ? `arn:${m[1]}:sts::${m[2]}:assumed-role/${m[3]}/<session>` : `<assumed-role ARN of ${roleArn}>`;
 }
 
-/** The recipe for a ServiceAccount (a pattern shows as `<serviceaccount>`) annotated with `annotations`. */
-export function verificationRecipe(namespace: string, serviceAccount: string, annotations: Record<string, string>, stack = "<stack>"): VerificationRecipe {
-  const roleArn = annotations["eks.amazonaws.com/role-arn"] ?? "";
+/**
+ * The recipe for a ServiceAccount (a pattern shows as `<serviceaccount>`) annotated with `annotations`; with
+ * `podIdentity`, for a role given by an EKS Pod Identity association instead (no annotation: the association is
+ * what to look for).
+ */
+export function verificationRecipe(
+  namespace: string,
+  serviceAccount: string,
+  annotations: Record<string, string>,
+  stack = "<stack>",
+  podIdentity?: { roleArn: string; clusterName?: string },
+): VerificationRecipe {
+  const roleArn = podIdentity?.roleArn ?? annotations["eks.amazonaws.com/role-arn"] ?? "";
   const sa = serviceAccount.includes("*") ? "<serviceaccount>" : serviceAccount;
-  const environment: Record<string, string> = { AWS_ROLE_ARN: roleArn, AWS_WEB_IDENTITY_TOKEN_FILE: TOKEN_FILE };
-  if (annotations["eks.amazonaws.com/sts-regional-endpoints"] === "true") environment.AWS_STS_REGIONAL_ENDPOINTS = "regional";
+  const environment: Record<string, string> = podIdentity ? { ...POD_IDENTITY_ENVIRONMENT } : { AWS_ROLE_ARN: roleArn, AWS_WEB_IDENTITY_TOKEN_FILE: TOKEN_FILE };
+  if (!podIdentity && annotations["eks.amazonaws.com/sts-regional-endpoints"] === "true") environment.AWS_STS_REGIONAL_ENDPOINTS = "regional";
   const overrides = JSON.stringify({ spec: { serviceAccountName: sa } });
   return {
-    annotationCommand: `kubectl -n ${namespace} get serviceaccount ${sa} -o jsonpath='{.metadata.annotations.eks\\.amazonaws\\.com/role-arn}'`,
-    annotation: roleArn,
+    annotationCommand: podIdentity
+      ? `aws eks list-pod-identity-associations --cluster-name ${podIdentity.clusterName ?? "<cluster>"} --namespace ${namespace} --service-account ${sa} --query 'associations[].associationArn'`
+      : `kubectl -n ${namespace} get serviceaccount ${sa} -o jsonpath='{.metadata.annotations.eks\\.amazonaws\\.com/role-arn}'`,
+    annotation: podIdentity ? `an association whose roleArn is ${roleArn} (aws eks describe-pod-identity-association)` : roleArn,
     environment,
     callerIdentityCommand: `kubectl -n ${namespace} run irsa-check --rm -i --restart=Never --image=public.ecr.aws/aws-cli/aws-cli --overrides='${overrides}' -- sts get-caller-identity`,
     expectedCallerArn: assumedRoleArn(roleArn),

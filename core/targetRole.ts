@@ -21,15 +21,23 @@ export const CrossAccountMode = {
   Chained: "chained",
   /** The target account registers the cluster's issuer; dedicated ServiceAccounts carry the target role. */
   Oidc: "oidc",
+  /** EKS Pod Identity: the source's associations name the target role (`targetRoleArn`); it trusts the source role with their external ids. */
+  PodIdentity: "pod-identity",
 } as const;
 export type CrossAccountMode = (typeof CrossAccountMode)[keyof typeof CrossAccountMode];
-export const CROSS_ACCOUNT_MODES = [CrossAccountMode.Chained, CrossAccountMode.Oidc] as const;
+export const CROSS_ACCOUNT_MODES = [CrossAccountMode.Chained, CrossAccountMode.Oidc, CrossAccountMode.PodIdentity] as const;
+/** Modes where the target role trusts the source workloads' roles. */
+const trustsRoles = (mode: unknown) => mode === CrossAccountMode.Chained || mode === CrossAccountMode.PodIdentity;
 
 /** A source workload of a target role, resolved to plain values. */
 export interface ResolvedSource {
   workload: string;
-  /** Chained: the source role's ARN. */
+  /** Chained and pod-identity: the source role's ARN. */
   roleArn?: string;
+  /** Pod-identity: the external ids of the source's associations naming the target role (one per cluster). */
+  externalIds?: string[];
+  /** Pod-identity: the source's associations disable session tags (no `sts:TagSession` then). */
+  disableSessionTags?: boolean;
   /** Oidc: the source's namespace and its own ServiceAccount (the dedicated one is named after it). */
   namespace?: string;
   serviceAccount?: string;
@@ -67,7 +75,7 @@ export interface ResolvedTarget {
 }
 
 export const TARGET_ROLE_KEYS = ["name", "roleName", "sources", "s3", "dynamodb", "secrets", "tags", "maxSessionDurationSeconds"] as const;
-export const TARGET_SOURCE_KEYS = ["workload", "roleArn", "namespace", "serviceAccount", "tokenExpirationSeconds"] as const;
+export const TARGET_SOURCE_KEYS = ["workload", "roleArn", "namespace", "serviceAccount", "tokenExpirationSeconds", "externalIds", "disableSessionTags"] as const;
 
 export function targetRoleName(target: ResolvedTarget, role: Pick<ResolvedTargetRole, "name" | "roleName">): string {
   return role.roleName ?? boundedName(target.clusterName ? `${target.clusterName}-${target.name}-${role.name}` : `${target.name}-${role.name}`, LIMITS.roleNameChars);
@@ -126,8 +134,12 @@ export function targetProblems(name: string, args: Record<string, unknown>, regi
         if (seen.has(s.workload as string)) c.add([...q, "workload"], `${JSON.stringify(s.workload)} is listed twice`);
         seen.add(s.workload as string);
       }
-      if (args.mode === CrossAccountMode.Chained) {
-        if (s.roleArn === undefined) c.add([...q, "roleArn"], "is required in mode chained (the source workload's role)");
+      if (args.mode === CrossAccountMode.PodIdentity) {
+        if (s.externalIds === undefined) c.add([...q, "externalIds"], "is required in mode pod-identity (the external ids of the source's associations, WorkloadIdentity.associationExternalIds)");
+        c.bool([...q, "disableSessionTags"], s.disableSessionTags);
+      }
+      if (trustsRoles(args.mode)) {
+        if (s.roleArn === undefined) c.add([...q, "roleArn"], `is required in mode ${String(args.mode)} (the source workload's role)`);
         else if (typeof s.roleArn === "string" && c.arn([...q, "roleArn"], s.roleArn, "role") && s.roleArn.split(":")[4] === args.accountId) {
           c.add([...q, "roleArn"], `is in the target account ${String(args.accountId)}: grant the workload directly instead`);
         }
@@ -163,7 +175,9 @@ export function targetRoleDefinition(target: ResolvedTarget, r: number, quotaFie
     path: target.path ?? "/",
     trust: oidc
       ? { kind: "web-identity", serviceAccounts }
-      : { kind: "role-chain", sourceRoleArns: role.sources.map((s) => s.roleArn!) },
+      : target.mode === CrossAccountMode.PodIdentity
+        ? { kind: "pod-identity-target", sources: role.sources.map((s) => ({ roleArn: s.roleArn!, externalIds: s.externalIds ?? [], sessionTags: s.disableSessionTags !== true })) }
+        : { kind: "role-chain", sourceRoleArns: role.sources.map((s) => s.roleArn!) },
     access: { s3: role.s3, dynamodb: role.dynamodb, secrets: role.secrets },
     guardrails: { secureTransport: target.requireSecureTransport ?? true, requestedRegions: target.allowedRegions },
     tags: {

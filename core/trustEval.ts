@@ -133,3 +133,59 @@ export function webIdentityRequest(providerArn: string, issuerHostPath: string, 
     context: { [`${issuerHostPath}:sub`]: claims.sub, [`${issuerHostPath}:aud`]: claims.aud },
   };
 }
+
+/** One Pod Identity association as EKS presents it to STS. */
+export interface AssociationRequest {
+  accountId: string;
+  clusterArn: string;
+  namespace: string;
+  serviceAccount: string;
+  /** False when the association disables session tags. */
+  sessionTags: boolean;
+}
+
+/**
+ * The requests EKS Pod Identity makes for a pod of an association: `sts:AssumeRole` as `pods.eks.amazonaws.com` on
+ * behalf of the cluster (`aws:SourceAccount`, `aws:SourceArn`), and with session tags `sts:TagSession` too, both
+ * carrying the tags EKS sets (`aws:RequestTag/*`, `aws:TagKeys`).
+ */
+export function podIdentityRequests(a: AssociationRequest): AssumeRequest[] {
+  const clusterName = a.clusterArn.slice(a.clusterArn.indexOf(":cluster/") + ":cluster/".length);
+  const tags: Record<string, string> = {
+    "eks-cluster-arn": a.clusterArn,
+    "eks-cluster-name": clusterName,
+    "kubernetes-namespace": a.namespace,
+    "kubernetes-service-account": a.serviceAccount,
+    "kubernetes-pod-name": `${a.serviceAccount}-7d9f8b6c5-x2x4z`,
+    "kubernetes-pod-uid": "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+  };
+  const context: AssumeRequest["context"] = {
+    "aws:SourceAccount": a.accountId,
+    "aws:SourceArn": a.clusterArn,
+    ...(a.sessionTags ? { ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])), "aws:TagKeys": Object.keys(tags) } : {}),
+  };
+  const principal = { Service: "pods.eks.amazonaws.com" };
+  return [{ action: "sts:AssumeRole", principal, context }, ...(a.sessionTags ? [{ action: "sts:TagSession", principal, context }] : [])];
+}
+
+/**
+ * The requests EKS makes to a target role (`targetRoleArn`) as the association's own role: `sts:AssumeRole` with the
+ * association's external id, and `sts:TagSession` when the session tags are passed on (they are transitive).
+ */
+export function targetRoleRequests(sourceRoleArn: string, externalId: string, sessionTags: boolean): AssumeRequest[] {
+  const principal = { AWS: sourceRoleArn };
+  // `sts:ExternalId` is a key of AssumeRole: IAM evaluates TagSession without it.
+  return [
+    { action: "sts:AssumeRole", principal, context: { "aws:PrincipalArn": sourceRoleArn, "sts:ExternalId": externalId } },
+    ...(sessionTags ? [{ action: "sts:TagSession", principal, context: { "aws:PrincipalArn": sourceRoleArn } }] : []),
+  ];
+}
+
+/** Allowed only when every request is (a session is refused if any of its calls is). */
+export function evaluateTrustAll(doc: PolicyDocument, requests: AssumeRequest[]): Decision {
+  for (const r of requests) {
+    const d = evaluateTrust(doc, r);
+    if (d !== "Allowed") return d;
+  }
+  return "Allowed";
+}

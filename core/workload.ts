@@ -15,6 +15,7 @@ import { boundedName, CLUSTER_TAG, KIND_TAG, PRESET_TAG, RESERVED_TAGS, SHARED_B
 import type { FieldPath, Problem } from "./problems";
 import { RULES } from "./rules";
 import { isPattern } from "./trust";
+import { abacValue, checkPodIdentityArgs, IdentityMode, usesIrsa, usesPodIdentity } from "./podIdentity";
 
 /** A role in another account the workload chains to (`sts:AssumeRole`), and the AWS profile its pods select it by. */
 export interface ChainedRole {
@@ -22,6 +23,12 @@ export interface ChainedRole {
   roleArn: string;
   /** Profile name in the workload's AWS config file (`AWS_PROFILE`), e.g. `analytics-datalake-reader`. */
   profile: string;
+}
+
+/** A cluster a workload runs on, when it runs on several (blue/green). */
+export interface WorkloadCluster {
+  /** Name of the EKS cluster (in the role's account and region): Pod Identity associates the role there. */
+  name: string;
 }
 
 /** How an identity's IAM role is named, limited and checked: shared by workloads, the ESO controller and target accounts. */
@@ -102,6 +109,25 @@ export interface WorkloadIdentityInput extends RoleInput {
    * profile in the AWS config file the component writes to a ConfigMap `<name>-aws-config`. @default none
    */
   chainedRoles?: ChainedRole[];
+  /**
+   * How the pods get the role: `irsa` (annotated ServiceAccount, OIDC trust), `pod-identity` (an EKS Pod Identity
+   * association per cluster, `pods.eks.amazonaws.com` trust) or `both` (the migration step: IRSA wins while the
+   * annotation exists). @default "irsa"
+   */
+  mode?: IdentityMode;
+  /** Pod Identity: the associations set no session tags; the trust then pins the cluster by `aws:SourceArn` only. @default false */
+  disableSessionTags?: boolean;
+  /** The pods run on AWS Fargate, where Pod Identity does not work: only mode irsa is accepted. @default false */
+  fargate?: boolean;
+  /**
+   * Pod Identity ABAC: the ServiceAccount of the same name in each of these namespaces shares the role (one association
+   * each); `{namespace}` and `{cluster}` in an S3 prefix or a secret name or prefix resolve per association. @default none
+   */
+  sharedNamespaces?: string[];
+  /** Pod Identity cross-account: the associations name this role of another account; EKS chains to it and pods get its credentials. @default none */
+  targetRoleArn?: string;
+  /** The clusters the workload runs on, when several trust one role (blue/green). @default the cluster `clusterName` */
+  clusters?: WorkloadCluster[];
 }
 
 /** What the ESO component and the stacks decide for an identity that a user cannot (its kind and exact access). */
@@ -123,6 +149,7 @@ export const ROLE_INPUT_KEYS = [
 export const WORKLOAD_INPUT_KEYS = [
   ...ROLE_INPUT_KEYS, "namespace", "serviceAccount", "createServiceAccount", "s3", "dynamodb", "secrets", "chainedRoles",
   "serviceAccountMode", "preset", "sqs", "sns", "kms", "statements",
+  "mode", "disableSessionTags", "fargate", "sharedNamespaces", "targetRoleArn", "clusters",
 ] as const satisfies readonly (keyof WorkloadIdentityInput)[];
 
 /** Checks S3, DynamoDB and Secrets Manager grants (shared by workloads, the ESO controller and target roles). */
@@ -251,7 +278,7 @@ export function workloadProblems(name: string, input: WorkloadIdentityInput, ove
       c.add(["serviceAccountMode"], `cannot be ${mode} for the pattern ${JSON.stringify(sa)}: a pattern binds ServiceAccounts, it does not name one (use external)`);
     }
   }
-  checkGrants(c, [], input);
+  checkGrants(c, [], checkPodIdentityArgs(c, name, input));
   checkServiceGrants(c, [], input);
   checkStatements(c, ["statements"], input.statements, { region: validRegion((input as { region?: unknown }).region), allowedRegions: input.allowedRegions });
   checkPreset(c, ["preset"], input.preset, input.clusterName);
@@ -309,13 +336,20 @@ export function namespaceOf(input: Pick<WorkloadIdentityInput, "namespace" | "pr
 
 /** The access a workload's arguments grant. */
 export function workloadAccess(input: WorkloadIdentityInput): AccessSpec {
-  const assumeRoles = (input.chainedRoles ?? []).map((r) => r.roleArn);
+  // A Pod Identity target role is assumed by EKS with the workload's role: it needs AssumeRole (and TagSession to pass tags on).
+  const target = input.targetRoleArn !== undefined ? [input.targetRoleArn] : [];
+  const assumeRoles = [...(input.chainedRoles ?? []).map((r) => r.roleArn), ...target];
+  // A shared (ABAC) role: the placeholders become the session-tag variables each association's session resolves.
+  const abac = (input.sharedNamespaces ?? []).length > 0;
+  const variables = <T extends { prefix?: string; name?: string }>(g: T): T =>
+    abac ? { ...g, ...(g.prefix !== undefined ? { prefix: abacValue(g.prefix) } : {}), ...(g.name !== undefined ? { name: abacValue(g.name) } : {}) } : g;
   return {
-    s3: input.s3,
+    s3: abac ? input.s3?.map(variables) : input.s3,
     dynamodb: input.dynamodb,
-    secrets: input.secrets,
+    secrets: abac ? input.secrets?.map(variables) : input.secrets,
     secretActions: SECRET_READ,
     ...(assumeRoles.length > 0 ? { assumeRoles } : {}),
+    ...(target.length > 0 && input.disableSessionTags !== true ? { tagSessionRoles: target } : {}),
     ...(input.sqs ? { sqs: input.sqs } : {}),
     ...(input.sns ? { sns: input.sns } : {}),
     ...(input.kms ? { kms: input.kms } : {}),
@@ -329,10 +363,19 @@ export function workloadDefinition(name: string, input: WorkloadIdentityInput, o
   const sa = serviceAccountOf(name, input);
   const pattern = isPattern(sa);
   const label = overrides.label ?? name;
+  const mode = input.mode ?? IdentityMode.Irsa;
+  const serviceAccounts = [{ namespace: namespaceOf(input), name: sa }];
+  const shared = input.sharedNamespaces ?? [];
   return {
     roleName: input.roleName ?? defaultRoleName(label, input.clusterName),
     path: input.path ?? "/",
-    trust: { kind: "web-identity", serviceAccounts: [{ namespace: namespaceOf(input), name: sa }] },
+    trust: usesPodIdentity(mode)
+      ? {
+          kind: "pod-identity",
+          podIdentity: { namespaces: [namespaceOf(input), ...shared], serviceAccount: sa, sessionTags: input.disableSessionTags !== true },
+          ...(usesIrsa(mode) ? { webIdentity: { serviceAccounts } } : {}),
+        }
+      : { kind: "web-identity", serviceAccounts },
     access: overrides.access ?? workloadAccess(input),
     guardrails: { secureTransport: input.requireSecureTransport ?? true, requestedRegions: input.allowedRegions },
     tags: {
@@ -341,6 +384,7 @@ export function workloadDefinition(name: string, input: WorkloadIdentityInput, o
       [WORKLOAD_TAG]: label,
       [KIND_TAG]: overrides.kind ?? "workload",
       ...(pattern ? { [SHARED_BINDING_TAG]: "pattern" } : {}),
+      ...(shared.length > 0 ? { [SHARED_BINDING_TAG]: "abac" } : {}),
       ...(input.preset ? { [PRESET_TAG]: input.preset.name } : {}),
     },
     annotations: { stsRegionalEndpoints: input.stsRegionalEndpoints ?? true, tokenExpirationSeconds: input.tokenExpirationSeconds },
@@ -353,6 +397,11 @@ export function workloadDefinition(name: string, input: WorkloadIdentityInput, o
 export function workloadDescription(name: string, input: WorkloadIdentityInput, kind: IdentityKind = "workload"): string {
   const who = `${namespaceOf(input)}/${serviceAccountOf(name, input)}`;
   const cluster = input.clusterName ? ` on EKS cluster ${input.clusterName}` : "";
-  if (input.preset && kind === "workload") return `IRSA role of ${PRESETS[input.preset.name].title} (${who})${cluster}`;
-  return kind === "eso-controller" ? `IRSA role of the External Secrets Operator (${who})${cluster}` : `IRSA role of ${who}${cluster}`;
+  if (kind === "eso-controller") return `IRSA role of the External Secrets Operator (${who})${cluster}`;
+  const what = input.preset ? `${PRESETS[input.preset.name].title} (${who})` : who;
+  if (input.mode === IdentityMode.PodIdentity) {
+    const shared = (input.sharedNamespaces ?? []).length;
+    return `EKS Pod Identity role of ${what}${shared > 0 ? ` and ${shared} more namespace${shared === 1 ? "" : "s"} (ABAC)` : ""}${cluster}`;
+  }
+  return `IRSA role of ${what}${cluster}`;
 }

@@ -39,12 +39,15 @@ export function execKubeconfig(name: string, region: string, endpoint: string, c
  * or connects to an existing one, whose issuer comes from config or from `eks:DescribeCluster`.
  */
 export function connectCluster(
-  spec: ClusterSpec,
+  spec: Pick<ClusterSpec, "name" | "create" | "oidcIssuerUrl" | "kubeconfig">,
   region: string,
   tags: Record<string, string>,
   opts?: pulumi.CustomResourceOptions,
+  fargateNamespaces: string[] = [],
 ): ClusterConnection {
   if (spec.create) {
+    // A Fargate profile for the workloads marked fargate; the node group stays (@pulumi/eks drops it with `fargate` alone).
+    const fargate = spec.create.fargateProfile && fargateNamespaces.length > 0 ? { fargate: { selectors: fargateNamespaces.map((namespace) => ({ namespace })) }, skipDefaultNodeGroup: false } : {};
     const cluster = new eks.Cluster(
       spec.name,
       {
@@ -56,6 +59,7 @@ export function connectCluster(
         maxSize: spec.create.maxSize,
         createOidcProvider: false,
         tags,
+        ...fargate,
       },
       opts,
     );

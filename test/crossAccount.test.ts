@@ -239,7 +239,7 @@ describe("cross-account: config validation", () => {
     ["an OIDC provider in chained mode", [target({ oidcProviderArn: "arn:aws:iam::210987654321:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789" })], "crossAccount[0].oidcProviderArn: only mode oidc uses an OIDC provider in the target account"],
     ["a target provider for another issuer", [target({ mode: "oidc", oidcProviderArn: "arn:aws:iam::210987654321:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/00000000000000000000000000000000" })], "crossAccount[0].oidcProviderArn: "],
     ["the same account twice", [target(), target({ name: "analytics2" })], "crossAccount[1].accountId: account 210987654321 is already a target (crossAccount[0]): put its roles together"],
-    ["an unknown mode", [target({ mode: "direct" })], 'crossAccount[0].mode: "direct" is not a cross-account mode (chained or oidc)'],
+    ["an unknown mode", [target({ mode: "direct" })], 'crossAccount[0].mode: "direct" is not a cross-account mode (chained, oidc or pod-identity)'],
     ["an account id given as a YAML number", [target({ accountId: 210987654321 })], "crossAccount[0].accountId: expected string, got number 210987654321"],
     ["a role without source workloads", [target({ roles: [{ name: "reader", workloads: [] }] })], "crossAccount[0].roles[0].workloads: "],
     ["two roles of one name", [target({ roles: [{ name: "r", workloads: ["app"] }, { name: "r", workloads: ["app"] }] })], 'crossAccount[0].roles[1].name: duplicate role name "r" in target analytics (also roles[0])'],

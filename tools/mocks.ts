@@ -89,6 +89,24 @@ export class RealisticMocks implements pulumi.runtime.Mocks {
         if (allowed?.[0]) this.providerAccounts.set(id, allowed[0]);
         return { id, state: i };
       }
+      case "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
+        // As EKS forms them: `a-` + 17 characters, an ARN under the cluster, an external id (a UUID) for a target role.
+        const key = `${i.clusterName}/${i.namespace}/${i.serviceAccount}`;
+        const associationId = `a-${hex(`association:${key}`, 17)}`;
+        const h = hex(`external-id:${key}`, 32);
+        return {
+          id: `${i.clusterName},${associationId}`,
+          state: {
+            ...i,
+            associationId,
+            associationArn: `arn:${this.partition}:eks:${region}:${this.accountOf(args)}:podidentityassociation/${i.clusterName}/${associationId}`,
+            externalId: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`,
+            disableSessionTags: i.disableSessionTags ?? false,
+          },
+        };
+      }
+      case "aws:eks/addon:Addon":
+        return { id: `${i.clusterName}:${i.addonName}`, state: { ...i, arn: `arn:${this.partition}:eks:${region}:${this.accountOf(args)}:addon/${i.clusterName}/${i.addonName}/${hex(String(i.addonName), 8)}` } };
       case "kubernetes:helm.sh/v3:Release":
         return { id: `${i.namespace ?? "default"}/${i.name ?? args.name}`, state: { ...i, status: { name: i.name, namespace: i.namespace, version: i.version, status: "deployed", revision: 1, chart: i.chart } } };
       case "aws:cloudwatch/metricAlarm:MetricAlarm": {

@@ -3,6 +3,7 @@
 import { asList } from "../core/document";
 import { KIND_TAG, PRESET_TAG, TARGET_TAG, WORKLOAD_TAG } from "../core/plan";
 import { presetStatementMatch, PRESETS, type AddonPresetName } from "../core/presets";
+import { ASSOCIATION_TYPE, IdentityMode, migrationStep, POD_IDENTITY_AGENT, POD_IDENTITY_SERVICE, type IdentityMode as Mode } from "../core/podIdentity";
 import { describePermissions, describeTrust, rolesOf, type RoleView } from "./inventory";
 import type { OfflineRun, RegisteredResource } from "./offline";
 import { cutLongValues } from "./usage";
@@ -30,12 +31,19 @@ function roleLines(out: string[], run: OfflineRun, role: RoleView, crossAccount 
   const boundary = run.resources.find((r) => r.type === "aws:iam/role:Role" && r.name === role.resourceName)?.inputs.permissionsBoundary;
   if (typeof boundary === "string" && boundary) out.push(`  boundary    ${boundary}`);
   for (const line of describeTrust(role.trust)) out.push(`  assumed by  ${line}`);
+  const seen = new Map<string, number>();
+  for (const sa of role.serviceAccounts) seen.set(`${sa.namespace}/${sa.name}`, (seen.get(`${sa.namespace}/${sa.name}`) ?? 0) + 1);
   for (const sa of role.serviceAccounts) {
+    const times = seen.get(`${sa.namespace}/${sa.name}`)!;
+    if (times === 0) continue;
+    seen.set(`${sa.namespace}/${sa.name}`, 0);
     const extra = Object.entries(sa.annotations).filter(([k]) => k !== "eks.amazonaws.com/role-arn").map(([k, v]) => `${k.replace("eks.amazonaws.com/", "")}=${v}`);
     const by = sa.helmRelease ? `by Helm release ${sa.helmRelease}, ` : "";
-    if (sa.patch) out.push(`  sa          PATCH ${sa.namespace}/${sa.name}: its owner's ServiceAccount gets the role annotations only, by server-side apply${extra.length ? ` (${extra.join(", ")})` : ""}`);
-    else out.push(`  sa          CREATE ${sa.namespace}/${sa.name} ${by}annotated with the role ARN${extra.length ? ` (${extra.join(", ")})` : ""}`);
+    const annotated = sa.annotations["eks.amazonaws.com/role-arn"] ? `annotated with the role ARN${extra.length ? ` (${extra.join(", ")})` : ""}` : "without annotation (Pod Identity)";
+    if (sa.patch) out.push(`  sa          PATCH ${sa.namespace}/${sa.name}: its owner's ServiceAccount gets the role annotations only, by server-side apply${extra.length ? ` (${extra.join(", ")})` : ""}${times > 1 ? ` in each of ${times} clusters` : ""}`);
+    else out.push(`  sa          CREATE ${sa.namespace}/${sa.name} ${by}${annotated}${times > 1 ? ` in each of ${times} clusters` : ""}`);
   }
+  podIdentityLines(out, run, role);
   const federated = role.trust.Statement.some((s) => s.Principal && s.Principal !== "*" && s.Principal.Federated);
   if (!crossAccount && role.serviceAccounts.length === 0 && federated && workload?.serviceAccountMode === "external" && workload.serviceAccountAnnotations) {
     const where = workload.preset ? `the chart value ${workload.preset.annotationsValue} (${workload.preset.chart})` : "its owner's annotations";
@@ -59,6 +67,54 @@ function roleLines(out: string[], run: OfflineRun, role: RoleView, crossAccount 
     const match = presetStatementMatch(statement);
     if (match?.residual) out.push(`  residual    ${statement.Sid} on ${asList(statement.Resource).join(", ")}: ${match.residual}`);
   }
+}
+
+/** The mode a role's trust gives it: IRSA (federated), Pod Identity (pods.eks.amazonaws.com) or both; none for other trusts. */
+function modeOf(role: RoleView): Mode | undefined {
+  const principals = role.trust.Statement.flatMap((s) => (s.Principal && s.Principal !== "*" ? [s.Principal] : []));
+  const irsa = principals.some((p) => p.Federated !== undefined);
+  const pod = principals.some((p) => asList(p.Service).includes(POD_IDENTITY_SERVICE));
+  return pod ? (irsa ? IdentityMode.Both : IdentityMode.PodIdentity) : irsa ? IdentityMode.Irsa : undefined;
+}
+
+/** A workload's mode, what this step of a migration changes, and its Pod Identity associations. */
+function podIdentityLines(out: string[], run: OfflineRun, role: RoleView): void {
+  const mode = modeOf(role);
+  const associations = run.resources.filter((r) => r.type === ASSOCIATION_TYPE && r.inputs.roleArn === role.arn);
+  if (mode === undefined || (mode === IdentityMode.Irsa && associations.length === 0)) return;
+  const target = associations.find((a) => typeof a.inputs.targetRoleArn === "string")?.inputs.targetRoleArn as string | undefined;
+  out.push(`  mode        ${migrationStep(mode, target !== undefined)}`);
+  for (const a of associations) {
+    const i = a.inputs;
+    const tags = i.disableSessionTags === true ? "session tags disabled" : "session tags on";
+    out.push(`  association CREATE ${String(i.namespace)}/${String(i.serviceAccount)} on cluster ${String(i.clusterName)} (${tags}${target ? `, target role ${target}: pods get its credentials` : ""})`);
+  }
+  if (mode === IdentityMode.PodIdentity) {
+    // Pod Identity's ServiceAccounts carry no annotation: found by the names the associations give.
+    const names = new Set(associations.map((a) => `${String(a.inputs.namespace)}/${String(a.inputs.serviceAccount)}`));
+    const created = new Map<string, number>();
+    for (const sa of run.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount")) {
+      const md = sa.inputs.metadata as { name?: string; namespace?: string; annotations?: Record<string, string> };
+      const key = `${md.namespace ?? "default"}/${md.name ?? sa.name}`;
+      if (names.has(key) && !md.annotations?.["eks.amazonaws.com/role-arn"]) created.set(key, (created.get(key) ?? 0) + 1);
+    }
+    for (const [key, n] of created) out.push(`  sa          CREATE ${key} without annotation (Pod Identity)${n > 1 ? ` in each of ${n} clusters` : ""}`);
+  }
+  if (associations.some((a) => a.inputs.disableSessionTags === true)) {
+    out.push("  note        session tags disabled: the trust pins the cluster (aws:SourceArn) and account only; the association alone names the namespace and ServiceAccount");
+  }
+}
+
+/** Per cluster with Pod Identity associations: the agent add-on this stack creates, or what must already be there. */
+function agentLines(run: OfflineRun): string[] {
+  const clusters = [...new Set(run.resources.filter((r) => r.type === ASSOCIATION_TYPE).map((r) => String(r.inputs.clusterName)))];
+  const created = new Set(run.resources.filter((r) => r.type === "eks:index:Cluster").map((r) => String(r.inputs.name)));
+  const addons = new Set(run.resources.filter((r) => r.type === "aws:eks/addon:Addon" && r.inputs.addonName === POD_IDENTITY_AGENT).map((r) => String(r.inputs.clusterName)));
+  return clusters.map((c) =>
+    addons.has(c)
+      ? `agent     ${c}: CREATE add-on ${POD_IDENTITY_AGENT}; the node role's AmazonEKSWorkerNodePolicy allows eks-auth:AssumeRoleForPodIdentity`
+      : `agent     ${c}: Pod Identity needs the ${POD_IDENTITY_AGENT} add-on running there${created.has(c) ? "" : " (this stack does not create the cluster: install it, or use EKS Auto Mode, which has it)"}, and nodes whose role allows eks-auth:AssumeRoleForPodIdentity (AmazonEKSWorkerNodePolicy does)`,
+  );
 }
 
 type Ref = { key: string; property?: string };
@@ -115,9 +171,14 @@ export function renderPlan(run: OfflineRun): string {
     const i = cluster.inputs;
     out.push(`cluster   ${String(i.name)}: CREATE with @pulumi/eks (Kubernetes ${String(i.version ?? "default")}, ${String(i.desiredCapacity)} x ${String(i.instanceType)}, ${String(i.minSize)}-${String(i.maxSize)} nodes)`);
   } else {
-    out.push(`cluster   ${String(run.outputs.clusterName)}: existing`);
+    out.push(`cluster   ${String(run.outputs.clusterName)}: existing${run.outputs.clusterRetired === true ? " (retired: no workload runs there any more; it still names the roles)" : ""}`);
+  }
+  for (const name of (run.outputs.additionalClusters as string[] | undefined) ?? []) {
+    const created = run.resources.find((r) => r.type === "eks:index:Cluster" && r.inputs.name === name);
+    out.push(`cluster   ${name}: ${created ? "CREATE with @pulumi/eks" : "existing"} (blue/green: the roles of its workloads trust it too)`);
   }
   for (const line of oidcLines(run)) out.push(line);
+  for (const line of agentLines(run)) out.push(line);
   for (const path of run.secrets ?? []) {
     out.push(`secure    ${path}: a secure value of the stack file, not decrypted offline (a placeholder stood in for it; pulumi up uses the value)`);
   }

@@ -17,6 +17,10 @@ import { serviceAccountRoleTrustMismatch } from "./serviceAccountRoleTrustMismat
 import { trustAccountRootPrincipal } from "./trustAccountRootPrincipal";
 import { trustWildcardPrincipal } from "./trustWildcardPrincipal";
 import { workloadAccessRisky } from "./workloadAccessRisky";
+import { podIdentityTargetRoleTrustsMore } from "./podIdentityTargetRoleTrustsMore";
+import { podIdentityTrustWithoutConditions } from "./podIdentityTrustWithoutConditions";
+import { podIdentityTrustWithoutTagSession } from "./podIdentityTrustWithoutTagSession";
+import { sessionTagVariableOutsidePodIdentity } from "./sessionTagVariableOutsidePodIdentity";
 
 export const RULES: Rule[] = [
   oidcTrustWithoutExactSubject,
@@ -36,4 +40,8 @@ export const RULES: Rule[] = [
   nodeRoleDataPlaneAccess,
   serviceAccountRoleTrustMismatch,
   workloadAccessRisky,
+  podIdentityTrustWithoutConditions,
+  podIdentityTrustWithoutTagSession,
+  podIdentityTargetRoleTrustsMore,
+  sessionTagVariableOutsidePodIdentity,
 ];

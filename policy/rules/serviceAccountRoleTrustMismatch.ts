@@ -55,7 +55,8 @@ export const serviceAccountRoleTrustMismatch: StackRule<Config> = {
     for (const role of roles) {
       const trust = trustOf(role.type, role.props);
       if (trust.kind !== "document") continue;
-      const subjects = trust.document.Statement.filter((s) => isAllow(s) && classify(s) === "irsa").flatMap((s) => claimConditions(s, "sub").flatMap((c) => c.values));
+      // One ServiceAccount on several clusters (one statement per issuer, blue/green) is still one.
+      const subjects = [...new Set(trust.document.Statement.filter((s) => isAllow(s) && classify(s) === "irsa").flatMap((s) => claimConditions(s, "sub").flatMap((c) => c.values)))];
       const several = subjects.length > 1 || subjects.some((v) => /[*?]/.test(v));
       const name = readString(role.props, "name") ?? role.name;
       const tags = (role.props.tags ?? {}) as Record<string, string>;

@@ -160,7 +160,7 @@ describe("analysis/access: a run read into identities", () => {
     assert.deepEqual([model.stack, model.errors, model.secretStores, model.externalSecrets], ["hand", [], [], []]);
     const [app] = model.identities;
     assert.deepEqual([app.kind, app.label, app.roleName, app.accountId], ["workload", "app", "shop-app", A]);
-    assert.deepEqual(app.assumers.map((a) => (a.type === "service-account" ? `${a.serviceAccount} ${a.created}` : a.type === "role" ? `${a.arn} ${a.label ?? ""}`.trim() : a.principal)), [
+    assert.deepEqual(app.assumers.map((a) => (a.type === "service-account" ? `${a.serviceAccount} ${a.created}` : a.type === "role" ? `${a.arn} ${a.label ?? ""}`.trim() : a.type === "principal" ? a.principal : a.type)), [
       "shop/app true",
       "shop/report-* false",
       DEPLOYER,

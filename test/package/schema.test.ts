@@ -75,8 +75,11 @@ describe("package: the multi-language schema (Pulumi's own component analyzer)",
 
   it("keeps the user's vocabulary: WorkloadIdentity takes oidcProvider, namespace, grants, a preset; documents every input", () => {
     const wi = schema.resources["eks-irsa:index:WorkloadIdentity"];
-    // The namespace defaults to a preset chart's: the component refuses a workload with neither (its own check).
-    assert.deepEqual(wi.requiredInputs, ["oidcProvider"]);
+    // Neither is required by the schema: the namespace defaults to a preset chart's, and oidcProvider is required in
+    // modes irsa and both only (Pod Identity needs none); the constructor checks both.
+    assert.deepEqual(wi.requiredInputs ?? [], []);
+    for (const key of ["oidcProvider", "mode", "disableSessionTags", "fargate", "sharedNamespaces", "targetRoleArn", "clusters"]) assert.ok(wi.inputProperties![key], key);
+    assert.deepEqual(schema.types["eks-irsa:index:IdentityMode"].enum!.map((e) => e.value), ["irsa", "pod-identity", "both"]);
     for (const key of [
       "namespace", "s3", "dynamodb", "secrets", "roleName", "path", "permissionsBoundaryArn", "maxSessionDurationSeconds", "tags", "allowedRegions", "tokenExpirationSeconds",
       "createServiceAccount", "serviceAccountMode", "preset", "sqs", "sns", "kms", "statements",

@@ -255,3 +255,84 @@ describe(`policy pack: no mandatory finding on ${CONFIGS} generated valid config
     assert.deepEqual(await checkResources(run.resources), []);
   });
 });
+
+/**
+ * The same configs in EKS Pod Identity's modes: each workload of a region with Pod Identity in mode irsa, both or
+ * pod-identity (a pattern becomes its exact ServiceAccount there), some with session tags off or shared by ABAC
+ * (`{namespace}` prefixes), a second (blue/green) cluster, and the cross-account target reached through an
+ * association's targetRoleArn. None may draw a mandatory finding either.
+ */
+const podIdentityConfig = stackConfig.chain(({ config }) => {
+  const region = config["aws:region"] as string;
+  const partition = (REGIONS.find((r) => r.region === region) ?? REGIONS[0]).partition;
+  const workloads = config["eks-irsa:workloads"] as Workload[];
+  const modes = partition === "aws-cn" ? fc.constant("irsa") : fc.constantFrom("irsa", "both", "pod-identity");
+  return fc.record({
+    config: fc.constant(config),
+    modes: fc.tuple(...workloads.map(() => fc.record({ mode: modes, tagsOff: fc.boolean(), abac: fc.boolean() }))),
+    greenCluster: fc.boolean(),
+    podTarget: fc.boolean(),
+  });
+}).map(({ config, modes, greenCluster, podTarget }) => {
+  const region = config["aws:region"] as string;
+  const dns = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  const partition = (REGIONS.find((r) => r.region === region) ?? REGIONS[0]).partition;
+  const out: Record<string, unknown> = { ...config };
+  const target = config["eks-irsa:crossAccount"] as { mode: string; roles: TargetRole[] }[] | undefined;
+  const viaPod = podTarget && partition !== "aws-cn" && target !== undefined;
+  const workloads = (config["eks-irsa:workloads"] as Workload[]).map((w, i) => {
+    let { mode } = modes[i];
+    if (viaPod && i === 0) mode = "pod-identity";
+    if (mode === "irsa") return w;
+    const pod: Record<string, unknown> = { ...w, mode, serviceAccount: `${w.name}-sa` };
+    // ABAC: a role shared by two more namespaces, its prefixes keyed on the namespace (mode pod-identity, tags on).
+    if (mode === "pod-identity" && modes[i].abac && !(viaPod && i === 0)) {
+      pod.sharedNamespaces = ["team-x", "team-y"];
+      pod.s3 = [{ bucket: `${w.name}-tenants`, prefix: "tenants/{namespace}/", access: "read-write" }];
+      pod.secrets = [{ prefix: "tenants/{namespace}/" }];
+    } else if (modes[i].tagsOff) pod.disableSessionTags = true;
+    return pod;
+  });
+  out["eks-irsa:workloads"] = workloads;
+  const cluster = config["eks-irsa:cluster"] as Record<string, unknown>;
+  if (greenCluster) {
+    const host = `oidc.eks.${region}.${dns}/id/FEDCBA9876543210FEDCBA9876543210`;
+    out["eks-irsa:cluster"] = { ...cluster, additionalClusters: [{ name: "generated-green", oidcIssuerUrl: `https://${host}`, oidcProviderArn: `arn:${partition}:iam::${ACCOUNT}:oidc-provider/${host}` }] };
+  }
+  if (viaPod) out["eks-irsa:crossAccount"] = target!.map((t) => ({ ...t, mode: "pod-identity" }));
+  // Risky grants as the base config declares them, less the patterns that became exact ServiceAccounts.
+  const wholeBucketWrite = (grants: S3Grant[] | undefined) => (grants ?? []).some((s) => s.access !== "read" && s.prefix === undefined);
+  const risky = [
+    ...(workloads as Workload[]).filter((w) => w.serviceAccount?.includes("*") && RISKY_NAMESPACES.includes(w.namespace!)).map((w) => `pattern ${w.name}`),
+    ...(workloads as Workload[]).filter((w) => wholeBucketWrite(w.s3)).map((w) => `write ${w.name}`),
+    ...(target && wholeBucketWrite(target[0].roles[0].s3) ? [`write analytics/${target[0].roles[0].workloads.join(".")}`] : []),
+  ];
+  return { config: out, risky: [...new Set(risky)].sort() };
+});
+
+const POD_SEED = 20261129;
+const POD_CONFIGS = 16;
+const podGenerated = fc.sample(podIdentityConfig, { seed: POD_SEED, numRuns: POD_CONFIGS });
+
+describe(`policy pack: no mandatory finding on ${POD_CONFIGS} generated configs in Pod Identity's modes (fast-check seed ${POD_SEED})`, () => {
+  it("the sample covers each mode, tags off, ABAC, two clusters and a Pod Identity target", () => {
+    const workloads = podGenerated.flatMap((g) => g.config["eks-irsa:workloads"] as Record<string, unknown>[]);
+    for (const mode of ["both", "pod-identity"]) assert.ok(workloads.some((w) => w.mode === mode), mode);
+    assert.ok(workloads.some((w) => w.mode === undefined), "irsa");
+    assert.ok(workloads.some((w) => w.disableSessionTags) && workloads.some((w) => w.sharedNamespaces), "tags off and ABAC");
+    assert.ok(podGenerated.some((g) => (g.config["eks-irsa:cluster"] as { additionalClusters?: unknown }).additionalClusters), "two clusters");
+    assert.ok(podGenerated.some((g) => (g.config["eks-irsa:crossAccount"] as { mode: string }[] | undefined)?.[0]?.mode === "pod-identity"), "a Pod Identity target");
+  });
+
+  podGenerated.forEach(({ config, risky }, i) => {
+    const modes = [...new Set((config["eks-irsa:workloads"] as { mode?: string }[]).map((w) => w.mode ?? "irsa"))].join(", ");
+    it(`config ${i} (${config["aws:region"]}: ${modes}${risky.length ? `; risky: ${risky.join(", ")}` : ""})`, async () => {
+      const run = await runStack(`generated-pod-${i}`, config);
+      const findings = await checkResources(run.resources);
+      const show = () => `${JSON.stringify(config, null, 1)}\n${findings.map((f) => `[${f.level}] ${f.rule} ${f.resource}: ${f.message}`).join("\n")}`;
+      assert.deepEqual(findings.filter((f) => f.level === "mandatory"), [], show());
+      assert.deepEqual(findings.map((f) => f.rule).filter((r) => r !== "workload-access-risky"), [], show());
+      assert.deepEqual([...new Set(findings.map((f) => flagged(f.resource, f.message, run.resources)))].sort(), risky, show());
+    });
+  });
+});

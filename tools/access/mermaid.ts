@@ -2,7 +2,7 @@
  * The identity graph as a Mermaid flowchart: cluster issuers -> roles (grouped by account) -> ServiceAccounts,
  * and role -> role edges for cross-account chaining. Plus a line-grammar check of the subset it emits.
  */
-import type { AccessModel, Identity } from "../../analysis/model";
+import { podIdentityText, type AccessModel, type Identity } from "../../analysis/model";
 
 const ID = /^[A-Za-z][A-Za-z0-9_]*$/;
 const RESERVED = new Set(["end", "graph", "flowchart", "subgraph", "class", "classDef", "style", "linkStyle", "click", "default", "direction"]);
@@ -69,9 +69,10 @@ export function mermaidGraph(model: AccessModel): string {
         }
         edges.add(`${sourceId} -. "sts:AssumeRole" .-> ${roleId}`);
       } else {
-        const principalId = ids.get("principal", a.principal);
+        const name = a.type === "pod-identity" ? podIdentityText(a) : a.principal;
+        const principalId = ids.get("principal", name);
         if (!classes.get("principal")?.includes(principalId)) {
-          nodes.push(`${principalId}[${label(a.principal)}]`);
+          nodes.push(`${principalId}[${label(name)}]`);
           classify("principal", principalId);
         }
         edges.add(`${principalId} --> ${roleId}`);

@@ -25,9 +25,18 @@ export async function accessModel(run: OfflineRun): Promise<AccessModel> {
   for (const { identity, role, documents, boundary, rows, denies } of identities) {
     const where = `${identity.kind} ${identity.label}`;
     errors.push(
-      ...checkTrust(role.trust, identity.assumers).map((e) => `${where}: ${e}`),
+      ...checkTrust(role.trust, identity.assumers, run.region).map((e) => `${where}: ${e}`),
       ...checkAnnotations(role).map((e) => `${where}: ${e}`),
-      ...(await checkGrants({ principal: role.arn, region: run.region, documents, boundary, rows, denies, trustOf: (arn) => trusts.get(arn) })).map((e) => `${where}: ${e}`),
+      ...(await checkGrants({
+        principal: role.arn,
+        region: run.region,
+        documents,
+        boundary,
+        rows,
+        denies,
+        trustOf: (arn) => trusts.get(arn),
+        externalIdOf: (arn) => role.associations?.find((a) => a.targetRoleArn === arn)?.externalId,
+      })).map((e) => `${where}: ${e}`),
     );
     // A preset's own requests and their variants (another cluster's, zone's, an untagged resource), with the inputs
     // the stack outputs say it was given.

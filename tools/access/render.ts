@@ -1,7 +1,7 @@
 /** The access matrix and its changes as text (terminals), Markdown (reviews, with a Mermaid graph) or JSON. */
 import { conditionText, whenText } from "../../analysis/condition";
 import type { Change } from "../../analysis/diff";
-import type { AccessModel, Assumer, Check, Grant, Identity } from "../../analysis/model";
+import { podIdentityText, type AccessModel, type Assumer, type Check, type Grant, type Identity } from "../../analysis/model";
 import { mermaidGraph } from "./mermaid";
 
 export const FORMATS = ["text", "md", "json"] as const;
@@ -27,7 +27,8 @@ function assumerText(a: Assumer, i: Identity): string {
       a.created || a.pattern ? "" : "(not created by this stack)",
     ].filter(Boolean).join("  ");
   }
-  if (a.type === "role") return `role ${a.label ? `${a.label} ` : ""}${a.arn}`;
+  if (a.type === "role") return `role ${a.label ? `${a.label} ` : ""}${a.arn}${a.externalIds ? " with the external id of its Pod Identity associations" : ""}`;
+  if (a.type === "pod-identity") return podIdentityText(a);
   return a.principal;
 }
 
@@ -44,7 +45,9 @@ export function renderText(model: AccessModel): string {
     i.assumers.forEach((a, n) => line("assumed by", n, `${pad(who[n], w)}  ${checkText(a.check)}`));
     if (i.assumers.length === 0) line("assumed by", 0, "nobody");
     const [wa, wr, wc] = [(g: Grant) => g.action, (g: Grant) => g.resource, when].map((f) => Math.max(0, ...i.grants.map((g) => f(g).length)));
-    i.grants.forEach((g, n) => line("allows", n, `${pad(g.action, wa)}  ${pad(g.resource, wr)}  ${pad(when(g), wc)}  ${checkText(g.check)}`));
+    const wv = Math.max(0, ...i.grants.map((g) => (g.via ? `for ${g.via}` : "").length));
+    const via = (g: Grant) => (wv ? `${pad(g.via ? `for ${g.via}` : "", wv)}  ` : "");
+    i.grants.forEach((g, n) => line("allows", n, `${pad(g.action, wa)}  ${pad(g.resource, wr)}  ${pad(when(g), wc)}  ${via(g)}${checkText(g.check)}`));
     if (i.grants.length === 0) line("allows", 0, "nothing");
     residualLines(i).forEach((r, n) => line("residual *", n, r));
     (i.presetChecks ?? []).forEach((p, n) => line(`preset`, n, `${p.expect === "Allowed" ? "allows" : "denies"} ${p.label}: ${p.decision === p.expect || (p.expect === "Denied" && /Denied$/.test(p.decision)) ? "ok" : `ERROR: ${p.decision}`}`));
@@ -116,6 +119,7 @@ function assumerCells(a: Assumer, i: Identity): string {
     return `${code(a.serviceAccount)} | ${how.join("")}`;
   }
   if (a.type === "role") return `${code(a.label ?? a.arn)} | role ${code(a.arn)}, \`sts:AssumeRole\``;
+  if (a.type === "pod-identity") return `${code(`${a.namespace}/${a.serviceAccount}`)} | ${cell(podIdentityText(a))}`;
   return `${code(a.principal)} | principal`;
 }
 
@@ -135,7 +139,7 @@ export function renderMarkdown(model: AccessModel): string {
     out.push("| assumed by | how | checked |", "| --- | --- | --- |");
     for (const a of i.assumers) out.push(`| ${assumerCells(a, i)} | ${checkCell(a.check)} |`);
     out.push("", "| action | resource | condition | checked |", "| --- | --- | --- | --- |");
-    for (const g of i.grants) out.push(`| ${code(g.action)} | ${code(g.resource)} | ${code(g.conditions.map(conditionText).join(" and "))} | ${checkCell(g.check)}${g.residual ? `; residual: ${cell(g.residual)}` : ""} |`);
+    for (const g of i.grants) out.push(`| ${code(g.action)} | ${code(g.resource)} | ${code(g.conditions.map(conditionText).join(" and "))}${g.via ? ` (for ${cell(g.via)})` : ""} | ${checkCell(g.check)}${g.residual ? `; residual: ${cell(g.residual)}` : ""} |`);
     if (i.presetChecks?.length) {
       out.push("", `Preset \`${i.preset}\`: the add-on's requests and their variants, each decided by iam-simulate.`, "", "| request | expected | iam-simulate |", "| --- | --- | --- |");
       for (const p of i.presetChecks) out.push(`| ${cell(p.label)} (${code(p.action)} on ${code(p.resource)}) | ${p.expect} | ${p.decision} |`);

@@ -19,8 +19,9 @@ import { asList, policyDocument, type ConditionBlock, type PolicyDocument, type 
 import { catalogAction, conditionKeyValid } from "../../core/catalog";
 import { presetStatementMatch } from "../../core/presets";
 import { DEFAULT_AUDIENCE } from "../../core/trust";
-import { conditionsHold, evaluateTrust, globMatch, webIdentityRequest, type AssumeRequest } from "../../core/trustEval";
+import { conditionsHold, evaluateTrust, evaluateTrustAll, globMatch, podIdentityRequests, webIdentityRequest, type AssumeRequest } from "../../core/trustEval";
 import { grantText, type GrantRow } from "../../analysis/grants";
+import { resolvePrincipalTags } from "../../analysis/abac";
 import { accountOf, type Assumer, type Check } from "../../analysis/model";
 import type { RoleView } from "../../analysis/roles";
 
@@ -130,8 +131,11 @@ function withValue(context: Context, key: string, value: ContextValue): Context 
   return out;
 }
 
-const entries = (condition: ConditionBlock | undefined) =>
-  Object.entries(condition ?? {}).flatMap(([op, kv]) => Object.entries(kv).map(([key, v]) => ({ op, key, values: asList(v) })));
+const entries = (condition: ConditionBlock | undefined, tags: Record<string, string> = {}) =>
+  Object.entries(condition ?? {}).flatMap(([op, kv]) => Object.entries(kv).map(([key, v]) => ({ op, key, values: asList(v).map((x) => resolvePrincipalTags(x, tags)) })));
+
+/** The session tags of a shared (ABAC) role's row as request context (`aws:PrincipalTag/...`). */
+const principalTagContext = (row: GrantRow): Context => Object.fromEntries(Object.entries(row.principalTags ?? {}).map(([k, v]) => [`aws:PrincipalTag/${k}`, v]));
 
 const show = (key: string, value: ContextValue) => (value === ABSENT ? `without ${key}` : `${key}=${asList(value).join(",")}`);
 
@@ -178,6 +182,8 @@ export interface GrantCheckInput {
   denies: Statement[];
   /** Trust policies of the stack's roles: the resource policy of an `sts:AssumeRole` request. */
   trustOf: (roleArn: string) => PolicyDocument | undefined;
+  /** The external id the role's Pod Identity association presents to a target role (EKS assumes it so). */
+  externalIdOf?: (roleArn: string) => string | undefined;
 }
 
 /**
@@ -232,8 +238,10 @@ async function exampleRequest(row: GrantRow, input: GrantCheckInput): Promise<Re
     "aws:RequestedRegion": resource.split(":")[3] || input.region,
     "aws:PrincipalArn": input.principal,
     "aws:PrincipalAccount": accountOf(input.principal),
+    ...principalTagContext(row),
+    ...(/^sts:/i.test(row.grant.action) && input.externalIdOf?.(resource) ? { "sts:ExternalId": input.externalIdOf(resource)! } : {}),
   };
-  for (const c of entries(row.statement.Condition)) context = withValue(context, c.key, conditionValue(c.op, c.key, c.values));
+  for (const c of entries(row.statement.Condition, row.principalTags)) context = withValue(context, c.key, conditionValue(c.op, c.key, c.values));
   return { action: await concreteAction(row.grant.action), resource, context };
 }
 
@@ -241,9 +249,17 @@ async function exampleRequest(row: GrantRow, input: GrantCheckInput): Promise<Re
 function nearMisses(row: GrantRow, request: Request, input: GrantCheckInput): Probe[] {
   const outside: Probe[] = [
     ...siblingResources(row.grant.resource).map((resource) => ({ ...request, resource, label: resourcePart(resource) })),
+    // A shared (ABAC) role: another namespace's resources, asked for with this association's session tags.
+    ...(row.template?.includes("${aws:PrincipalTag/kubernetes-namespace}") && row.principalTags
+      ? [...(row.otherNamespaces ?? []), `other-${row.principalTags["kubernetes-namespace"]}`].map((ns) => ({
+          ...request,
+          resource: concreteResource(resolvePrincipalTags(row.template!, { ...row.principalTags, "kubernetes-namespace": ns }), input.region, accountOf(input.principal)),
+          label: `namespace ${ns}'s`,
+        }))
+      : []),
     // A key the action never carries is absent from its requests whatever the statement says (cert-manager's TXT
     // condition on ListResourceRecordSets): a value for it is no request AWS could see.
-    ...entries(row.statement.Condition).filter((c) => {
+    ...entries(row.statement.Condition, row.principalTags).filter((c) => {
       const action = catalogAction(request.action);
       return !action || conditionKeyValid(action, c.key);
     }).flatMap((c) => {
@@ -311,7 +327,30 @@ export async function checkGrants(input: GrantCheckInput): Promise<string[]> {
   return errors;
 }
 
-function assumeRequests(a: Assumer): { request: AssumeRequest; probes: { label: string; request: AssumeRequest }[] } | undefined {
+/** A session's requests: one, or several (Pod Identity's AssumeRole and TagSession) that must all be allowed. */
+type Session = AssumeRequest | AssumeRequest[];
+const evaluateSession = (trust: PolicyDocument, s: Session) => (Array.isArray(s) ? evaluateTrustAll(trust, s) : evaluateTrust(trust, s));
+
+function assumeRequests(a: Assumer, region: string): { request: Session; probes: { label: string; request: Session }[] } | undefined {
+  if (a.type === "pod-identity") {
+    // The sessions EKS asks for, with the tags it sets: the association's own, then its neighbours in the account.
+    const clusterArn = concreteResource(a.clusterArn, region, accountOf(a.clusterArn));
+    const accountId = accountOf(clusterArn);
+    const session = (over: { clusterArn?: string; namespace?: string; serviceAccount?: string; accountId?: string } = {}) =>
+      podIdentityRequests({ accountId, clusterArn, namespace: a.namespace, serviceAccount: a.serviceAccount, sessionTags: a.sessionTags, ...over });
+    const otherCluster = `${clusterArn}-other`;
+    const probes = [
+      ...(a.pinned
+        ? [
+            { label: `namespace other-${a.namespace}`, request: session({ namespace: `other-${a.namespace}` }) },
+            { label: `ServiceAccount ${a.namespace}/other-${a.serviceAccount}`, request: session({ serviceAccount: `other-${a.serviceAccount}` }) },
+          ]
+        : []),
+      { label: `cluster ${otherCluster.split("/").pop()} of the same account`, request: session({ clusterArn: otherCluster }) },
+      { label: "a cluster of another account", request: session({ accountId: "999999999999", clusterArn: clusterArn.replace(`:${accountId}:`, ":999999999999:") }) },
+    ];
+    return { request: session(), probes };
+  }
   if (a.type === "service-account") {
     const sa = /^system:serviceaccount:([^:]+):(.+)$/.exec(a.subject);
     const aud = concrete(a.audiences[0] ?? DEFAULT_AUDIENCE);
@@ -332,16 +371,28 @@ function assumeRequests(a: Assumer): { request: AssumeRequest; probes: { label: 
     return { request, probes };
   }
   if (a.type === "role") {
-    const assume = (arn: string): AssumeRequest => ({ action: "sts:AssumeRole", principal: { AWS: arn }, context: { "aws:PrincipalArn": arn } });
-    return { request: assume(concrete(a.arn)), probes: siblingResources(a.arn).map((arn) => ({ label: resourcePart(arn), request: assume(arn) })) };
+    // A Pod Identity target role: EKS assumes it as the source role, with the association's external id.
+    const externalId = a.externalIds?.[0];
+    const assume = (arn: string, id = externalId): AssumeRequest => ({ action: "sts:AssumeRole", principal: { AWS: arn }, context: { "aws:PrincipalArn": arn, ...(id ? { "sts:ExternalId": id } : {}) } });
+    const probes = siblingResources(a.arn).map((arn) => ({ label: resourcePart(arn), request: assume(arn) }));
+    if (externalId) probes.push({ label: "another external id", request: assume(concrete(a.arn), `other-${externalId}`) }, { label: "no external id", request: assume(concrete(a.arn), "") });
+    return { request: assume(concrete(a.arn)), probes };
   }
   return undefined;
 }
 
 /** Whether another assumer of the role stands for the request (so it is no near miss). */
-function otherwiseTrusted(assumers: Assumer[], r: AssumeRequest): boolean {
+function otherwiseTrusted(assumers: Assumer[], session: Session): boolean {
+  const r = Array.isArray(session) ? session[0] : session;
   return assumers.some((b) => {
-    if (b.type === "role") return r.principal.AWS !== undefined && globMatch(b.arn, r.principal.AWS);
+    if (b.type === "pod-identity") {
+      const tag = (k: string) => r.context[`aws:RequestTag/${k}`];
+      return r.principal.Service !== undefined && r.context["aws:SourceArn"] === b.clusterArn && (!b.pinned || (tag("kubernetes-namespace") === b.namespace && tag("kubernetes-service-account") === b.serviceAccount));
+    }
+    if (b.type === "role") {
+      const id = r.context["sts:ExternalId"];
+      return r.principal.AWS !== undefined && globMatch(b.arn, r.principal.AWS) && (!b.externalIds || (typeof id === "string" && b.externalIds.includes(id)));
+    }
     if (b.type !== "service-account" || r.principal.Federated !== b.provider) return false;
     const sub = String(r.context[`${b.issuer}:sub`]);
     const aud = String(r.context[`${b.issuer}:aud`]);
@@ -350,17 +401,17 @@ function otherwiseTrusted(assumers: Assumer[], r: AssumeRequest): boolean {
 }
 
 /** Checks every assumer against the trust policy (setting `assumer.check`); returns what disagreed. */
-export function checkTrust(trust: PolicyDocument, assumers: Assumer[]): string[] {
+export function checkTrust(trust: PolicyDocument, assumers: Assumer[], region = "us-east-1"): string[] {
   const errors: string[] = [];
   for (const a of assumers) {
-    const requests = assumeRequests(a);
+    const requests = assumeRequests(a, region);
     if (!requests) continue;
-    const who = a.type === "service-account" ? a.serviceAccount : a.type === "role" ? a.arn : a.principal;
-    const decision = evaluateTrust(trust, requests.request);
+    const who = a.type === "service-account" ? a.serviceAccount : a.type === "role" ? a.arn : a.type === "pod-identity" ? `association ${a.namespace}/${a.serviceAccount} on ${a.cluster}` : a.principal;
+    const decision = evaluateSession(trust, requests.request);
     a.check = { decision, denied: [] };
     if (decision !== "Allowed") errors.push(`trust: ${who} is listed but not allowed (${decision})`);
     for (const probe of requests.probes.filter((p) => !otherwiseTrusted(assumers, p.request))) {
-      if (evaluateTrust(trust, probe.request) !== "Allowed") a.check.denied.push(probe.label);
+      if (evaluateSession(trust, probe.request) !== "Allowed") a.check.denied.push(probe.label);
       else {
         errors.push(`trust: near miss ${probe.label} of ${who} is allowed`);
         a.check.notDenied = [...(a.check.notDenied ?? []), probe.label];

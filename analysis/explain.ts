@@ -126,6 +126,8 @@ export function explain(resources: readonly RegisteredResource[], outputs: Recor
   const trustOnly = req.action.toLowerCase() === "sts:assumerolewithwebidentity";
 
   // 1. The annotation: registered by the stack (created, patched, a Helm release), or left to a chart (external).
+  //    An EKS Pod Identity association gives the role without one (and loses to an annotation in mode both).
+  const association = roles.flatMap((role) => (role.associations ?? []).filter((a) => a.namespace === req.namespace && a.serviceAccount === req.serviceAccount).map((a) => ({ role, a })))[0];
   const annotated = roles.flatMap((role) => role.serviceAccounts.filter((sa) => sa.namespace === req.namespace && sa.name === req.serviceAccount).map((sa) => ({ role, sa })));
   const external = Object.entries(workloads).find(([, w]) => w.namespace === req.namespace && w.serviceAccount === req.serviceAccount && w.serviceAccountMode === "external");
   let role: RoleView | undefined;
@@ -139,6 +141,8 @@ export function explain(resources: readonly RegisteredResource[], outputs: Recor
     audience = req.audience ?? sa.annotations["eks.amazonaws.com/audience"] ?? DEFAULT_AUDIENCE;
     const by = sa.patch ? "patched into the chart's ServiceAccount by this stack (annotated)" : sa.helmRelease ? `set by Helm release ${sa.helmRelease}` : "on the ServiceAccount this stack creates";
     lines.push(`  annotation  eks.amazonaws.com/role-arn: ${r.arn} (${by})`);
+  } else if (association && !trustOnly) {
+    return viaPodIdentity(association.role, association.a, req, region, lines);
   } else if (external) {
     const [name, w] = external;
     const arn = w.serviceAccountAnnotations?.["eks.amazonaws.com/role-arn"];
@@ -183,13 +187,19 @@ export function explain(resources: readonly RegisteredResource[], outputs: Recor
     return { roleArn: role.arn, assumed: true, decision: "Allowed", documents: [], lines };
   }
 
-  // 3. The call: the role's statements, Deny first.
+  return decideCall(role, req, region, lines);
+}
+
+/** Step 3: the call against the role's statements, Deny first; the nearest grant when nothing allows it. */
+function decideCall(role: RoleView, req: ExplainRequest, region: string, lines: string[]): Explanation {
   const arnRegion = req.resource.split(":")[3];
   const requestedRegion = GLOBAL.test(req.action) ? "us-east-1" : arnRegion || region;
   const context: Record<string, string | string[]> = { "aws:SecureTransport": "true", "aws:RequestedRegion": requestedRegion, "aws:PrincipalArn": role.arn, ...req.context };
   const shown = Object.entries(context).filter(([k]) => k !== "aws:PrincipalArn").map(([k, v]) => `${k}=${asList(v).join(",")}`).join(", ");
   lines.push(`  request     ${req.action} on ${req.resource} (${shown})`);
-  const statements = located(role);
+  // A shared (ABAC) role's resources name the session's tags (`${aws:PrincipalTag/kubernetes-namespace}`): resolved from the request.
+  const resolve = (v: string) => v.replace(/\$\{aws:PrincipalTag\/([^}]+)\}/g, (_, k: string) => asList(context[`aws:PrincipalTag/${k}`])[0] ?? "");
+  const statements = located(role).map(({ where, statement }) => ({ where, statement: statement.Resource === undefined ? statement : { ...statement, Resource: asList(statement.Resource).map(resolve) } }));
   const documents = [...role.inlinePolicies.map((p) => p.document), ...role.policies.flatMap((p) => (p.document ? [p.document] : []))];
   const deny = statements.find(({ statement: s }) => s.Effect === "Deny" && names(s, req.action, req.resource) && holds(s, context));
   const allow = statements.find(({ statement: s }) => s.Effect === "Allow" && names(s, req.action, req.resource) && holds(s, context));
@@ -208,6 +218,19 @@ export function explain(resources: readonly RegisteredResource[], outputs: Recor
   }
   lines.push(`answer    ${decision === "Allowed" ? "YES" : "NO"}: ${req.namespace}/${req.serviceAccount} ${decision === "Allowed" ? "can" : "cannot"} ${req.action} on ${req.resource}`);
   return { roleArn: role.arn, assumed: true, decision, request: { action: req.action, resource: req.resource, context }, documents, lines };
+}
+
+/**
+ * A role an EKS Pod Identity association gives: no token to check against a trust (EKS assumes the role for the pod,
+ * with the session tags of the association), then the call as for IRSA, the tags in the request.
+ */
+function viaPodIdentity(role: RoleView, a: NonNullable<RoleView["associations"]>[number], req: ExplainRequest, region: string, lines: string[]): Explanation {
+  lines.push(`  association ${a.cluster}/${a.namespace}/${a.serviceAccount} names ${role.arn} (EKS Pod Identity: no annotation, no web identity token; EKS assumes the role for the pod${a.sessionTags ? ", with session tags" : ", without session tags"})`);
+  if (a.targetRoleArn) lines.push(`              and chains to ${a.targetRoleArn}: the pod's calls are that role's, which this stack does not define here`);
+  const tags: Record<string, string> = a.sessionTags
+    ? { "aws:PrincipalTag/kubernetes-namespace": a.namespace, "aws:PrincipalTag/kubernetes-service-account": a.serviceAccount, "aws:PrincipalTag/eks-cluster-name": a.cluster }
+    : {};
+  return decideCall(role, { ...req, context: { ...tags, ...req.context } }, region, lines);
 }
 
 /** The grants closest to a denied call: the action on other resources, other actions on the resource, or under conditions. */

@@ -7,7 +7,8 @@
 import { strict as assert } from "node:assert";
 import { explain, type ExplainRequest } from "../../analysis/explain";
 import { runAccess, takeExplain } from "../../tools/access";
-import type { OfflineRun } from "../../tools/offline";
+import * as path from "node:path";
+import { readStackFile, ROOT, type OfflineRun } from "../../tools/offline";
 import { call } from "../helpers/cli";
 import { runStack } from "../helpers/stacks";
 
@@ -87,6 +88,16 @@ describe("access --explain: why a ServiceAccount can or cannot make a call", () 
     const no = ask(prod, "web/frontend", "sts:AssumeRoleWithWebIdentity", `arn:aws:iam::${PROD}:role/eks-irsa/acme-prod-backend`);
     assert.equal(no.assumed, false);
     assert.match(no.text, /it trusts api\/backend: wrong namespace \(web, not api\)/);
+  });
+
+  it("Pod Identity: the association names the role, and a shared (ABAC) role reaches its session's namespace only", async () => {
+    const pod = await runStack("pod", readStackFile(path.join(ROOT, "examples/pod-identity.yaml")));
+    const own = ask(pod, "team-b/app", "s3:PutObject", "arn:aws:s3:::acme-tenant-data/tenants/team-b/x.json");
+    assert.equal(own.decision, "Allowed");
+    assert.match(own.text, /association prod-blue\/team-b\/app names arn:aws:iam::111122223333:role\/prod-blue-tenants \(EKS Pod Identity: no annotation/);
+    const other = ask(pod, "team-b/app", "s3:PutObject", "arn:aws:s3:::acme-tenant-data/tenants/team-a/x.json");
+    assert.equal(other.decision, "ImplicitlyDenied");
+    assert.match(other.text, /nearest {5}s3:PutObject is granted on `arn:aws:s3:::acme-tenant-data\/tenants\/team-b\/\*`, not on/);
   });
 
   it("the command: exit 0 for yes, 1 for no, each answer confirmed with iam-simulate; usage errors exit 2", async () => {

@@ -9,9 +9,13 @@ import * as path from "node:path";
 const ROOT = path.resolve(__dirname, "../..");
 const rel = (file: string) => path.relative(ROOT, file).split(path.sep).join("/");
 
-/** Import specifiers of a file: `import ... from`, `export ... from`, side-effect imports, `import()` and `require()`. */
+/**
+ * Import specifiers of a file: `import ... from`, `export ... from`, side-effect imports, `import()` and `require()`.
+ * Type-only imports are left out: the compiler erases them, so they load nothing (core/podIdentity.ts takes the
+ * type of a workload's arguments from core/workload.ts, whose checks read the AWS service catalog).
+ */
 function specifiers(file: string): string[] {
-  const text = readFileSync(file, "utf8");
+  const text = readFileSync(file, "utf8").replace(/^(import|export) type [^;]*;$/gm, "");
   return [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm)].map((m) => m[1]);
 }
 

@@ -277,6 +277,9 @@ export function workloadProblems(name: string, input: WorkloadIdentityInput, ove
     if (mode !== "external" && typeof sa === "string" && isPattern(sa)) {
       c.add(["serviceAccountMode"], `cannot be ${mode} for the pattern ${JSON.stringify(sa)}: a pattern binds ServiceAccounts, it does not name one (use external)`);
     }
+    if (mode === "annotated" && input.mode === "pod-identity") {
+      c.add(["serviceAccountMode"], "annotated patches the role annotation in, but mode pod-identity uses none (its association names the role): use external, or mode both");
+    }
   }
   checkGrants(c, [], checkPodIdentityArgs(c, name, input));
   checkServiceGrants(c, [], input);

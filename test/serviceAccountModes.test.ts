@@ -83,6 +83,7 @@ describe("ServiceAccounts owned by others, presets and the audit alarm (componen
     assert.throws(() => new WorkloadIdentity("app", { oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER }, namespace: "shop", createServiceAccount: false, serviceAccountMode: "created" }), /serviceAccountMode: created contradicts createServiceAccount: false/);
     assert.throws(() => new WorkloadIdentity("jobs", { oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER }, namespace: "shop", serviceAccount: "job-*", serviceAccountMode: "annotated" }), /serviceAccountMode: cannot be annotated for the pattern "job-\*"/);
     assert.throws(() => new WorkloadIdentity("app", { oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER } } as WorkloadIdentityArgs), /namespace: is required/);
+    assert.throws(() => new WorkloadIdentity("app", { clusterName: "shop", namespace: "shop", mode: "pod-identity", serviceAccountMode: "annotated" }), /serviceAccountMode: annotated patches the role annotation in, but mode pod-identity uses none/);
   });
 
   it("createServiceAccount: false still means external, true created (programs written before the modes)", async () => {

@@ -104,8 +104,9 @@ describe("package: the multi-language schema (Pulumi's own component analyzer)",
     // The argument types other languages see, the components' Args and the interfaces they extend.
     const names = new Set(Object.keys(schema.types).map((t) => t.split(":").pop()!));
     const missing: string[] = [];
-    const program = ts.createProgram(files, { strict: true });
-    const interfaces = program.getSourceFiles().filter((sf) => files.includes(sf.fileName)).flatMap((sf) => sf.statements.filter(ts.isInterfaceDeclaration).map((node) => ({ sf, node })));
+    // Declarations are syntax: each file is parsed alone, without the types it imports.
+    const sources = files.filter((f) => f.endsWith(".ts")).map((f) => ts.createSourceFile(f, readFileSync(f, "utf8"), ts.ScriptTarget.Latest, true));
+    const interfaces = sources.flatMap((sf) => sf.statements.filter(ts.isInterfaceDeclaration).map((node) => ({ sf, node })));
     // ... and the types the package entry exports.
     const exported = [...readFileSync(path.join(ROOT, "components/index.ts"), "utf8").matchAll(/\btype (\w+)/g)].map((m) => m[1]);
     const publicOnes = new Set([...names, ...exported]);

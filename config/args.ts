@@ -215,6 +215,9 @@ export function targetConfigPath(t: number): (path: FieldPath) => string {
     if (head === "roles" && typeof r === "number" && sub === "sources" && typeof k === "number") return `crossAccount[${t}].roles[${r}].workloads[${k}]`;
     if (head === "roles" && typeof r === "number" && sub === "roleName") return `crossAccount[${t}].roles[${r}].name`;
     if (head === "tags") return joinPath("roleDefaults.tags", path.slice(1));
+    // A target's own settings, where a workload's come from stack-wide keys of the same argument name.
+    if (head === "permissionsBoundaryArn") return joinPath(`crossAccount[${t}].permissionsBoundaryArn`, path.slice(1));
+    if (head === "protectOidcProvider") return "cluster.protectOidcProvider";
     return stackWide(path) ?? joinPath(`crossAccount[${t}]`, path);
   };
 }

@@ -51,8 +51,12 @@ function fromZod(issue: z.core.$ZodIssue): ConfigProblem[] {
       return [{ path, message: issue.input === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}, got ${describe(issue.input)}` }];
     case "invalid_key":
       return issue.issues.map((inner) => ({ path, message: inner.message }));
-    case "invalid_union":
+    case "invalid_union": {
+      // The one branch that took the value's shape and failed inside it (a list with a bad name) says what is wrong.
+      const shaped = issue.errors.filter((branch) => branch.some((i) => i.path.length > 0 || (i.code !== "invalid_type" && i.code !== "invalid_value")));
+      if (shaped.length === 1) return shaped[0].flatMap((i) => fromZod({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
       return [{ path, message: `${describe(issue.input)} is not allowed here` }];
+    }
     case "too_small":
     case "too_big":
       return [{ path, message: `${describe(issue.input)}: ${issue.message.replace(/^Too (small|big): /, "")}` }];

@@ -51,6 +51,9 @@ describe("config: validation rules, each with its path and message", () => {
     ["table name with a space", withWorkload({ dynamodb: [{ table: "my table", access: "read" }] }), 'workloads[0].dynamodb[0].table: "my table" is not a valid DynamoDB table name'],
     ["wildcard table", withWorkload({ dynamodb: [{ table: "orders*", access: "read" }] }), 'workloads[0].dynamodb[0].table: "orders*" is not a valid DynamoDB table name'],
     ["index on a write grant", withWorkload({ dynamodb: [{ table: "orders", access: "write", indexes: true }] }), "workloads[0].dynamodb[0]: indexes and streams are read grants"],
+    // indexes is `true` or a list of names: a list with a bad name says which name, not that lists are not allowed.
+    ["a wildcard index name", withWorkload({ dynamodb: [{ table: "orders", access: "read", indexes: ["by-customer", "*"] }] }), 'workloads[0].dynamodb[0].indexes[1]: "*" is not a valid DynamoDB index name (3-255 characters: letters, digits, \'_\', \'-\' and \'.\'; no wildcards)'],
+    ["indexes neither true nor a list", withWorkload({ dynamodb: [{ table: "orders", access: "read", indexes: "all" }] }), 'workloads[0].dynamodb[0].indexes: string "all" is not allowed here'],
     ["secret with both name and prefix", withWorkload({ secrets: [{ name: "a", prefix: "b/" }] }), "workloads[0].secrets[0]: give exactly one of name (one secret) or prefix (a path of secrets)"],
     ["secret with neither", withWorkload({ secrets: [{}] }), "workloads[0].secrets[0]: give exactly one of name (one secret) or prefix (a path of secrets)"],
     ["secret name with a wildcard", withWorkload({ secrets: [{ name: "prod/*" }] }), 'workloads[0].secrets[0].name: "prod/*" is not a valid Secrets Manager secret name'],

@@ -46,6 +46,13 @@ describe("components: constructed directly with a user's arguments", () => {
       assert.throws(() => new ClusterOidcProvider("c1", { issuerUrl: "http://x.example.com" }), /issuerUrl: "http:\/\/x.example.com" is not a valid OIDC issuer URL/);
       assert.throws(() => new ClusterOidcProvider("c1", {}), /issuerUrl: is required to create a provider/);
     });
+
+    it("refuses to adopt a provider of another issuer than issuerUrl (trust keys would never match the provider)", async () => {
+      const other = "https://oidc.eks.eu-west-1.amazonaws.com/id/FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
+      assert.throws(() => new ClusterOidcProvider("c1", { adoptArn: PROVIDER, issuerUrl: other }), (e: Error) => e instanceof ArgsError && e.message === `ClusterOidcProvider "c1": adoptArn: "${PROVIDER}" is the provider of another issuer than issuerUrl "${other}"`);
+      const run = await construct(() => void new ClusterOidcProvider("c1", { adoptArn: PROVIDER, issuerUrl: `${ISSUER}/` }));
+      assert.equal(all(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
+    });
   });
 
   describe("WorkloadIdentity", () => {

@@ -169,6 +169,9 @@ export class TargetAccount extends pulumi.ComponentResource {
       }
     });
     if (!optionsHaveProvider(opts, "aws")) problems.push({ path: [], message: "needs the target account's AWS provider in its resource options (providers: [provider])" });
+    if (args.mode === CrossAccountMode.Oidc && !optionsHaveProvider(opts, "kubernetes")) {
+      problems.push({ path: [], message: "mode oidc creates a ServiceAccount per source in the cluster: give the cluster's Kubernetes provider in the resource options (providers: [awsProvider, kubernetesProvider])" });
+    }
     if (problems.length > 0) throw new ArgsError(subject, problems);
     super("eks-irsa:index:TargetAccount", name, {}, withOldType(opts, "eks-irsa:crossaccount:TargetAccount"));
     const environment = checkedEnvironment(awsEnvironmentOf(this), subject, args.region).apply((env) => {

@@ -16,7 +16,7 @@ import { esoModels } from "../core/esoModels";
 import { ArgsError, type Problem } from "../core/problems";
 import { checkRoleArgs, type RoleInput } from "../core/workload";
 import { awsEnvironmentOf, checkedEnvironment } from "./awsEnvironment";
-import { dependsOnOf, identityOverrides, withOldType } from "./internal";
+import { dependsOnOf, identityOverrides, optionsHaveProvider, withOldType } from "./internal";
 import type { OidcProviderRef } from "./oidcProvider";
 import { layoutWorkload, WorkloadIdentity, type WorkloadIdentityArgs } from "./workloadIdentity";
 
@@ -44,7 +44,7 @@ function controllerArgs(name: string, args: ExternalSecretsOperatorArgs, eso: Re
 }
 
 /** Every problem of the operator's arguments, as one error, before anything is registered. */
-function checkArgs(name: string, args: ExternalSecretsOperatorArgs): { eso: ResolvedEso; controller: WorkloadIdentityArgs } {
+function checkArgs(name: string, args: ExternalSecretsOperatorArgs, opts: pulumi.ComponentResourceOptions | undefined): { eso: ResolvedEso; controller: WorkloadIdentityArgs } {
   const subject = `ExternalSecretsOperator ${JSON.stringify(name)}`;
   const region = validRegion(args.region);
   const roles = new Checker(region);
@@ -55,6 +55,10 @@ function checkArgs(name: string, args: ExternalSecretsOperatorArgs): { eso: Reso
   if (eso.serviceAccount === eso.readerServiceAccount) problems.push({ path: ["readerServiceAccount"], message: "must differ from serviceAccount: the reader ServiceAccount runs no pod" });
   problems.push(...externalSecretProblems(eso));
   if (problems.length > 0) throw new ArgsError(subject, problems);
+  // Without a provider of its own, the release and the objects would go to the cluster of the ambient kubeconfig.
+  if (!optionsHaveProvider(opts, "kubernetes")) {
+    throw new ArgsError(subject, [{ path: [], message: "installs a Helm release and ESO objects in the cluster: give a Kubernetes provider in the resource options (providers)" }]);
+  }
   const controller = controllerArgs(name, args, eso);
   try {
     layoutWorkload(`${name}-controller`, controller);
@@ -86,7 +90,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
   public readonly objects: string[];
 
   constructor(name: string, args: ExternalSecretsOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { eso, controller } = checkArgs(name, args);
+    const { eso, controller } = checkArgs(name, args, opts);
     super("eks-irsa:index:ExternalSecretsOperator", name, {}, withOldType(opts, "eks-irsa:eso:ExternalSecretsOperator"));
     this.namespace = eso.namespace;
     this.clusterSecretStoreName = eso.clusterSecretStore.name;

@@ -31,7 +31,8 @@ export function dependsOnOf(opts: pulumi.ResourceOptions | undefined): pulumi.In
 /** Whether resource options give a provider of `pkg` (directly, in `providers`, or through the parent), before the component exists. */
 export function optionsHaveProvider(opts: pulumi.ComponentResourceOptions | undefined, pkg: string): boolean {
   const providers = opts?.providers;
-  const list = Array.isArray(providers) ? providers : providers ? Object.values(providers) : [];
+  // A component's `provider` option joins its providers (the SDK adds it to the map its children resolve from).
+  const list = [...(Array.isArray(providers) ? providers : providers ? Object.values(providers) : []), ...(opts?.provider ? [opts.provider] : [])];
   // A provider knows its package (`pkg`, set by its constructor); the key of a `providers` map is the package too.
   if (list.some((p) => (p as unknown as { pkg?: string }).pkg === pkg)) return true;
   if (providers && !Array.isArray(providers) && pkg in providers) return true;

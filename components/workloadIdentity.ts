@@ -106,9 +106,15 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
 
   constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     const layout = layoutWorkload(name, args);
-    const saMode = serviceAccountModeOf(args, isPattern(serviceAccountOf(name, args)), optionsHaveProvider(opts, "kubernetes"));
-    if (saMode === "annotated" && !optionsHaveProvider(opts, "kubernetes")) {
+    const hasKubernetes = optionsHaveProvider(opts, "kubernetes");
+    const saMode = serviceAccountModeOf(args, isPattern(serviceAccountOf(name, args)), hasKubernetes);
+    // Without a provider of its own, a Kubernetes resource would go to the cluster of the ambient kubeconfig.
+    if (saMode === "annotated" && !hasKubernetes) {
       throw new ArgsError(`WorkloadIdentity ${JSON.stringify(name)}`, [{ path: ["serviceAccountMode"], message: "annotated patches the ServiceAccount in the cluster: give a Kubernetes provider in the resource options (providers)" }]);
+    }
+    if (saMode === "created" && !hasKubernetes) {
+      const field = args.serviceAccountMode !== undefined ? "serviceAccountMode" : "createServiceAccount";
+      throw new ArgsError(`WorkloadIdentity ${JSON.stringify(name)}`, [{ path: [field], message: "creates the ServiceAccount in the cluster: give a Kubernetes provider in the resource options (providers)" }]);
     }
     super("eks-irsa:index:WorkloadIdentity", name, {}, withOldType(opts, "eks-irsa:workload:WorkloadIdentity"));
     const overrides = identityOverrides.get(args);

@@ -99,6 +99,22 @@ describe("components: constructed directly with a user's arguments", () => {
       assert.deepEqual(annotations, expected);
     });
 
+    it("creates a ServiceAccount only through a Kubernetes provider of its options (`providers` or `provider`), never the ambient kubeconfig's cluster", async () => {
+      for (const more of [{ createServiceAccount: true }, { serviceAccountMode: "created" as const }]) {
+        assert.throws(
+          () => new WorkloadIdentity("orders", orders(more)),
+          (e: Error) => e instanceof ArgsError && e.message === `WorkloadIdentity "orders": ${Object.keys(more)[0]}: creates the ServiceAccount in the cluster: give a Kubernetes provider in the resource options (providers)`,
+        );
+      }
+      const run = await construct(() => {
+        const provider = new k8s.Provider("k8s", { kubeconfig: "{}" });
+        new WorkloadIdentity("orders", orders(), { provider });
+        new WorkloadIdentity("billing", orders({ serviceAccountMode: "annotated" }), { provider });
+      });
+      assert.match(only(run, "kubernetes:core/v1:ServiceAccount").provider ?? "", /pulumi:providers:kubernetes::k8s::/);
+      assert.match(only(run, "kubernetes:core/v1:ServiceAccountPatch").provider ?? "", /pulumi:providers:kubernetes::k8s::/);
+    });
+
     it("takes the issuer as an Output of an @pulumi/eks cluster", async () => {
       const run = await construct(() => {
         const cluster = new eks.Cluster("shop", { name: "shop", createOidcProvider: false });
@@ -171,6 +187,13 @@ describe("components: constructed directly with a user's arguments", () => {
       assert.equal((only(run, "kubernetes:core/v1:ServiceAccount").inputs.metadata as { name: string }).name, "external-secrets-reader");
     });
 
+    it("refuses to install without a Kubernetes provider in its options (never into the ambient kubeconfig's cluster)", () => {
+      assert.throws(
+        () => new ExternalSecretsOperator("eso", { oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER }, secrets: [{ prefix: "shop/shared/" }] }),
+        (e: Error) => e instanceof ArgsError && e.message === 'ExternalSecretsOperator "eso": installs a Helm release and ESO objects in the cluster: give a Kubernetes provider in the resource options (providers)',
+      );
+    });
+
     it("refuses an ExternalSecret reading a key outside the controller's grants, naming the field", () => {
       assert.throws(
         () =>
@@ -203,6 +226,16 @@ describe("components: constructed directly with a user's arguments", () => {
       assert.match(role.provider ?? "", /pulumi:providers:aws::analytics::/);
       assert.equal(role.outputs.arn, "arn:aws:iam::210987654321:role/analytics-reader");
       assert.deepEqual(parsePolicy(role.inputs.assumeRolePolicy).Statement[0].Condition, { ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::111122223333:role/orders" } });
+    });
+
+    it("mode oidc refuses to create its dedicated ServiceAccounts without the cluster's Kubernetes provider", async () => {
+      await assert.rejects(
+        construct(() => {
+          const provider = new aws.Provider("analytics", { region: "eu-west-1", allowedAccountIds: ["210987654321"] });
+          new TargetAccount("analytics", { accountId: "210987654321", mode: "oidc", issuerUrl: ISSUER, roles: [{ name: "reader", sources: [{ workload: "orders", namespace: "shop" }] }] }, { providers: [provider] });
+        }),
+        (e: Error) => e instanceof ArgsError && e.message === 'TargetAccount "analytics": mode oidc creates a ServiceAccount per source in the cluster: give the cluster\'s Kubernetes provider in the resource options (providers: [awsProvider, kubernetesProvider])',
+      );
     });
 
     it("refuses to deploy without a provider, or through one that lands in another account", async () => {

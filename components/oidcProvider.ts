@@ -27,6 +27,8 @@ export interface ClusterOidcProviderArgs {
   tags?: Record<string, string>;
 }
 
+const ARGS: string[] = ["issuerUrl", "adoptArn", "protect", "tags"] satisfies (keyof ClusterOidcProviderArgs)[];
+
 /**
  * The IAM OIDC identity provider that lets IAM trust the cluster's ServiceAccount tokens, created for an issuer or
  * adopted by ARN. Thumbprints are left out on purpose: IAM trusts EKS issuers through its own CA library, and tools
@@ -41,7 +43,7 @@ export class ClusterOidcProvider extends pulumi.ComponentResource {
   public readonly adopted: boolean;
 
   constructor(name: string, args: ClusterOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
-    const problems: Problem[] = [];
+    const problems: Problem[] = Object.keys(args ?? {}).filter((k) => !ARGS.includes(k) && (args as unknown as Record<string, unknown>)[k] !== undefined).map((k) => ({ path: [k], message: "unknown argument" }));
     if (args.adoptArn !== undefined && (typeof args.adoptArn !== "string" || !ARN_KINDS.oidcProvider.pattern.test(args.adoptArn))) {
       problems.push({ path: ["adoptArn"], message: `${JSON.stringify(args.adoptArn)} is not a valid ${ARN_KINDS.oidcProvider.what}` });
     }

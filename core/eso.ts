@@ -356,6 +356,7 @@ export const ESO_INPUT_KEYS = [
 export function esoInputProblems(input: ExternalSecretsInput, region?: string): Problem[] {
   const c = new Checker(region);
   const raw = input as unknown as Record<string, unknown>;
+  c.known([], raw, [...ESO_INPUT_KEYS, ...ROLE_INPUT_KEYS, "oidcProvider"]);
   c.name(["namespace"], input.namespace, RULES.namespace);
   c.name(["serviceAccount"], input.serviceAccount, RULES.serviceAccount);
   c.oneOf(["identity"], input.identity ?? EsoIdentity.Reader, Object.values(EsoIdentity), "ESO identity mode");

@@ -74,6 +74,11 @@ export interface ResolvedTarget {
   roles: ResolvedTargetRole[];
 }
 
+/** The arguments of a target account (`TargetAccountArgs`). */
+export const TARGET_ACCOUNT_KEYS = [
+  "accountId", "mode", "issuerUrl", "oidcProviderArn", "protectOidcProvider", "roles", "clusterName", "path", "permissionsBoundaryArn", "tags",
+  "allowedRegions", "requireSecureTransport", "stsRegionalEndpoints", "region", "trustPolicyQuota", "managedPolicyQuota",
+] as const;
 export const TARGET_ROLE_KEYS = ["name", "roleName", "sources", "s3", "dynamodb", "secrets", "tags", "maxSessionDurationSeconds"] as const;
 export const TARGET_SOURCE_KEYS = ["workload", "roleArn", "namespace", "serviceAccount", "tokenExpirationSeconds", "externalIds", "disableSessionTags"] as const;
 
@@ -101,6 +106,7 @@ export function targetProblems(name: string, args: Record<string, unknown>, regi
   if (typeof args.accountId !== "string" || !RULES.accountId.test(args.accountId)) {
     c.add(["accountId"], args.accountId === undefined ? "is required" : `${JSON.stringify(args.accountId)} is not a valid ${RULES.accountId.what}`);
   }
+  c.known([], args, TARGET_ACCOUNT_KEYS);
   c.oneOf(["mode"], args.mode, CROSS_ACCOUNT_MODES, "cross-account mode");
   checkRoleArgs(c, args);
   c.bool(["protectOidcProvider"], args.protectOidcProvider);

@@ -47,6 +47,10 @@ describe("components: constructed directly with a user's arguments", () => {
       assert.throws(() => new ClusterOidcProvider("c1", {}), /issuerUrl: is required to create a provider/);
     });
 
+    it("refuses an argument it does not know", () => {
+      assert.throws(() => new ClusterOidcProvider("c1", { issuerUrl: ISSUER, protectProvider: false } as never), (e: Error) => e instanceof ArgsError && e.message === 'ClusterOidcProvider "c1": protectProvider: unknown argument');
+    });
+
     it("refuses to adopt a provider of another issuer than issuerUrl (trust keys would never match the provider)", async () => {
       const other = "https://oidc.eks.eu-west-1.amazonaws.com/id/FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
       assert.throws(() => new ClusterOidcProvider("c1", { adoptArn: PROVIDER, issuerUrl: other }), (e: Error) => e instanceof ArgsError && e.message === `ClusterOidcProvider "c1": adoptArn: "${PROVIDER}" is the provider of another issuer than issuerUrl "${other}"`);
@@ -194,6 +198,13 @@ describe("components: constructed directly with a user's arguments", () => {
       );
     });
 
+    it("refuses an argument it does not know (a typo from JSON would leave the controller without its grants)", () => {
+      assert.throws(
+        () => new ExternalSecretsOperator("eso", { oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER }, secret: [{ prefix: "shop/shared/" }] } as never),
+        (e: Error) => e instanceof ArgsError && e.message === 'ExternalSecretsOperator "eso": secret: unknown argument',
+      );
+    });
+
     it("refuses an ExternalSecret reading a key outside the controller's grants, naming the field", () => {
       assert.throws(
         () =>
@@ -235,6 +246,13 @@ describe("components: constructed directly with a user's arguments", () => {
           new TargetAccount("analytics", { accountId: "210987654321", mode: "oidc", issuerUrl: ISSUER, roles: [{ name: "reader", sources: [{ workload: "orders", namespace: "shop" }] }] }, { providers: [provider] });
         }),
         (e: Error) => e instanceof ArgsError && e.message === 'TargetAccount "analytics": mode oidc creates a ServiceAccount per source in the cluster: give the cluster\'s Kubernetes provider in the resource options (providers: [awsProvider, kubernetesProvider])',
+      );
+    });
+
+    it("refuses an argument it does not know", () => {
+      assert.throws(
+        () => new TargetAccount("analytics", { accountId: "210987654321", mode: "chained", roles: [{ name: "reader", sources: [{ workload: "orders", roleArn: "arn:aws:iam::111122223333:role/orders" }] }], boundaryArn: "x" } as never),
+        (e: Error) => e instanceof ArgsError && e.problems.some((p) => p.path.join(".") === "boundaryArn" && p.message === "unknown argument"),
       );
     });
 

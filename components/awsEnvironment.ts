@@ -28,12 +28,16 @@ export function awsEnvironmentOf(component: pulumi.Resource & { getProvider(memb
 
 /**
  * The environment documents are built for: the provider's, checked against a region given in the arguments (which
- * the component laid its documents out with).
+ * the component laid its documents out with) and, when no region was given, against the region guardrail (which
+ * construction could check only against a given region).
  */
-export function checkedEnvironment(env: pulumi.Output<AwsEnvironment>, subject: string, region: string | undefined): pulumi.Output<AwsEnvironment> {
+export function checkedEnvironment(env: pulumi.Output<AwsEnvironment>, subject: string, region: string | undefined, allowedRegions?: readonly string[]): pulumi.Output<AwsEnvironment> {
   return env.apply((e) => {
     if (region !== undefined && e.region !== region) {
       throw new Error(`${subject}: region ${region} was given, but the AWS provider is configured for ${e.region}`);
+    }
+    if (region === undefined && allowedRegions !== undefined && allowedRegions.length > 0 && !allowedRegions.includes(e.region)) {
+      throw new Error(`${subject}: allowedRegions must include the role's region ${e.region} (the AWS provider's): the guardrail would deny every request of the role`);
     }
     if (partitionOfRegion(e.region) !== e.partition) {
       throw new Error(`${subject}: region ${e.region} is in partition ${partitionOfRegion(e.region)}, but the credentials are for ${e.partition}`);

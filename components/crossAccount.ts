@@ -174,7 +174,7 @@ export class TargetAccount extends pulumi.ComponentResource {
     }
     if (problems.length > 0) throw new ArgsError(subject, problems);
     super("eks-irsa:index:TargetAccount", name, {}, withOldType(opts, "eks-irsa:crossaccount:TargetAccount"));
-    const environment = checkedEnvironment(awsEnvironmentOf(this), subject, args.region).apply((env) => {
+    const environment = checkedEnvironment(awsEnvironmentOf(this), subject, args.region, args.allowedRegions).apply((env) => {
       if (env.accountId !== args.accountId) throw new Error(`${subject}: the AWS provider lands in account ${env.accountId}, not ${args.accountId}`);
       return env;
     });

@@ -119,7 +119,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     super("eks-irsa:index:WorkloadIdentity", name, {}, withOldType(opts, "eks-irsa:workload:WorkloadIdentity"));
     const overrides = identityOverrides.get(args);
     const definition = workloadDefinition(name, args, overrides);
-    const environment = checkedEnvironment(awsEnvironmentOf(this), `WorkloadIdentity ${JSON.stringify(name)}`, args.region);
+    const environment = checkedEnvironment(awsEnvironmentOf(this), `WorkloadIdentity ${JSON.stringify(name)}`, args.region, args.allowedRegions);
     const refs = clusterRefs(args);
     // Pod Identity alone needs no OIDC provider: its clusters are named, their ARNs are in the provider's account.
     const providers = refs.map((k) => pulumi.all([k.oidcProvider?.issuerUrl ?? "", k.oidcProvider?.arn ?? ""]));

@@ -153,6 +153,14 @@ describe("components: constructed directly with a user's arguments", () => {
       await assert.rejects(construct(() => void new WorkloadIdentity("orders", orders({ region: "us-east-1" }))), /region us-east-1 was given, but the AWS provider is configured for eu-west-1/);
     });
 
+    it("refuses allowedRegions without the AWS provider's region when no region is given (the guardrail would deny every request)", async () => {
+      await assert.rejects(
+        construct(() => void new WorkloadIdentity("orders", orders({ allowedRegions: ["us-east-1"] }))),
+        /WorkloadIdentity "orders": allowedRegions must include the role's region eu-west-1 \(the AWS provider's\): the guardrail would deny every request of the role/,
+      );
+      await construct(() => void new WorkloadIdentity("orders", orders({ allowedRegions: ["us-east-1", "eu-west-1"] })));
+    });
+
     it("chained roles: sts:AssumeRole on exactly them and an AWS config ConfigMap with a profile each", async () => {
       const target = "arn:aws:iam::210987654321:role/datalake-reader";
       const run = await construct(() => {
@@ -237,6 +245,16 @@ describe("components: constructed directly with a user's arguments", () => {
       assert.match(role.provider ?? "", /pulumi:providers:aws::analytics::/);
       assert.equal(role.outputs.arn, "arn:aws:iam::210987654321:role/analytics-reader");
       assert.deepEqual(parsePolicy(role.inputs.assumeRolePolicy).Statement[0].Condition, { ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::111122223333:role/orders" } });
+    });
+
+    it("refuses allowedRegions without the target provider's region", async () => {
+      await assert.rejects(
+        construct(() => {
+          const provider = new aws.Provider("analytics", { region: "eu-west-1", allowedAccountIds: ["210987654321"] });
+          new TargetAccount("analytics", { accountId: "210987654321", mode: "chained", allowedRegions: ["us-east-1"], roles: [{ name: "reader", sources: [{ workload: "orders", roleArn: "arn:aws:iam::111122223333:role/orders" }] }] }, { providers: [provider] });
+        }),
+        /TargetAccount "analytics": allowedRegions must include the role's region eu-west-1 \(the AWS provider's\)/,
+      );
     });
 
     it("mode oidc refuses to create its dedicated ServiceAccounts without the cluster's Kubernetes provider", async () => {

@@ -210,7 +210,7 @@ export class TargetAccount extends pulumi.ComponentResource {
           subject: `cross-account role ${name}/${role.name}`,
         },
         // Chained: IAM checks the trusted principals exist, so the source roles come first.
-        { parent: this, dependsOn: oidc ? [oidc] : dependsOnOf(opts) },
+        { parent: this, dependsOn: oidc ? [oidc, ...dependsOnOf(opts)] : dependsOnOf(opts) },
       );
       roleArns[role.name] = registered.arn;
       // Mode oidc: the ServiceAccounts that carry the target role, for the pods that need the target account.

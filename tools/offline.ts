@@ -36,6 +36,8 @@ export interface OfflineRun {
   outputs: Record<string, unknown>;
   /** Config paths of the secure values, which ran as SECRET_PLACEHOLDER (`cluster.kubeconfig`). */
   secrets?: string[];
+  /** What the program logged as warnings (`pulumi.log.warn`: quota pressure, risky grants), in order, each once. */
+  warnings?: string[];
 }
 
 /** The `config:` map of a stack file; secure values cannot be decrypted offline and stand as SECRET_PLACEHOLDER. */
@@ -111,6 +113,14 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
   const failures: unknown[] = [];
   const onFailure = (e: unknown) => void failures.push(e);
   process.on("unhandledRejection", onFailure);
+  // Without an engine the SDK prints `pulumi.log.warn` to the console; the run keeps them for its reader instead.
+  const logged: string[] = [];
+  const consoleWarn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    const text = args.map(String).join(" ");
+    if (text.startsWith("warning: [runtime] ")) logged.push(text.slice("warning: [runtime] ".length));
+    else consoleWarn(...args);
+  };
   try {
     const { pulumi, RealisticMocks } = sdk();
     const secretSig = pulumi.runtime.specialSigKey;
@@ -187,9 +197,10 @@ export async function runOffline<T>(stack: string, config: Record<string, unknow
     // In the order the program constructed them (the config's order), not the order their inputs happened to resolve.
     const rank = (r: RegisteredResource) => (r.type === "pulumi:pulumi:Stack" ? -1 : (constructed.get(`${r.type}::${r.name}`) ?? constructed.size));
     resources.sort((a, b) => rank(a) - rank(b));
-    return { stack, region, accountId, resources, outputs: plain(outputs ?? {}, secretSig) as Record<string, unknown>, secrets };
+    return { stack, region, accountId, resources, outputs: plain(outputs ?? {}, secretSig) as Record<string, unknown>, secrets, warnings: [...new Set(logged)] };
   } finally {
     process.off("unhandledRejection", onFailure);
+    console.warn = consoleWarn;
     process.setSourceMapsEnabled(sourceMaps);
     running = false;
   }

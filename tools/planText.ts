@@ -208,7 +208,8 @@ export function renderPlan(run: OfflineRun): string {
     const profiles = [...config.matchAll(/^\[profile ([^\]]+)\]$/gm)].map((m) => m[1]);
     out.push("", `profiles  CREATE ConfigMap ${md.namespace}/${md.name}: AWS config with profiles ${profiles.join(", ")} (mount it, set AWS_CONFIG_FILE and AWS_PROFILE)`);
   }
-  const warnings = (run.outputs.warnings as string[] | undefined) ?? [];
+  // What the program warned of as it ran (the stack's quota pressure, each component's risky grants): each once.
+  const warnings = run.warnings ?? ((run.outputs.warnings as string[] | undefined) ?? []);
   for (const w of warnings) out.push("", `warning: ${w}`);
   const outputs = outputLines(run.outputs);
   if (outputs.length > 0) out.push("", "outputs   (pulumi stack output)", ...outputs);

@@ -8,6 +8,7 @@ import { issuerHostPath } from "../core/arn";
 import { asList, type PolicyDocument, type Statement } from "../core/document";
 import { DEFAULT_AUDIENCE } from "../core/trust";
 import { conditionsHold, evaluateTrust, globMatch, UnsupportedConditionError, webIdentityRequest } from "../core/trustEval";
+import { resolvePrincipalTags } from "./abac";
 import { describeConditions } from "./describe";
 import type { RegisteredResource } from "./resource";
 import { rolesOf, type RoleView } from "./roles";
@@ -197,9 +198,15 @@ function decideCall(role: RoleView, req: ExplainRequest, region: string, lines: 
   const context: Record<string, string | string[]> = { "aws:SecureTransport": "true", "aws:RequestedRegion": requestedRegion, "aws:PrincipalArn": role.arn, ...req.context };
   const shown = Object.entries(context).filter(([k]) => k !== "aws:PrincipalArn").map(([k, v]) => `${k}=${asList(v).join(",")}`).join(", ");
   lines.push(`  request     ${req.action} on ${req.resource} (${shown})`);
-  // A shared (ABAC) role's resources name the session's tags (`${aws:PrincipalTag/kubernetes-namespace}`): resolved from the request.
-  const resolve = (v: string) => v.replace(/\$\{aws:PrincipalTag\/([^}]+)\}/g, (_, k: string) => asList(context[`aws:PrincipalTag/${k}`])[0] ?? "");
-  const statements = located(role).map(({ where, statement }) => ({ where, statement: statement.Resource === undefined ? statement : { ...statement, Resource: asList(statement.Resource).map(resolve) } }));
+  // A shared (ABAC) role's resources and conditions (`s3:prefix`) name the session's tags (`${aws:PrincipalTag/kubernetes-namespace}`): resolved from the request.
+  const tags = Object.fromEntries(Object.entries(context).flatMap(([k, v]) => (/^aws:PrincipalTag\//i.test(k) ? [[k.slice("aws:PrincipalTag/".length), asList(v)[0]]] : [])));
+  const resolve = (v: string) => resolvePrincipalTags(v, tags);
+  const resolved = (s: Statement): Statement => ({
+    ...s,
+    ...(s.Resource !== undefined ? { Resource: asList(s.Resource).map(resolve) } : {}),
+    ...(s.Condition ? { Condition: Object.fromEntries(Object.entries(s.Condition).map(([op, kv]) => [op, Object.fromEntries(Object.entries(kv).map(([k, v]) => [k, asList(v).map(resolve)]))])) } : {}),
+  });
+  const statements = located(role).map(({ where, statement }) => ({ where, statement: resolved(statement) }));
   const documents = [...role.inlinePolicies.map((p) => p.document), ...role.policies.flatMap((p) => (p.document ? [p.document] : []))];
   const deny = statements.find(({ statement: s }) => s.Effect === "Deny" && names(s, req.action, req.resource) && holds(s, context));
   const allow = statements.find(({ statement: s }) => s.Effect === "Allow" && names(s, req.action, req.resource) && holds(s, context));

@@ -7,6 +7,7 @@
 import { strict as assert } from "node:assert";
 import { explain, type ExplainRequest } from "../../analysis/explain";
 import { runAccess, takeExplain } from "../../tools/access";
+import { simulateRequest } from "../../tools/access/verify";
 import * as path from "node:path";
 import { readStackFile, ROOT, type OfflineRun } from "../../tools/offline";
 import { call } from "../helpers/cli";
@@ -98,6 +99,14 @@ describe("access --explain: why a ServiceAccount can or cannot make a call", () 
     const other = ask(pod, "team-b/app", "s3:PutObject", "arn:aws:s3:::acme-tenant-data/tenants/team-a/x.json");
     assert.equal(other.decision, "ImplicitlyDenied");
     assert.match(other.text, /nearest {5}s3:PutObject is granted on `arn:aws:s3:::acme-tenant-data\/tenants\/team-b\/\*`, not on/);
+    // The listing is conditioned on s3:prefix with the same variable: resolved from the session's tags too.
+    const bucket = "arn:aws:s3:::acme-tenant-data";
+    const list = ask(pod, "team-b/app", "s3:ListBucket", bucket, { context: { "s3:prefix": "tenants/team-b/" } });
+    assert.equal(list.decision, "Allowed", list.text);
+    assert.equal(await simulateRequest(list.roleArn!, pod.region, list.documents, list.request!), "Allowed");
+    const foreign = ask(pod, "team-b/app", "s3:ListBucket", bucket, { context: { "s3:prefix": "tenants/team-a/" } });
+    assert.equal(foreign.decision, "ImplicitlyDenied");
+    assert.match(await simulateRequest(foreign.roleArn!, pod.region, foreign.documents, foreign.request!), /Denied$/);
   });
 
   it("the command: exit 0 for yes, 1 for no, each answer confirmed with iam-simulate; usage errors exit 2", async () => {

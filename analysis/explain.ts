@@ -143,7 +143,7 @@ export function explain(resources: readonly RegisteredResource[], outputs: Recor
     const by = sa.patch ? "patched into the chart's ServiceAccount by this stack (annotated)" : sa.helmRelease ? `set by Helm release ${sa.helmRelease}` : "on the ServiceAccount this stack creates";
     lines.push(`  annotation  eks.amazonaws.com/role-arn: ${r.arn} (${by})`);
   } else if (association && !trustOnly) {
-    return viaPodIdentity(association.role, association.a, req, region, lines);
+    return viaPodIdentity(association.role, association.a, roles, req, region, lines);
   } else if (external) {
     const [name, w] = external;
     const arn = w.serviceAccountAnnotations?.["eks.amazonaws.com/role-arn"];
@@ -229,15 +229,17 @@ function decideCall(role: RoleView, req: ExplainRequest, region: string, lines: 
 
 /**
  * A role an EKS Pod Identity association gives: no token to check against a trust (EKS assumes the role for the pod,
- * with the session tags of the association), then the call as for IRSA, the tags in the request.
+ * with the session tags of the association), then the call as for IRSA, the tags in the request. With a target role,
+ * EKS chains to it and the pod's calls are that role's (its session carries the same tags: they are transitive).
  */
-function viaPodIdentity(role: RoleView, a: NonNullable<RoleView["associations"]>[number], req: ExplainRequest, region: string, lines: string[]): Explanation {
+function viaPodIdentity(role: RoleView, a: NonNullable<RoleView["associations"]>[number], roles: RoleView[], req: ExplainRequest, region: string, lines: string[]): Explanation {
   lines.push(`  association ${a.cluster}/${a.namespace}/${a.serviceAccount} names ${role.arn} (EKS Pod Identity: no annotation, no web identity token; EKS assumes the role for the pod${a.sessionTags ? ", with session tags" : ", without session tags"})`);
-  if (a.targetRoleArn) lines.push(`              and chains to ${a.targetRoleArn}: the pod's calls are that role's, which this stack does not define here`);
+  const target = a.targetRoleArn ? roles.find((r) => r.arn === a.targetRoleArn) : undefined;
+  if (a.targetRoleArn) lines.push(`              and chains to ${a.targetRoleArn}: the pod's calls are that role's${target ? "" : ", which this stack does not define here"}`);
   const tags: Record<string, string> = a.sessionTags
     ? { "aws:PrincipalTag/kubernetes-namespace": a.namespace, "aws:PrincipalTag/kubernetes-service-account": a.serviceAccount, "aws:PrincipalTag/eks-cluster-name": a.cluster }
     : {};
-  return decideCall(role, { ...req, context: { ...tags, ...req.context } }, region, lines);
+  return decideCall(target ?? role, { ...req, context: { ...tags, ...req.context } }, region, lines);
 }
 
 /** The grants closest to a denied call: the action on other resources, other actions on the resource, or under conditions. */

@@ -107,6 +107,13 @@ describe("access --explain: why a ServiceAccount can or cannot make a call", () 
     const foreign = ask(pod, "team-b/app", "s3:ListBucket", bucket, { context: { "s3:prefix": "tenants/team-a/" } });
     assert.equal(foreign.decision, "ImplicitlyDenied");
     assert.match(await simulateRequest(foreign.roleArn!, pod.region, foreign.documents, foreign.request!), /Denied$/);
+    // An association with a target role: the pods' calls are the target role's, which the stack defines.
+    const chained = ask(pod, "bi/analytics", "s3:GetObject", "arn:aws:s3:::acme-datalake/curated/x.csv");
+    assert.equal(chained.decision, "Allowed", chained.text);
+    assert.equal(chained.roleArn, "arn:aws:iam::444455556666:role/prod-blue-datalake-reader");
+    assert.match(chained.text, /and chains to arn:aws:iam::444455556666:role\/prod-blue-datalake-reader: the pod's calls are that role's\n/);
+    assert.equal(await simulateRequest(chained.roleArn!, pod.region, chained.documents, chained.request!), "Allowed");
+    assert.equal(ask(pod, "bi/analytics", "s3:GetObject", "arn:aws:s3:::acme-datalake/raw/x.csv").decision, "ImplicitlyDenied");
   });
 
   it("the command: exit 0 for yes, 1 for no, each answer confirmed with iam-simulate; usage errors exit 2", async () => {

@@ -7,7 +7,9 @@
 import { issuerHostPath } from "../core/arn";
 import { asList, type PolicyDocument, type Statement } from "../core/document";
 import { DEFAULT_AUDIENCE } from "../core/trust";
-import { conditionsHold, evaluateTrust, globMatch, UnsupportedConditionError, webIdentityRequest } from "../core/trustEval";
+import type { Partition } from "../core/environment";
+import { eksClusterArn } from "../core/podIdentity";
+import { conditionsHold, evaluateTrust, evaluateTrustAll, globMatch, podIdentityRequests, UnsupportedConditionError, webIdentityRequest } from "../core/trustEval";
 import { resolvePrincipalTags } from "./abac";
 import { describeConditions } from "./describe";
 import type { RegisteredResource } from "./resource";
@@ -125,6 +127,9 @@ export function explain(resources: readonly RegisteredResource[], outputs: Recor
   const sub = subjectOf(req.namespace, req.serviceAccount);
   const workloads = (outputs.workloads ?? {}) as Record<string, WorkloadOutput>;
   const trustOnly = req.action.toLowerCase() === "sts:assumerolewithwebidentity";
+  // Pod Identity's counterpart: EKS calls sts:AssumeRole (and TagSession) on the association's role for the pod.
+  const podRole = req.action.toLowerCase() === "sts:assumerole" ? roles.find((r) => r.arn === req.resource && (r.associations ?? []).length > 0) : undefined;
+  if (podRole) return podIdentityTrust(podRole, req, region, lines);
 
   // 1. The annotation: registered by the stack (created, patched, a Helm release), or left to a chart (external).
   //    An EKS Pod Identity association gives the role without one (and loses to an annotation in mode both).
@@ -240,6 +245,36 @@ function viaPodIdentity(role: RoleView, a: NonNullable<RoleView["associations"]>
     ? { "aws:PrincipalTag/kubernetes-namespace": a.namespace, "aws:PrincipalTag/kubernetes-service-account": a.serviceAccount, "aws:PrincipalTag/eks-cluster-name": a.cluster }
     : {};
   return decideCall(target ?? role, { ...req, context: { ...tags, ...req.context } }, region, lines);
+}
+
+/**
+ * Whether the pods of a ServiceAccount get a Pod Identity role: an association of that ServiceAccount names it, and
+ * the role's trust admits the requests EKS makes for it on each cluster (AssumeRole, and TagSession with the session
+ * tags it sets).
+ */
+function podIdentityTrust(role: RoleView, req: ExplainRequest, region: string, lines: string[]): Explanation {
+  lines.push(`  role        ${role.arn}`);
+  const mine = (role.associations ?? []).filter((a) => a.namespace === req.namespace && a.serviceAccount === req.serviceAccount);
+  const no = (why: string): Explanation => {
+    lines.push(`answer    NO: ${req.namespace}/${req.serviceAccount} cannot assume ${role.roleName}${why}`);
+    return { roleArn: role.arn, assumed: false, documents: [], lines };
+  };
+  if (mine.length === 0) {
+    const others = (role.associations ?? []).map((a) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`);
+    lines.push(`  association NONE: no Pod Identity association of ${req.namespace}/${req.serviceAccount} names ${role.roleName} (its associations: ${others.join(", ")}); EKS gives a pod only the role of its own ServiceAccount's association`);
+    return no("");
+  }
+  const [, partition, accountId] = /^arn:([\w-]+):iam::(\d{12}):/.exec(role.arn) ?? ["", "aws", ""];
+  const denied = mine.filter((a) => {
+    const clusterArn = eksClusterArn({ partition: partition as Partition, region, accountId }, a.cluster);
+    const decision = evaluateTrustAll(role.trust, podIdentityRequests({ accountId, clusterArn, namespace: a.namespace, serviceAccount: a.serviceAccount, sessionTags: a.sessionTags }));
+    const what = a.sessionTags ? "sts:AssumeRole and sts:TagSession with the session tags it sets" : "sts:AssumeRole (session tags disabled)";
+    lines.push(`  association ${a.cluster}/${a.namespace}/${a.serviceAccount}: the trust of ${role.roleName} ${decision === "Allowed" ? "admits" : "DENIES"} EKS's ${what}`);
+    return decision !== "Allowed";
+  });
+  if (denied.length > 0) return no(` on cluster ${denied.map((a) => a.cluster).join(", ")}`);
+  lines.push(`answer    YES: ${req.namespace}/${req.serviceAccount} can assume ${role.roleName} (EKS Pod Identity)`);
+  return { roleArn: role.arn, assumed: true, decision: "Allowed", documents: [], lines };
 }
 
 /** The grants closest to a denied call: the action on other resources, other actions on the resource, or under conditions. */

@@ -150,7 +150,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     this.serviceAccountMode = saMode;
     this.verification = pulumi
       .all([this.serviceAccountAnnotations, role.arn])
-      .apply(([a, arn]) => verificationRecipe(this.serviceAccountNamespace, this.serviceAccountName, a, pulumi.getStack(), usesIrsa(mode) ? undefined : { roleArn: arn, clusterName: refs[0]?.name }));
+      .apply(([a, arn]) => verificationRecipe(this.serviceAccountNamespace, this.serviceAccountName, a, pulumi.getStack(), usesIrsa(mode) ? undefined : { roleArn: arn, clusterName: refs[0]?.name, targetRoleArn: args.targetRoleArn }));
 
     for (const warning of riskyGrants(`WorkloadIdentity ${JSON.stringify(name)}`, { ...args, serviceAccount: this.serviceAccountName })) void pulumi.log.warn(warning, this);
     const kubernetes = kubernetesProviderOf(this);

@@ -116,6 +116,30 @@ describe("access --explain: why a ServiceAccount can or cannot make a call", () 
     assert.equal(ask(pod, "bi/analytics", "s3:GetObject", "arn:aws:s3:::acme-datalake/raw/x.csv").decision, "ImplicitlyDenied");
   });
 
+  it("Pod Identity: sts:AssumeRole on the role answers for the association and the trust; the recipe's check answers yes for every workload", async () => {
+    const pod = await runStack("pod", readStackFile(path.join(ROOT, "examples/pod-identity.yaml")));
+    const catalog = "arn:aws:iam::111122223333:role/prod-blue-catalog";
+    const yes = ask(pod, "shop/catalog", "sts:AssumeRole", catalog);
+    assert.equal(yes.decision, "Allowed", yes.text);
+    assert.match(yes.text, /association prod-green\/shop\/catalog: the trust of prod-blue-catalog admits EKS's sts:AssumeRole and sts:TagSession/);
+    const none = ask(pod, "shop/other", "sts:AssumeRole", catalog);
+    assert.equal(none.assumed, false);
+    assert.match(none.text, /association NONE: no Pod Identity association of shop\/other names prod-blue-catalog/);
+    // An association the trust does not pin (made by hand for another namespace): EKS's AssumeRole is denied.
+    const moved = pod.resources.map((r) => (r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" && r.inputs.serviceAccount === "catalog" ? { ...r, inputs: { ...r.inputs, namespace: "web" } } : r));
+    const denied = explain(moved, pod.outputs, pod.region, { namespace: "web", serviceAccount: "catalog", action: "sts:AssumeRole", resource: catalog });
+    assert.equal(denied.assumed, false);
+    assert.match(denied.lines.join("\n"), /association prod-blue\/web\/catalog: the trust of prod-blue-catalog DENIES/);
+    const workloads = pod.outputs.workloads as Record<string, { verification: { explainCommand: string; expectedCallerArn: string } }>;
+    for (const [name, w] of Object.entries(workloads)) {
+      const [who, action, resource] = w.verification.explainCommand.split(" --explain ")[1].split(" ");
+      const answer = ask(pod, who, action, resource);
+      assert.equal(answer.decision, "Allowed", `${name}: ${w.verification.explainCommand}\n${answer.text}`);
+    }
+    // Pods of an association with a target role get that role's credentials.
+    assert.equal(workloads.analytics.verification.expectedCallerArn, "arn:aws:sts::444455556666:assumed-role/prod-blue-datalake-reader/<session>");
+  });
+
   it("the command: exit 0 for yes, 1 for no, each answer confirmed with iam-simulate; usage errors exit 2", async () => {
     const yes = await call(runAccess, "dev", "--explain", "api/backend", "dynamodb:Query", `arn:aws:dynamodb:us-east-1:${DEV}:table/orders-dev/index/by-customer`);
     assert.equal(yes.code, 0, yes.stderr);

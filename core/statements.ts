@@ -103,11 +103,15 @@ function typeHeads(service: string): string[] {
   return resourceTypeArns(service).map((arn) => arn.split(":").slice(5).join(":")).map((r) => r.slice(0, Math.max(0, r.indexOf("${")))).sort((a, b) => b.length - a.length);
 }
 
+/** A value with a policy variable (`${aws:PrincipalTag/...}`): refused, with `at` its field. */
+function hasVariable(c: Checker, at: FieldPath, value: string): boolean {
+  if (!value.includes("$")) return false;
+  c.add(at, `${quoted(value)}: policy variables (\${...}) are not supported in custom statements`);
+  return true;
+}
+
 function checkResource(c: Checker, at: FieldPath, resource: string, services: string[], partition: string | undefined): void {
-  if (resource.includes("$")) {
-    c.add(at, `${quoted(resource)}: policy variables (\${...}) are not supported in custom statements`);
-    return;
-  }
+  if (hasVariable(c, at, resource)) return;
   const m = ARN.exec(resource);
   if (!m) {
     c.add(at, `${quoted(resource)} is not an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)`);
@@ -173,7 +177,7 @@ export function checkStatements(c: Checker, at: FieldPath, value: unknown, conte
         if (seen.has(id)) c.add([...q, "key"], `${quoted(key)} is given twice with ${String(cond.operator)}: list its values once`);
         seen.add(id);
       }
-      if (c.list<unknown>([...q, "values"], cond.values, (v, r) => (typeof v === "string" ? undefined : c.add(r, "expected a string"))) && (cond.values as unknown[]).length === 0) {
+      if (c.list<unknown>([...q, "values"], cond.values, (v, r) => (typeof v === "string" ? void hasVariable(c, r, v) : c.add(r, "expected a string"))) && (cond.values as unknown[]).length === 0) {
         c.add([...q, "values"], "must list at least one value");
       } else if (cond.values === undefined) c.add([...q, "values"], "is required");
     });

@@ -57,6 +57,11 @@ describe("custom statements", () => {
         'statements.0.conditions.3.key: "aws:SourceVpce" is given twice with StringEquals: list its values once',
       ],
     );
+    // A policy variable is refused in a condition value as in a resource: `${aws:PrincipalTag/kubernetes-namespace}`
+    // would reach an IRSA role, whose sessions carry no tags (the pack refuses it), and no report resolves it.
+    assert.deepEqual(problems([{ actions: ["s3:ListBucket"], resources: ["arn:aws:s3:::acme-reports"], conditions: [{ operator: "StringLike", key: "s3:prefix", values: ["2026/*", "${aws:PrincipalTag/kubernetes-namespace}/*"] }] }]), [
+      'statements.0.conditions.0.values.1: "${aws:PrincipalTag/kubernetes-namespace}/*": policy variables (${...}) are not supported in custom statements',
+    ]);
     // Tag keys are global in name only: an action without tag support never carries them.
     assert.match(problems([{ actions: ["route53:ListHostedZones"], resources: ["*"], conditions: [{ operator: "StringEquals", key: "aws:ResourceTag/team", values: ["web"] }] }])[0], /is not a condition key of route53:ListHostedZones/);
   });

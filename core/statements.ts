@@ -103,6 +103,11 @@ function typeHeads(service: string): string[] {
   return resourceTypeArns(service).map((arn) => arn.split(":").slice(5).join(":")).map((r) => r.slice(0, Math.max(0, r.indexOf("${")))).sort((a, b) => b.length - a.length);
 }
 
+/** The services whose ARNs a service's actions take: its own, and those of its resource types (`sts`: IAM roles, `ssm`: EC2 instances). */
+function resourceServicesOf(service: string): string[] {
+  return [service, ...resourceTypeArns(service).map((arn) => arn.split(":")[2])];
+}
+
 /** A value with a policy variable (`${aws:PrincipalTag/...}`): refused, with `at` its field. */
 function hasVariable(c: Checker, at: FieldPath, value: string): boolean {
   if (!value.includes("$")) return false;
@@ -120,7 +125,7 @@ function checkResource(c: Checker, at: FieldPath, resource: string, services: st
   const [, p, service, region, account, part] = m;
   if (!["aws", "aws-cn", "aws-us-gov"].includes(p)) c.add(at, `${quoted(resource)}: ${quoted(p)} is not a partition (aws, aws-cn or aws-us-gov)`);
   else if (partition && p !== partition) c.add(at, `${quoted(resource)} is in partition ${p}, but the stack's region is in ${partition}`);
-  if (services.length > 0 && !services.includes(service)) c.add(at, `${quoted(resource)} is a ${service} resource, but the statement's actions are ${services.join(", ")} actions`);
+  if (services.length > 0 && !services.some((s) => resourceServicesOf(s).includes(service))) c.add(at, `${quoted(resource)} is a ${service} resource, but the statement's actions are ${services.join(", ")} actions`);
   if (region !== "" && region !== "*" && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) c.add(at, `${quoted(resource)}: ${quoted(region)} is not a region`);
   if (account !== "" && !/^\d{12}$/.test(account)) c.add(at, `${quoted(resource)}: name the account (12 digits): ${quoted(account)} could reach resources of other accounts`);
   const head = typeHeads(service).find((h) => part.startsWith(h)) ?? "";

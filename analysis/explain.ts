@@ -13,7 +13,7 @@ import { conditionsHold, evaluateTrust, evaluateTrustAll, globMatch, podIdentity
 import { resolvePrincipalTags } from "./abac";
 import { describeConditions } from "./describe";
 import type { RegisteredResource } from "./resource";
-import { rolesOf, type RoleView } from "./roles";
+import { permissionDocumentsOf, rolesOf, type RoleView } from "./roles";
 
 export interface ExplainRequest {
   namespace: string;
@@ -212,7 +212,7 @@ function decideCall(role: RoleView, req: ExplainRequest, region: string, lines: 
     ...(s.Condition ? { Condition: Object.fromEntries(Object.entries(s.Condition).map(([op, kv]) => [op, Object.fromEntries(Object.entries(kv).map(([k, v]) => [k, asList(v).map(resolve)]))])) } : {}),
   });
   const statements = located(role).map(({ where, statement }) => ({ where, statement: resolved(statement) }));
-  const documents = [...role.inlinePolicies.map((p) => p.document), ...role.policies.flatMap((p) => (p.document ? [p.document] : []))];
+  const documents = permissionDocumentsOf(role);
   const deny = statements.find(({ statement: s }) => s.Effect === "Deny" && names(s, req.action, req.resource) && holds(s, context));
   const allow = statements.find(({ statement: s }) => s.Effect === "Allow" && names(s, req.action, req.resource) && holds(s, context));
   let decision: Explanation["decision"];

@@ -7,7 +7,7 @@
 import { issuerHostPath } from "../core/arn";
 import { asList, type PolicyDocument, type Statement } from "../core/document";
 import { DEFAULT_AUDIENCE } from "../core/trust";
-import type { Partition } from "../core/environment";
+import { requestedRegion, type Partition } from "../core/environment";
 import { eksClusterArn } from "../core/podIdentity";
 import { conditionsHold, evaluateTrust, evaluateTrustAll, globMatch, podIdentityRequests, UnsupportedConditionError, webIdentityRequest } from "../core/trustEval";
 import { resolvePrincipalTags } from "./abac";
@@ -52,8 +52,6 @@ export interface Explanation {
   lines: string[];
 }
 
-/** Global endpoints: their requests count as us-east-1. */
-const GLOBAL = /^(iam|route53|cloudfront|organizations|globalaccelerator|waf|sts):/i;
 
 const subjectOf = (namespace: string, name: string) => `system:serviceaccount:${namespace}:${name}`;
 
@@ -199,8 +197,7 @@ export function explain(resources: readonly RegisteredResource[], outputs: Recor
 /** Step 3: the call against the role's statements, Deny first; the nearest grant when nothing allows it. */
 function decideCall(role: RoleView, req: ExplainRequest, region: string, lines: string[]): Explanation {
   const arnRegion = req.resource.split(":")[3];
-  const requestedRegion = GLOBAL.test(req.action) ? "us-east-1" : arnRegion || region;
-  const context: Record<string, string | string[]> = { "aws:SecureTransport": "true", "aws:RequestedRegion": requestedRegion, "aws:PrincipalArn": role.arn, ...req.context };
+  const context: Record<string, string | string[]> = { "aws:SecureTransport": "true", "aws:RequestedRegion": requestedRegion(req.action, arnRegion || region), "aws:PrincipalArn": role.arn, ...req.context };
   const shown = Object.entries(context).filter(([k]) => k !== "aws:PrincipalArn").map(([k, v]) => `${k}=${asList(v).join(",")}`).join(", ");
   lines.push(`  request     ${req.action} on ${req.resource} (${shown})`);
   // A shared (ABAC) role's resources and conditions (`s3:prefix`) name the session's tags (`${aws:PrincipalTag/kubernetes-namespace}`): resolved from the request.

@@ -7,7 +7,7 @@
 import { catalogAction, conditionKeyValid, isWildcardOnly, resourceTypeArns, serviceActions, serviceExists, type CatalogAction } from "./catalog";
 import type { Checker } from "./check";
 import type { ConditionBlock, Statement } from "./document";
-import { partitionOfRegion } from "./environment";
+import { GLOBAL_SERVICES, partitionOfRegion } from "./environment";
 import type { FieldPath, Problem } from "./problems";
 import { quoted } from "./problems";
 import { globMatch } from "./trustEval";
@@ -56,8 +56,6 @@ export const ESCALATION_ACTIONS = [
   "cloudformation:UpdateStack",
 ];
 
-/** Services whose requests count as us-east-1 for `aws:RequestedRegion` (their endpoints are global). */
-export const GLOBAL_SERVICES = ["iam", "route53", "cloudfront", "organizations", "globalaccelerator", "waf"];
 
 const BASE_OPERATORS = [
   "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike",

@@ -140,6 +140,22 @@ describe("access --explain: why a ServiceAccount can or cannot make a call", () 
     assert.equal(workloads.analytics.verification.expectedCallerArn, "arn:aws:sts::444455556666:assumed-role/prod-blue-datalake-reader/<session>");
   });
 
+  it("a chained role is assumed through the regional STS endpoint: the region guardrail sees the stack's region, as the access report does", async () => {
+    const run = await runStack("lake", {
+      "aws:region": "eu-west-1",
+      "eks-irsa:cluster": { name: "shop", oidcIssuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF" },
+      "eks-irsa:roleDefaults": { allowedRegions: ["eu-west-1"] },
+      "eks-irsa:workloads": [{ name: "reader", namespace: "bi" }],
+      "eks-irsa:crossAccount": [{ name: "lake", accountId: "444455556666", deployRoleArn: "arn:aws:iam::444455556666:role/deployer", mode: "chained", roles: [{ name: "reader", workloads: ["reader"], s3: [{ bucket: "acme-lake", prefix: "curated/", access: "read" }] }] }],
+    });
+    const target = "arn:aws:iam::444455556666:role/shop-lake-reader";
+    const chain = ask(run, "bi/reader", "sts:AssumeRole", target);
+    assert.equal(chain.decision, "Allowed", chain.text);
+    assert.equal(await simulateRequest(chain.roleArn!, run.region, chain.documents, chain.request!), "Allowed");
+    // IAM's endpoint is global: its requests still count as us-east-1.
+    assert.equal(ask(run, "bi/reader", "iam:GetRole", target).request?.context["aws:RequestedRegion"], "us-east-1");
+  });
+
   it("the command: exit 0 for yes, 1 for no, each answer confirmed with iam-simulate; usage errors exit 2", async () => {
     const yes = await call(runAccess, "dev", "--explain", "api/backend", "dynamodb:Query", `arn:aws:dynamodb:us-east-1:${DEV}:table/orders-dev/index/by-customer`);
     assert.equal(yes.code, 0, yes.stderr);

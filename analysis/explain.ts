@@ -7,10 +7,13 @@
 import { issuerHostPath } from "../core/arn";
 import { asList, type PolicyDocument, type Statement } from "../core/document";
 import { DEFAULT_AUDIENCE } from "../core/trust";
-import { conditionsHold, evaluateTrust, globMatch, UnsupportedConditionError, webIdentityRequest } from "../core/trustEval";
+import { requestedRegion, type Partition } from "../core/environment";
+import { eksClusterArn } from "../core/podIdentity";
+import { conditionsHold, evaluateTrust, evaluateTrustAll, globMatch, podIdentityRequests, UnsupportedConditionError, webIdentityRequest } from "../core/trustEval";
+import { resolvePrincipalTags } from "./abac";
 import { describeConditions } from "./describe";
 import type { RegisteredResource } from "./resource";
-import { rolesOf, type RoleView } from "./roles";
+import { permissionDocumentsOf, rolesOf, type RoleView } from "./roles";
 
 export interface ExplainRequest {
   namespace: string;
@@ -49,8 +52,6 @@ export interface Explanation {
   lines: string[];
 }
 
-/** Global endpoints: their requests count as us-east-1. */
-const GLOBAL = /^(iam|route53|cloudfront|organizations|globalaccelerator|waf|sts):/i;
 
 const subjectOf = (namespace: string, name: string) => `system:serviceaccount:${namespace}:${name}`;
 
@@ -124,6 +125,9 @@ export function explain(resources: readonly RegisteredResource[], outputs: Recor
   const sub = subjectOf(req.namespace, req.serviceAccount);
   const workloads = (outputs.workloads ?? {}) as Record<string, WorkloadOutput>;
   const trustOnly = req.action.toLowerCase() === "sts:assumerolewithwebidentity";
+  // Pod Identity's counterpart: EKS calls sts:AssumeRole (and TagSession) on the association's role for the pod.
+  const podRole = req.action.toLowerCase() === "sts:assumerole" ? roles.find((r) => r.arn === req.resource && (r.associations ?? []).length > 0) : undefined;
+  if (podRole) return podIdentityTrust(podRole, req, region, lines);
 
   // 1. The annotation: registered by the stack (created, patched, a Helm release), or left to a chart (external).
   //    An EKS Pod Identity association gives the role without one (and loses to an annotation in mode both).
@@ -142,7 +146,7 @@ export function explain(resources: readonly RegisteredResource[], outputs: Recor
     const by = sa.patch ? "patched into the chart's ServiceAccount by this stack (annotated)" : sa.helmRelease ? `set by Helm release ${sa.helmRelease}` : "on the ServiceAccount this stack creates";
     lines.push(`  annotation  eks.amazonaws.com/role-arn: ${r.arn} (${by})`);
   } else if (association && !trustOnly) {
-    return viaPodIdentity(association.role, association.a, req, region, lines);
+    return viaPodIdentity(association.role, association.a, roles, req, region, lines);
   } else if (external) {
     const [name, w] = external;
     const arn = w.serviceAccountAnnotations?.["eks.amazonaws.com/role-arn"];
@@ -193,14 +197,19 @@ export function explain(resources: readonly RegisteredResource[], outputs: Recor
 /** Step 3: the call against the role's statements, Deny first; the nearest grant when nothing allows it. */
 function decideCall(role: RoleView, req: ExplainRequest, region: string, lines: string[]): Explanation {
   const arnRegion = req.resource.split(":")[3];
-  const requestedRegion = GLOBAL.test(req.action) ? "us-east-1" : arnRegion || region;
-  const context: Record<string, string | string[]> = { "aws:SecureTransport": "true", "aws:RequestedRegion": requestedRegion, "aws:PrincipalArn": role.arn, ...req.context };
+  const context: Record<string, string | string[]> = { "aws:SecureTransport": "true", "aws:RequestedRegion": requestedRegion(req.action, arnRegion || region), "aws:PrincipalArn": role.arn, ...req.context };
   const shown = Object.entries(context).filter(([k]) => k !== "aws:PrincipalArn").map(([k, v]) => `${k}=${asList(v).join(",")}`).join(", ");
   lines.push(`  request     ${req.action} on ${req.resource} (${shown})`);
-  // A shared (ABAC) role's resources name the session's tags (`${aws:PrincipalTag/kubernetes-namespace}`): resolved from the request.
-  const resolve = (v: string) => v.replace(/\$\{aws:PrincipalTag\/([^}]+)\}/g, (_, k: string) => asList(context[`aws:PrincipalTag/${k}`])[0] ?? "");
-  const statements = located(role).map(({ where, statement }) => ({ where, statement: statement.Resource === undefined ? statement : { ...statement, Resource: asList(statement.Resource).map(resolve) } }));
-  const documents = [...role.inlinePolicies.map((p) => p.document), ...role.policies.flatMap((p) => (p.document ? [p.document] : []))];
+  // A shared (ABAC) role's resources and conditions (`s3:prefix`) name the session's tags (`${aws:PrincipalTag/kubernetes-namespace}`): resolved from the request.
+  const tags = Object.fromEntries(Object.entries(context).flatMap(([k, v]) => (/^aws:PrincipalTag\//i.test(k) ? [[k.slice("aws:PrincipalTag/".length), asList(v)[0]]] : [])));
+  const resolve = (v: string) => resolvePrincipalTags(v, tags);
+  const resolved = (s: Statement): Statement => ({
+    ...s,
+    ...(s.Resource !== undefined ? { Resource: asList(s.Resource).map(resolve) } : {}),
+    ...(s.Condition ? { Condition: Object.fromEntries(Object.entries(s.Condition).map(([op, kv]) => [op, Object.fromEntries(Object.entries(kv).map(([k, v]) => [k, asList(v).map(resolve)]))])) } : {}),
+  });
+  const statements = located(role).map(({ where, statement }) => ({ where, statement: resolved(statement) }));
+  const documents = permissionDocumentsOf(role);
   const deny = statements.find(({ statement: s }) => s.Effect === "Deny" && names(s, req.action, req.resource) && holds(s, context));
   const allow = statements.find(({ statement: s }) => s.Effect === "Allow" && names(s, req.action, req.resource) && holds(s, context));
   let decision: Explanation["decision"];
@@ -222,15 +231,47 @@ function decideCall(role: RoleView, req: ExplainRequest, region: string, lines: 
 
 /**
  * A role an EKS Pod Identity association gives: no token to check against a trust (EKS assumes the role for the pod,
- * with the session tags of the association), then the call as for IRSA, the tags in the request.
+ * with the session tags of the association), then the call as for IRSA, the tags in the request. With a target role,
+ * EKS chains to it and the pod's calls are that role's (its session carries the same tags: they are transitive).
  */
-function viaPodIdentity(role: RoleView, a: NonNullable<RoleView["associations"]>[number], req: ExplainRequest, region: string, lines: string[]): Explanation {
+function viaPodIdentity(role: RoleView, a: NonNullable<RoleView["associations"]>[number], roles: RoleView[], req: ExplainRequest, region: string, lines: string[]): Explanation {
   lines.push(`  association ${a.cluster}/${a.namespace}/${a.serviceAccount} names ${role.arn} (EKS Pod Identity: no annotation, no web identity token; EKS assumes the role for the pod${a.sessionTags ? ", with session tags" : ", without session tags"})`);
-  if (a.targetRoleArn) lines.push(`              and chains to ${a.targetRoleArn}: the pod's calls are that role's, which this stack does not define here`);
+  const target = a.targetRoleArn ? roles.find((r) => r.arn === a.targetRoleArn) : undefined;
+  if (a.targetRoleArn) lines.push(`              and chains to ${a.targetRoleArn}: the pod's calls are that role's${target ? "" : ", which this stack does not define here"}`);
   const tags: Record<string, string> = a.sessionTags
     ? { "aws:PrincipalTag/kubernetes-namespace": a.namespace, "aws:PrincipalTag/kubernetes-service-account": a.serviceAccount, "aws:PrincipalTag/eks-cluster-name": a.cluster }
     : {};
-  return decideCall(role, { ...req, context: { ...tags, ...req.context } }, region, lines);
+  return decideCall(target ?? role, { ...req, context: { ...tags, ...req.context } }, region, lines);
+}
+
+/**
+ * Whether the pods of a ServiceAccount get a Pod Identity role: an association of that ServiceAccount names it, and
+ * the role's trust admits the requests EKS makes for it on each cluster (AssumeRole, and TagSession with the session
+ * tags it sets).
+ */
+function podIdentityTrust(role: RoleView, req: ExplainRequest, region: string, lines: string[]): Explanation {
+  lines.push(`  role        ${role.arn}`);
+  const mine = (role.associations ?? []).filter((a) => a.namespace === req.namespace && a.serviceAccount === req.serviceAccount);
+  const no = (why: string): Explanation => {
+    lines.push(`answer    NO: ${req.namespace}/${req.serviceAccount} cannot assume ${role.roleName}${why}`);
+    return { roleArn: role.arn, assumed: false, documents: [], lines };
+  };
+  if (mine.length === 0) {
+    const others = (role.associations ?? []).map((a) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`);
+    lines.push(`  association NONE: no Pod Identity association of ${req.namespace}/${req.serviceAccount} names ${role.roleName} (its associations: ${others.join(", ")}); EKS gives a pod only the role of its own ServiceAccount's association`);
+    return no("");
+  }
+  const [, partition, accountId] = /^arn:([\w-]+):iam::(\d{12}):/.exec(role.arn) ?? ["", "aws", ""];
+  const denied = mine.filter((a) => {
+    const clusterArn = eksClusterArn({ partition: partition as Partition, region, accountId }, a.cluster);
+    const decision = evaluateTrustAll(role.trust, podIdentityRequests({ accountId, clusterArn, namespace: a.namespace, serviceAccount: a.serviceAccount, sessionTags: a.sessionTags }));
+    const what = a.sessionTags ? "sts:AssumeRole and sts:TagSession with the session tags it sets" : "sts:AssumeRole (session tags disabled)";
+    lines.push(`  association ${a.cluster}/${a.namespace}/${a.serviceAccount}: the trust of ${role.roleName} ${decision === "Allowed" ? "admits" : "DENIES"} EKS's ${what}`);
+    return decision !== "Allowed";
+  });
+  if (denied.length > 0) return no(` on cluster ${denied.map((a) => a.cluster).join(", ")}`);
+  lines.push(`answer    YES: ${req.namespace}/${req.serviceAccount} can assume ${role.roleName} (EKS Pod Identity)`);
+  return { roleArn: role.arn, assumed: true, decision: "Allowed", documents: [], lines };
 }
 
 /** The grants closest to a denied call: the action on other resources, other actions on the resource, or under conditions. */

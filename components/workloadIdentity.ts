@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsConfigFile, awsConfigMapName } from "../core/crossAccount";
 import { placeholderEnvironment } from "../core/environment";
 import { placeholderCluster, planIdentity, type ClusterIdentity, type IdentityPlan } from "../core/identity";
-import { associationName, IdentityMode, usesIrsa, usesPodIdentity } from "../core/podIdentity";
+import { associationName, IdentityMode, podIdentityRegionProblem, usesIrsa, usesPodIdentity } from "../core/podIdentity";
 import { ArgsError, SizeLimitError, type Problem } from "../core/problems";
 import { serviceAccountModeOf, verificationRecipe, type ServiceAccountMode, type VerificationRecipe } from "../core/serviceAccount";
 import { statementAccountProblems } from "../core/statements";
@@ -124,9 +124,11 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     // Pod Identity alone needs no OIDC provider: its clusters are named, their ARNs are in the provider's account.
     const providers = refs.map((k) => pulumi.all([k.oidcProvider?.issuerUrl ?? "", k.oidcProvider?.arn ?? ""]));
     const plan = pulumi.all([environment, pulumi.all(providers)]).apply(([env, known]) => {
-      // Custom statements may only name resources of the account the AWS provider deploys into.
-      const foreign = statementAccountProblems(args.statements, [env.accountId]);
-      if (foreign.length > 0) throw new ArgsError(`WorkloadIdentity ${JSON.stringify(name)}`, foreign);
+      // Custom statements may only name resources of the account the AWS provider deploys into; a region given by the
+      // provider alone is known only now (checked before with `region`).
+      const unavailable = podIdentityRegionProblem(args.mode, env.region);
+      const late = [...statementAccountProblems(args.statements, [env.accountId]), ...(unavailable ? [{ path: ["mode"], message: unavailable }] : [])];
+      if (late.length > 0) throw new ArgsError(`WorkloadIdentity ${JSON.stringify(name)}`, late);
       return planIdentity(definition, env, known.map(([issuerUrl, providerArn], i): ClusterIdentity => ({ issuerUrl, providerArn, ...(refs[i].name !== undefined ? { name: refs[i].name } : {}) })), layout.layout);
     });
     const { role, trustPolicy, permissionPolicies } = registerRole(
@@ -156,7 +158,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     this.serviceAccountMode = saMode;
     this.verification = pulumi
       .all([this.serviceAccountAnnotations, role.arn])
-      .apply(([a, arn]) => verificationRecipe(this.serviceAccountNamespace, this.serviceAccountName, a, pulumi.getStack(), usesIrsa(mode) ? undefined : { roleArn: arn, clusterName: refs[0]?.name }));
+      .apply(([a, arn]) => verificationRecipe(this.serviceAccountNamespace, this.serviceAccountName, a, pulumi.getStack(), usesIrsa(mode) ? undefined : { roleArn: arn, clusterName: refs[0]?.name, targetRoleArn: args.targetRoleArn }));
 
     for (const warning of riskyGrants(`WorkloadIdentity ${JSON.stringify(name)}`, { ...args, serviceAccount: this.serviceAccountName })) void pulumi.log.warn(warning, this);
     const kubernetes = kubernetesProviderOf(this);

@@ -29,6 +29,17 @@ export function viaService(service: string, env: Pick<AwsEnvironment, "partition
   return `${service}.${env.region}.${env.dnsSuffix ?? dnsSuffix(env.partition)}`;
 }
 
+/**
+ * Services whose requests count as us-east-1 for `aws:RequestedRegion` (their endpoints are global). Not STS: pods call
+ * its regional endpoint (`sts-regional-endpoints`).
+ */
+export const GLOBAL_SERVICES = ["iam", "route53", "cloudfront", "organizations", "globalaccelerator", "waf"];
+
+/** The region `aws:RequestedRegion` has for an action: us-east-1 for a global service, else the given one. */
+export function requestedRegion(action: string, region: string): string {
+  return GLOBAL_SERVICES.includes(action.split(":")[0].toLowerCase()) ? "us-east-1" : region;
+}
+
 /** Longer than any region name (`ap-southeast-2` has 14 characters). */
 const REGION_BOUND = "xx-placeholder-9";
 

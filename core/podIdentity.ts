@@ -55,6 +55,11 @@ export function podIdentityAvailable(partition: Partition): boolean {
   return partition !== "aws-cn";
 }
 
+/** Why a mode cannot be used in a region (the China regions have no Pod Identity), at the field `mode`. */
+export function podIdentityRegionProblem(mode: IdentityMode | undefined, region: string): string | undefined {
+  return usesPodIdentity(mode) && !podIdentityAvailable(partitionOfRegion(region)) ? `${JSON.stringify(mode)}: EKS Pod Identity is not available in the China regions (${region}): use mode irsa` : undefined;
+}
+
 export function eksClusterArn(env: Pick<AwsEnvironment, "partition" | "region" | "accountId">, cluster: string): string {
   return `arn:${env.partition}:eks:${env.region}:${env.accountId}:cluster/${cluster}`;
 }
@@ -185,9 +190,8 @@ export function checkPodIdentityArgs(c: Checker, name: string, input: WorkloadId
   c.bool(["disableSessionTags"], input.disableSessionTags);
   c.bool(["fargate"], input.fargate);
   const region = validRegion(input.region);
-  if (pod && region && !podIdentityAvailable(partitionOfRegion(region))) {
-    c.add(["mode"], `${JSON.stringify(mode)}: EKS Pod Identity is not available in the China regions (${region}): use mode irsa`);
-  }
+  const unavailable = pod && region ? podIdentityRegionProblem(mode, region) : undefined;
+  if (unavailable) c.add(["mode"], unavailable);
   if (pod && input.fargate === true) c.add(["mode"], `${JSON.stringify(mode)}: the workload runs on Fargate, where EKS Pod Identity does not work: use mode irsa`);
   const sa = input.serviceAccount ?? name;
   if (pod && typeof sa === "string" && isPattern(sa)) {

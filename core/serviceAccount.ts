@@ -61,14 +61,14 @@ export function assumedRoleArn(roleArn: string): string {
 /**
  * The recipe for a ServiceAccount (a pattern shows as `<serviceaccount>`) annotated with `annotations`; with
  * `podIdentity`, for a role given by an EKS Pod Identity association instead (no annotation: the association is
- * what to look for).
+ * what to look for; with a target role, the pods' identity is that role's).
  */
 export function verificationRecipe(
   namespace: string,
   serviceAccount: string,
   annotations: Record<string, string>,
   stack = "<stack>",
-  podIdentity?: { roleArn: string; clusterName?: string },
+  podIdentity?: { roleArn: string; clusterName?: string; targetRoleArn?: string },
 ): VerificationRecipe {
   const roleArn = podIdentity?.roleArn ?? annotations["eks.amazonaws.com/role-arn"] ?? "";
   const sa = serviceAccount.includes("*") ? "<serviceaccount>" : serviceAccount;
@@ -82,7 +82,8 @@ export function verificationRecipe(
     annotation: podIdentity ? `an association whose roleArn is ${roleArn} (aws eks describe-pod-identity-association)` : roleArn,
     environment,
     callerIdentityCommand: `kubectl -n ${namespace} run irsa-check --rm -i --restart=Never --image=public.ecr.aws/aws-cli/aws-cli --overrides='${overrides}' -- sts get-caller-identity`,
-    expectedCallerArn: assumedRoleArn(roleArn),
-    explainCommand: `npm run access -- ${stack} --explain ${namespace}/${sa} sts:AssumeRoleWithWebIdentity ${roleArn}`,
+    expectedCallerArn: assumedRoleArn(podIdentity?.targetRoleArn ?? roleArn),
+    // EKS assumes a Pod Identity role with sts:AssumeRole: no web identity token to check.
+    explainCommand: `npm run access -- ${stack} --explain ${namespace}/${sa} ${podIdentity ? "sts:AssumeRole" : "sts:AssumeRoleWithWebIdentity"} ${roleArn}`,
   };
 }

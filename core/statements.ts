@@ -7,7 +7,7 @@
 import { catalogAction, conditionKeyValid, isWildcardOnly, resourceTypeArns, serviceActions, serviceExists, type CatalogAction } from "./catalog";
 import type { Checker } from "./check";
 import type { ConditionBlock, Statement } from "./document";
-import { partitionOfRegion } from "./environment";
+import { GLOBAL_SERVICES, partitionOfRegion } from "./environment";
 import type { FieldPath, Problem } from "./problems";
 import { quoted } from "./problems";
 import { globMatch } from "./trustEval";
@@ -56,8 +56,6 @@ export const ESCALATION_ACTIONS = [
   "cloudformation:UpdateStack",
 ];
 
-/** Services whose requests count as us-east-1 for `aws:RequestedRegion` (their endpoints are global). */
-export const GLOBAL_SERVICES = ["iam", "route53", "cloudfront", "organizations", "globalaccelerator", "waf"];
 
 const BASE_OPERATORS = [
   "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike",
@@ -103,11 +101,20 @@ function typeHeads(service: string): string[] {
   return resourceTypeArns(service).map((arn) => arn.split(":").slice(5).join(":")).map((r) => r.slice(0, Math.max(0, r.indexOf("${")))).sort((a, b) => b.length - a.length);
 }
 
+/** The services whose ARNs a service's actions take: its own, and those of its resource types (`sts`: IAM roles, `ssm`: EC2 instances). */
+function resourceServicesOf(service: string): string[] {
+  return [service, ...resourceTypeArns(service).map((arn) => arn.split(":")[2])];
+}
+
+/** A value with a policy variable (`${aws:PrincipalTag/...}`): refused, with `at` its field. */
+function hasVariable(c: Checker, at: FieldPath, value: string): boolean {
+  if (!value.includes("$")) return false;
+  c.add(at, `${quoted(value)}: policy variables (\${...}) are not supported in custom statements`);
+  return true;
+}
+
 function checkResource(c: Checker, at: FieldPath, resource: string, services: string[], partition: string | undefined): void {
-  if (resource.includes("$")) {
-    c.add(at, `${quoted(resource)}: policy variables (\${...}) are not supported in custom statements`);
-    return;
-  }
+  if (hasVariable(c, at, resource)) return;
   const m = ARN.exec(resource);
   if (!m) {
     c.add(at, `${quoted(resource)} is not an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)`);
@@ -116,7 +123,7 @@ function checkResource(c: Checker, at: FieldPath, resource: string, services: st
   const [, p, service, region, account, part] = m;
   if (!["aws", "aws-cn", "aws-us-gov"].includes(p)) c.add(at, `${quoted(resource)}: ${quoted(p)} is not a partition (aws, aws-cn or aws-us-gov)`);
   else if (partition && p !== partition) c.add(at, `${quoted(resource)} is in partition ${p}, but the stack's region is in ${partition}`);
-  if (services.length > 0 && !services.includes(service)) c.add(at, `${quoted(resource)} is a ${service} resource, but the statement's actions are ${services.join(", ")} actions`);
+  if (services.length > 0 && !services.some((s) => resourceServicesOf(s).includes(service))) c.add(at, `${quoted(resource)} is a ${service} resource, but the statement's actions are ${services.join(", ")} actions`);
   if (region !== "" && region !== "*" && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) c.add(at, `${quoted(resource)}: ${quoted(region)} is not a region`);
   if (account !== "" && !/^\d{12}$/.test(account)) c.add(at, `${quoted(resource)}: name the account (12 digits): ${quoted(account)} could reach resources of other accounts`);
   const head = typeHeads(service).find((h) => part.startsWith(h)) ?? "";
@@ -173,7 +180,7 @@ export function checkStatements(c: Checker, at: FieldPath, value: unknown, conte
         if (seen.has(id)) c.add([...q, "key"], `${quoted(key)} is given twice with ${String(cond.operator)}: list its values once`);
         seen.add(id);
       }
-      if (c.list<unknown>([...q, "values"], cond.values, (v, r) => (typeof v === "string" ? undefined : c.add(r, "expected a string"))) && (cond.values as unknown[]).length === 0) {
+      if (c.list<unknown>([...q, "values"], cond.values, (v, r) => (typeof v === "string" ? void hasVariable(c, r, v) : c.add(r, "expected a string"))) && (cond.values as unknown[]).length === 0) {
         c.add([...q, "values"], "must list at least one value");
       } else if (cond.values === undefined) c.add([...q, "values"], "is required");
     });

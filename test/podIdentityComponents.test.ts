@@ -86,6 +86,13 @@ describe("components: WorkloadIdentity with EKS Pod Identity", () => {
     assert.throws(() => new WorkloadIdentity("orders", orders({ mode: "pod-identity", region: "cn-north-1" })), /mode: "pod-identity": EKS Pod Identity is not available in the China regions/);
   });
 
+  it("pod-identity in a China region is refused at deployment when the region comes from the AWS provider", async () => {
+    await assert.rejects(
+      runOffline("components", { "aws:region": "cn-north-1" }, () => void new WorkloadIdentity("orders", orders({ mode: "pod-identity" }))),
+      /WorkloadIdentity "orders": mode: "pod-identity": EKS Pod Identity is not available in the China regions \(cn-north-1\): use mode irsa/,
+    );
+  });
+
   it("TargetAccount in mode pod-identity: the target trusts the source role with its associations' external ids", async () => {
     const run = await construct(() => {
       const source = new WorkloadIdentity("analytics", orders({ mode: "pod-identity", targetRoleArn: TargetAccount.roleArn("lake", "444455556666", { name: "reader" }, { clusterName: "shop" }) }));

@@ -47,10 +47,6 @@ const ID_RULES = {
   },
 };
 
-export function presetDefinition(name: AddonPresetName): PresetDefinition {
-  return PRESETS[name];
-}
-
 /** Whether the preset's statements name the cluster (tag values, node group ARNs): then it needs a cluster name. */
 function usesClusterName(def: PresetDefinition, input: Partial<AddonPreset>): boolean {
   return def.required.includes("clusterName") || (def.name === "ebs-csi" && input.clusterScoped === true);

@@ -1,31 +1,9 @@
+import { ESCALATION_ACTIONS } from "../../core/statements";
 import { globMatch } from "../../core/trustEval";
 import { eachPermissionStatement, isAllow, actionsOf } from "../lib/documents";
 import { toPolicy, type ResourceRule } from "../lib/rule";
 
-/** Actions that let a principal grant itself more (Rhino Security Labs' IAM escalation paths, and checkov's). */
-export const ESCALATION_ACTIONS = [
-  "iam:AddUserToGroup",
-  "iam:AttachGroupPolicy",
-  "iam:AttachRolePolicy",
-  "iam:AttachUserPolicy",
-  "iam:CreateAccessKey",
-  "iam:CreateLoginProfile",
-  "iam:CreatePolicyVersion",
-  "iam:DeleteRolePermissionsBoundary",
-  "iam:DeleteUserPermissionsBoundary",
-  "iam:PutGroupPolicy",
-  "iam:PutRolePermissionsBoundary",
-  "iam:PutRolePolicy",
-  "iam:PutUserPermissionsBoundary",
-  "iam:PutUserPolicy",
-  "iam:SetDefaultPolicyVersion",
-  "iam:UpdateAssumeRolePolicy",
-  "iam:UpdateLoginProfile",
-  "lambda:UpdateFunctionCode",
-  "glue:UpdateDevEndpoint",
-  "cloudformation:UpdateStack",
-];
-
+/** The actions are the ones custom statements refuse (core/statements.ts): one list for both. */
 export const permissionsPrivilegeEscalation: ResourceRule = {
   kind: "resource",
   name: "permissions-privilege-escalation",

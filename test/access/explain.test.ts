@@ -7,6 +7,7 @@
 import { strict as assert } from "node:assert";
 import { explain, type ExplainRequest } from "../../analysis/explain";
 import { runAccess, takeExplain } from "../../tools/access";
+import { simulateRequest } from "../../tools/access/verify";
 import * as path from "node:path";
 import { readStackFile, ROOT, type OfflineRun } from "../../tools/offline";
 import { call } from "../helpers/cli";
@@ -98,6 +99,61 @@ describe("access --explain: why a ServiceAccount can or cannot make a call", () 
     const other = ask(pod, "team-b/app", "s3:PutObject", "arn:aws:s3:::acme-tenant-data/tenants/team-a/x.json");
     assert.equal(other.decision, "ImplicitlyDenied");
     assert.match(other.text, /nearest {5}s3:PutObject is granted on `arn:aws:s3:::acme-tenant-data\/tenants\/team-b\/\*`, not on/);
+    // The listing is conditioned on s3:prefix with the same variable: resolved from the session's tags too.
+    const bucket = "arn:aws:s3:::acme-tenant-data";
+    const list = ask(pod, "team-b/app", "s3:ListBucket", bucket, { context: { "s3:prefix": "tenants/team-b/" } });
+    assert.equal(list.decision, "Allowed", list.text);
+    assert.equal(await simulateRequest(list.roleArn!, pod.region, list.documents, list.request!), "Allowed");
+    const foreign = ask(pod, "team-b/app", "s3:ListBucket", bucket, { context: { "s3:prefix": "tenants/team-a/" } });
+    assert.equal(foreign.decision, "ImplicitlyDenied");
+    assert.match(await simulateRequest(foreign.roleArn!, pod.region, foreign.documents, foreign.request!), /Denied$/);
+    // An association with a target role: the pods' calls are the target role's, which the stack defines.
+    const chained = ask(pod, "bi/analytics", "s3:GetObject", "arn:aws:s3:::acme-datalake/curated/x.csv");
+    assert.equal(chained.decision, "Allowed", chained.text);
+    assert.equal(chained.roleArn, "arn:aws:iam::444455556666:role/prod-blue-datalake-reader");
+    assert.match(chained.text, /and chains to arn:aws:iam::444455556666:role\/prod-blue-datalake-reader: the pod's calls are that role's\n/);
+    assert.equal(await simulateRequest(chained.roleArn!, pod.region, chained.documents, chained.request!), "Allowed");
+    assert.equal(ask(pod, "bi/analytics", "s3:GetObject", "arn:aws:s3:::acme-datalake/raw/x.csv").decision, "ImplicitlyDenied");
+  });
+
+  it("Pod Identity: sts:AssumeRole on the role answers for the association and the trust; the recipe's check answers yes for every workload", async () => {
+    const pod = await runStack("pod", readStackFile(path.join(ROOT, "examples/pod-identity.yaml")));
+    const catalog = "arn:aws:iam::111122223333:role/prod-blue-catalog";
+    const yes = ask(pod, "shop/catalog", "sts:AssumeRole", catalog);
+    assert.equal(yes.decision, "Allowed", yes.text);
+    assert.match(yes.text, /association prod-green\/shop\/catalog: the trust of prod-blue-catalog admits EKS's sts:AssumeRole and sts:TagSession/);
+    const none = ask(pod, "shop/other", "sts:AssumeRole", catalog);
+    assert.equal(none.assumed, false);
+    assert.match(none.text, /association NONE: no Pod Identity association of shop\/other names prod-blue-catalog/);
+    // An association the trust does not pin (made by hand for another namespace): EKS's AssumeRole is denied.
+    const moved = pod.resources.map((r) => (r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" && r.inputs.serviceAccount === "catalog" ? { ...r, inputs: { ...r.inputs, namespace: "web" } } : r));
+    const denied = explain(moved, pod.outputs, pod.region, { namespace: "web", serviceAccount: "catalog", action: "sts:AssumeRole", resource: catalog });
+    assert.equal(denied.assumed, false);
+    assert.match(denied.lines.join("\n"), /association prod-blue\/web\/catalog: the trust of prod-blue-catalog DENIES/);
+    const workloads = pod.outputs.workloads as Record<string, { verification: { explainCommand: string; expectedCallerArn: string } }>;
+    for (const [name, w] of Object.entries(workloads)) {
+      const [who, action, resource] = w.verification.explainCommand.split(" --explain ")[1].split(" ");
+      const answer = ask(pod, who, action, resource);
+      assert.equal(answer.decision, "Allowed", `${name}: ${w.verification.explainCommand}\n${answer.text}`);
+    }
+    // Pods of an association with a target role get that role's credentials.
+    assert.equal(workloads.analytics.verification.expectedCallerArn, "arn:aws:sts::444455556666:assumed-role/prod-blue-datalake-reader/<session>");
+  });
+
+  it("a chained role is assumed through the regional STS endpoint: the region guardrail sees the stack's region, as the access report does", async () => {
+    const run = await runStack("lake", {
+      "aws:region": "eu-west-1",
+      "eks-irsa:cluster": { name: "shop", oidcIssuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF" },
+      "eks-irsa:roleDefaults": { allowedRegions: ["eu-west-1"] },
+      "eks-irsa:workloads": [{ name: "reader", namespace: "bi" }],
+      "eks-irsa:crossAccount": [{ name: "lake", accountId: "444455556666", deployRoleArn: "arn:aws:iam::444455556666:role/deployer", mode: "chained", roles: [{ name: "reader", workloads: ["reader"], s3: [{ bucket: "acme-lake", prefix: "curated/", access: "read" }] }] }],
+    });
+    const target = "arn:aws:iam::444455556666:role/shop-lake-reader";
+    const chain = ask(run, "bi/reader", "sts:AssumeRole", target);
+    assert.equal(chain.decision, "Allowed", chain.text);
+    assert.equal(await simulateRequest(chain.roleArn!, run.region, chain.documents, chain.request!), "Allowed");
+    // IAM's endpoint is global: its requests still count as us-east-1.
+    assert.equal(ask(run, "bi/reader", "iam:GetRole", target).request?.context["aws:RequestedRegion"], "us-east-1");
   });
 
   it("the command: exit 0 for yes, 1 for no, each answer confirmed with iam-simulate; usage errors exit 2", async () => {

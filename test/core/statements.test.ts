@@ -23,6 +23,9 @@ describe("custom statements", () => {
     assert.deepEqual(problems([{ actions: ["sqs:Get*"], resources: ["arn:aws:sqs:us-east-1:111122223333:orders"] }]), []);
     assert.deepEqual(problems([{ actions: ["ses:SendEmail"], resources: ["arn:aws:ses:us-east-1:111122223333:identity/example.com"], conditions: [{ operator: "StringEquals", key: "ses:FromAddress", values: ["reports@example.com"] }] }]), []);
     assert.deepEqual(problems([{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-reports/2026/*"], conditions: [{ operator: "StringEquals", key: "aws:SourceVpce", values: ["vpce-1a2b3c4d"] }] }]), []);
+    // Some actions take another service's ARNs: a command on EC2 instances, a role to assume.
+    assert.deepEqual(problems([{ actions: ["ssm:SendCommand"], resources: ["arn:aws:ec2:us-east-1:111122223333:instance/i-0123456789abcdef0", "arn:aws:ssm:us-east-1:111122223333:document/reporting-export"] }]), []);
+    assert.deepEqual(problems([{ actions: ["sts:AssumeRole"], resources: ["arn:aws:iam::111122223333:role/reporting-reader"] }]), []);
     // sts:GetCallerIdentity and ec2:DescribeInstances accept nothing but "*".
     assert.deepEqual(problems([{ actions: ["ec2:DescribeInstances"], resources: ["*"] }]), []);
   });
@@ -57,6 +60,11 @@ describe("custom statements", () => {
         'statements.0.conditions.3.key: "aws:SourceVpce" is given twice with StringEquals: list its values once',
       ],
     );
+    // A policy variable is refused in a condition value as in a resource: `${aws:PrincipalTag/kubernetes-namespace}`
+    // would reach an IRSA role, whose sessions carry no tags (the pack refuses it), and no report resolves it.
+    assert.deepEqual(problems([{ actions: ["s3:ListBucket"], resources: ["arn:aws:s3:::acme-reports"], conditions: [{ operator: "StringLike", key: "s3:prefix", values: ["2026/*", "${aws:PrincipalTag/kubernetes-namespace}/*"] }] }]), [
+      'statements.0.conditions.0.values.1: "${aws:PrincipalTag/kubernetes-namespace}/*": policy variables (${...}) are not supported in custom statements',
+    ]);
     // Tag keys are global in name only: an action without tag support never carries them.
     assert.match(problems([{ actions: ["route53:ListHostedZones"], resources: ["*"], conditions: [{ operator: "StringEquals", key: "aws:ResourceTag/team", values: ["web"] }] }])[0], /is not a condition key of route53:ListHostedZones/);
   });

@@ -18,6 +18,7 @@ import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { asList, policyDocument, type ConditionBlock, type PolicyDocument, type Statement } from "../../core/document";
 import { catalogAction, conditionKeyValid } from "../../core/catalog";
 import { presetStatementMatch } from "../../core/presets";
+import { requestedRegion } from "../../core/environment";
 import { DEFAULT_AUDIENCE } from "../../core/trust";
 import { conditionsHold, evaluateTrust, evaluateTrustAll, globMatch, podIdentityRequests, webIdentityRequest, type AssumeRequest } from "../../core/trustEval";
 import { grantText, type GrantRow } from "../../analysis/grants";
@@ -445,9 +446,6 @@ export interface ProbeResult {
   decision: string;
 }
 
-/** Global endpoints: their requests count as us-east-1 for `aws:RequestedRegion`. */
-const GLOBAL_ENDPOINTS = /^(iam|route53|cloudfront|organizations|globalaccelerator|waf):/i;
-
 /**
  * Evaluates a preset's requests against the role's documents: each must get the decision the preset expects
  * (its upstream requests allowed; another cluster's, zone's or untagged resource denied).
@@ -455,7 +453,7 @@ const GLOBAL_ENDPOINTS = /^(iam|route53|cloudfront|organizations|globalaccelerat
 export async function checkProbes(input: GrantCheckInput, probes: { label: string; action: string; resource: string; context?: Record<string, string | string[]>; expect: "Allowed" | "Denied" }[]): Promise<ProbeResult[]> {
   const out: ProbeResult[] = [];
   for (const p of probes) {
-    const region = GLOBAL_ENDPOINTS.test(p.action) ? "us-east-1" : p.resource.split(":")[3] || input.region;
+    const region = requestedRegion(p.action, p.resource.split(":")[3] || input.region);
     const context: Context = {
       "aws:SecureTransport": "true",
       "aws:RequestedRegion": region,

@@ -10,6 +10,7 @@ import { permissionDocumentsOf, rolesOf } from "../tools/inventory";
 import { runOffline } from "../tools/offline";
 import { checkResources } from "../tools/policyCheck";
 import { accessModel } from "../tools/access/model";
+import { forgetDecisions } from "../tools/access/verify";
 import { rawProgram } from "./raw";
 import { syntheticConfig } from "./synthetic";
 
@@ -50,6 +51,7 @@ async function main() {
     const findings = await checkResources(run.resources);
     policy.push(performance.now() - t);
     if (findings.length) throw new Error(`synthetic stack has violations: ${findings[0].message}`);
+    forgetDecisions();
     t = performance.now();
     const model = await accessModel(run);
     access.push(performance.now() - t);

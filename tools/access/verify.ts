@@ -215,19 +215,39 @@ async function simulate(input: GrantCheckInput, request: Request): Promise<{ dec
     note = `identity policies only: the resource policy in account ${resourceAccount} is not part of this stack`;
     resourceAccount = account;
   }
-  const response = await runSimulation(
-    {
-      identityPolicies: input.documents.map((policy, i) => ({ name: `policy-${i + 1}`, policy })),
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      ...(resourcePolicy ? { resourcePolicy } : {}),
-      ...(input.boundary ? { permissionBoundaryPolicies: input.boundary.map((policy, i) => ({ name: `boundary-${i + 1}`, policy })) } : {}),
-      request: { action: request.action, principal: input.principal, resource: { resource: request.resource, accountId: resourceAccount }, contextVariables: request.context },
-    },
-    {},
-  );
-  if (response.resultType === "error") return { decision: `not simulated (${response.errors.message})` };
-  return { decision: response.overallResult, ...(note ? { note } : {}) };
+  const simulation = {
+    identityPolicies: input.documents.map((policy, i) => ({ name: `policy-${i + 1}`, policy })),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    ...(resourcePolicy ? { resourcePolicy } : {}),
+    ...(input.boundary ? { permissionBoundaryPolicies: input.boundary.map((policy, i) => ({ name: `boundary-${i + 1}`, policy })) } : {}),
+    request: { action: request.action, principal: input.principal, resource: { resource: request.resource, accountId: resourceAccount }, contextVariables: request.context },
+  };
+  const decision = await decide(simulation);
+  return { decision, ...(decision.startsWith("not simulated") || !note ? {} : { note }) };
+}
+
+/**
+ * iam-simulate's decision, remembered by its whole input: a stack's roles share documents and requests (and a report
+ * with `--base` evaluates both sides), and a decision depends on nothing else. Bounded, so that a large stack's
+ * report does not keep every request it made.
+ */
+const decisions = new Map<string, Promise<string>>();
+const DECISIONS_KEPT = 20_000;
+/** Forgets every remembered decision (the benchmark times reports that evaluate every request). */
+export function forgetDecisions(): void {
+  decisions.clear();
+}
+function decide(simulation: Parameters<typeof runSimulation>[0]): Promise<string> {
+  const key = JSON.stringify(simulation);
+  let decision = decisions.get(key);
+  if (!decision) {
+    if (decisions.size >= DECISIONS_KEPT) decisions.clear();
+    decision = runSimulation(simulation, {}).then((r) => (r.resultType === "error" ? `not simulated (${r.errors.message})` : r.overallResult));
+    decisions.set(key, decision);
+    decision.catch(() => decisions.delete(key));
+  }
+  return decision;
 }
 
 /** The request a row stands for: wildcards filled in, its conditions satisfied, over TLS in the stack's region. */

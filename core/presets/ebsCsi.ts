@@ -101,6 +101,9 @@ export const ebsCsi: PresetDefinition = {
     name: "ebs-csi-controller-sa",
     chart: "aws-ebs-csi-driver/aws-ebs-csi-driver",
     annotationsValue: "controller.serviceAccount.annotations",
+    // The driver writes the cluster-name tag the cluster-scoped statements require only when started with
+    // --k8s-tag-cluster-id (aws-ebs-csi-driver#2899), which this chart value sets.
+    alsoSet: (ctx) => (ctx.clusterScoped ? ["controller.k8sTagClusterId=<clusterName>"] : []),
   },
   required: [],
   optional: ["clusterName", "kmsKeyArns", "clusterScoped"],

@@ -138,7 +138,8 @@ export function chartValues(access: PresetAccess, region: string): string[] {
     prefix: ctx.prefix,
     zoneIdFilters: ctx.hostedZoneIds.map((z) => `--zone-id-filter=${z}`).join(","),
   };
-  return (PRESETS[access.preset.name].serviceAccount.alsoSet ?? []).map((v) => v.replace(/<(\w+)>/g, (m, k: string) => values[k] ?? m));
+  const alsoSet = PRESETS[access.preset.name].serviceAccount.alsoSet ?? [];
+  return (typeof alsoSet === "function" ? alsoSet(ctx) : alsoSet).map((v) => v.replace(/<(\w+)>/g, (m, k: string) => values[k] ?? m));
 }
 
 /** Services of the preset whose requests count as us-east-1 for `aws:RequestedRegion`. */

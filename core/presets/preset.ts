@@ -75,9 +75,10 @@ export interface ChartServiceAccount {
   annotationsValue: string;
   /**
    * Other values the preset relies on (`--set` form), e.g. the cluster name the add-on tags with; `<clusterName>`,
-   * `<vpcId>`, `<region>`, `<bucket>`, `<prefix>` and `<zoneIdFilters>` stand for the preset's values.
+   * `<vpcId>`, `<region>`, `<bucket>`, `<prefix>` and `<zoneIdFilters>` stand for the preset's values. A function
+   * when they depend on the preset's options.
    */
-  alsoSet?: string[];
+  alsoSet?: string[] | ((ctx: PresetContext) => string[]);
 }
 
 /** Everything a preset's statements depend on, defaults applied. */

@@ -11,7 +11,7 @@ import { catalogAction, conditionKeyValid } from "../../core/catalog";
 import { Checker } from "../../core/check";
 import { asList, policyDocument, type Statement } from "../../core/document";
 import { compactStatements } from "../../core/layout";
-import { checkPreset, presetProbes, PRESETS, presetStatementMatch, presetStatements, type AddonPreset, type PresetProbe } from "../../core/presets";
+import { chartValues, checkPreset, presetProbes, PRESETS, presetStatementMatch, presetStatements, type AddonPreset, type PresetProbe } from "../../core/presets";
 import { typesReachedByAnyName } from "../../policy/lib/resourceScope";
 import { checkProbes, probeAgrees } from "../../tools/access/verify";
 import { ROOT } from "../../tools/offline";
@@ -187,6 +187,12 @@ describe("presets: the add-ons' policies", () => {
       assert.match(problemsOf({ name: "ebs-csi", kmsKeyArns: ["arn:aws:kms:us-east-1:111122223333:alias/ebs"] })[0], /kmsKeyArns\.0: .* is not a valid KMS key ARN/);
       assert.deepEqual(problemsOf({ name: "ebs-csi", kmsKeyArns: [KEY], extra: 1 }), ["preset.extra: unknown argument"]);
     });
+  });
+
+  it("the chart values a preset relies on, filled in: the cluster-scoped EBS policy needs the driver to write its cluster-name tag", () => {
+    assert.deepEqual(chartValues({ preset: { name: "ebs-csi", clusterScoped: true }, clusterName: CLUSTER }, "eu-west-1"), [`controller.k8sTagClusterId=${CLUSTER}`]);
+    assert.deepEqual(chartValues({ preset: { name: "ebs-csi" }, clusterName: CLUSTER }, "eu-west-1"), []);
+    assert.deepEqual(chartValues({ preset: { name: "cluster-autoscaler" }, clusterName: CLUSTER }, "eu-west-1"), [`autoDiscovery.clusterName=${CLUSTER}`, "awsRegion=eu-west-1"]);
   });
 
   it("docs/presets.md documents each preset: its section, its chart's ServiceAccount and value, its pins, every residual statement", () => {

@@ -5,7 +5,7 @@ import type { AddonPreset } from "../core/presets";
 import type { ServiceAccountMode } from "../core/serviceAccount";
 import type { KmsGrant, SnsGrant, SqsGrant } from "../core/serviceGrants";
 import type { CustomStatement } from "../core/statements";
-import type { EsoIdentity, ExternalSecretDataFrom, ExternalSecretData, CreationPolicy, SecretStoreKind } from "../core/eso";
+import type { EsoSettings, ExternalSecretDataFrom, ExternalSecretData, CreationPolicy, SecretStoreKind } from "../core/eso";
 import type { CrossAccountMode } from "../core/targetRole";
 import type { IdentityMode } from "../core/podIdentity";
 import type { ChainedRole } from "../core/workload";
@@ -131,25 +131,7 @@ export interface ExternalSecretSpec {
 }
 
 /** The External Secrets Operator: its Helm release, its controller identity and its ClusterSecretStore. */
-export interface ExternalSecretsSpec {
-  namespace: string;
-  /** Fixed name of the controller's ServiceAccount (the chart creates it). */
-  serviceAccount: string;
-  /**
-   * Which ServiceAccount the controller's role is bound to.
-   * `reader` (default): a pod-less ServiceAccount in ESO's namespace, annotated with the role; the
-   * ClusterSecretStore authenticates as it (`auth.jwt`), and the controller's own ServiceAccount carries no
-   * role, so a SecretStore without `auth` in some namespace gets no AWS identity from the controller.
-   * `controller`: the chart's ServiceAccount is annotated with the role (ESO's usual setup): every SecretStore
-   * without `auth`, in any namespace, reads with the controller's role.
-   */
-  identity: EsoIdentity;
-  readerServiceAccount: string;
-  chart: { name: string; repository: string; version: string };
-  /** `namespaces`: served besides those of the configured ExternalSecrets (the store admits no other). */
-  clusterSecretStore: { name: string; findByPath: boolean; namespaces: string[] };
-  /** Secrets the controller may read for the ClusterSecretStore. */
-  secrets: SecretGrant[];
+export interface ExternalSecretsSpec extends EsoSettings {
   /** Tags of the controller's role, besides roleDefaults.tags. */
   tags: Record<string, string>;
 }

@@ -177,14 +177,30 @@ export interface ResolvedExternalSecret {
   dataFrom: ExternalSecretDataFrom[];
 }
 
-export interface ResolvedEso {
+/** The operator's own settings (its release, its controller identity, its ClusterSecretStore), defaults applied. */
+export interface EsoSettings {
   namespace: string;
+  /** Fixed name of the controller's ServiceAccount (the chart creates it). */
   serviceAccount: string;
+  /**
+   * Which ServiceAccount the controller's role is bound to.
+   * `reader` (default): a pod-less ServiceAccount in ESO's namespace, annotated with the role; the
+   * ClusterSecretStore authenticates as it (`auth.jwt`), and the controller's own ServiceAccount carries no
+   * role, so a SecretStore without `auth` in some namespace gets no AWS identity from the controller.
+   * `controller`: the chart's ServiceAccount is annotated with the role (ESO's usual setup): every SecretStore
+   * without `auth`, in any namespace, reads with the controller's role.
+   */
   identity: EsoIdentity;
   readerServiceAccount: string;
   chart: { name: string; repository: string; version: string };
+  /** `namespaces`: served besides those of the configured ExternalSecrets (the store admits no other). */
   clusterSecretStore: { name: string; findByPath: boolean; namespaces: string[] };
+  /** Secrets the controller may read for the ClusterSecretStore. */
   secrets: SecretGrant[];
+}
+
+/** The operator with its ExternalSecrets and workload SecretStores, resolved. */
+export interface ResolvedEso extends EsoSettings {
   externalSecrets: ResolvedExternalSecret[];
   workloadStores: WorkloadSecretStore[];
 }

@@ -40,6 +40,12 @@ export class AuditAlarm extends pulumi.ComponentResource {
     const problems = auditAlarmProblems(args);
     if (!Array.isArray(args.oidcProviderArns)) problems.push({ path: ["oidcProviderArns"], message: "expected a list of IAM OIDC provider ARNs" });
     else if (args.oidcProviderArns.length === 0 && args.roleNamePrefix === undefined) problems.push({ path: ["oidcProviderArns"], message: "must list at least one IAM OIDC provider ARN, or give roleNamePrefix: the alarm would watch nothing" });
+    // Plain provider ARNs: the patterns' length is known now, before anything is registered (account ids are 12 digits).
+    if (problems.length === 0 && args.oidcProviderArns.every((a) => typeof a === "string")) {
+      const roleArnPatterns = args.roleNamePrefix ? [`arn:${(args.oidcProviderArns[0] as string | undefined)?.split(":")[1] ?? "aws"}:iam::${"0".repeat(12)}:role${args.rolePath ?? "/"}${args.roleNamePrefix}*`] : [];
+      const longest = Math.max(...AUDITED_ERRORS.map((x) => failurePattern(x.code, { providerArns: args.oidcProviderArns as string[], roleArnPatterns }).length));
+      if (longest > FILTER_PATTERN_CHARS) problems.push({ path: ["oidcProviderArns"], message: `the filter patterns would be up to ${longest} characters, over CloudWatch Logs' ${FILTER_PATTERN_CHARS}: watch fewer providers` });
+    }
     if (problems.length > 0) throw new ArgsError(`AuditAlarm ${JSON.stringify(name)}`, problems);
     super("eks-irsa:index:AuditAlarm", name, {}, opts);
     const namespace = args.metricNamespace ?? "EKS/IRSA";

@@ -24,7 +24,8 @@ import { workloadProblems } from "../core/workload";
 import { ESO_NAME, esoArgs, esoConfigPath, targetArgs, targetConfigPath, workloadArgs, workloadConfigPath } from "./args";
 import { ConfigError, unique, type ConfigProblem } from "./errors";
 import type { ClusterCreateSpec, EnvironmentSpec, ExternalSecretsSpec, TargetAccountSpec, WorkloadSpec } from "./model";
-import { IdentityMode } from "../core/podIdentity";
+import { IdentityMode, usesIrsa } from "../core/podIdentity";
+import { auditPatternProblem } from "../core/audit";
 import { planEnvironment, workloadRoleArn, type EnvironmentPlan } from "./plan";
 import { stackConfigSchema, type StackConfigInput } from "./schema";
 
@@ -495,6 +496,23 @@ export interface ValidatedConfig {
   layout: EnvironmentPlan;
 }
 
+/** The audit alarm's filter patterns, sized for the IAM OIDC providers the stack will watch (stacks/environment.ts). */
+function auditProblems(spec: EnvironmentSpec): ConfigProblem[] {
+  if (!spec.auditAlarm) return [];
+  const irsaOn = (cluster: string) => spec.workloads.some((w) => usesIrsa(w.mode) && w.clusters.includes(cluster));
+  const primary = irsaOn(spec.cluster.name) || spec.externalSecrets !== undefined || spec.crossAccount.some((t) => t.mode === "oidc");
+  const issuerOf = (k: { oidcIssuerUrl?: string; oidcProviderArn?: string }) => k.oidcProviderArn?.split(":oidc-provider/")[1] ?? k.oidcIssuerUrl?.replace(/^https:\/\//, "");
+  const clusters = [...(primary ? [{ issuer: issuerOf(spec.cluster) }] : []), ...spec.cluster.additionalClusters.filter((k) => irsaOn(k.name)).map((k) => ({ issuer: issuerOf(k) }))];
+  const problem = auditPatternProblem(clusters, spec.region, spec.partition, spec.roleDefaults.path, `${spec.cluster.name}-`);
+  const out: ConfigProblem[] = problem ? [{ path: "auditAlarm", message: problem }] : [];
+  // CloudWatch notifies only a topic of the alarm's own region (PutMetricAlarm: "Invalid region ... specified").
+  const topic = spec.auditAlarm.alarmTopicArn ? parseArn(spec.auditAlarm.alarmTopicArn) : undefined;
+  if (topic && (topic.partition !== spec.partition || topic.region !== spec.region)) {
+    out.push({ path: "auditAlarm.alarmTopicArn", message: `${quoted(spec.auditAlarm.alarmTopicArn)} is in ${topic.partition}/${topic.region}: an alarm notifies only a topic of its own region (${spec.region})` });
+  }
+  return out;
+}
+
 /**
  * Validates the `eks-irsa:` config object (keys without the namespace) for a stack in `region`.
  * Throws a ConfigError naming every problem; never returns a partly valid spec.
@@ -510,6 +528,8 @@ export function validateStackConfig(raw: unknown, region: string | undefined, mo
   const cross = crossChecks(defaulted, region, stackAccountIds);
   if (cross.length > 0) throw new ConfigError(cross);
   const spec = resolve(defaulted, region);
+  const audit = auditProblems(spec);
+  if (audit.length > 0) throw new ConfigError(audit);
   const own = identityProblems(spec, stackAccounts(defaulted, stackAccountIds));
   if (own.length > 0) throw new ConfigError(own);
   const objects = checkEsoObjects(spec, models);

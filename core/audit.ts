@@ -46,3 +46,22 @@ export function auditAlarmProblems(args: { logGroupName?: unknown; alarmTopicArn
   c.name(["roleNamePrefix"], args.roleNamePrefix, { what: "role name prefix (1-63 characters: letters, digits and +=,.@_-)", test: (v) => /^[\w+=,.@-]{1,63}$/.test(v) });
   return c.problems;
 }
+
+/** The clusters a stack's audit alarm sizes its patterns for: each one's issuer (host and path), when known. */
+export interface AuditedCluster {
+  issuer?: string;
+}
+
+/**
+ * Why the audit alarm's filter patterns would be over CloudWatch Logs' limit, before anything is registered: one
+ * provider clause per IRSA cluster, the roles' ARN prefix. Account ids are 12 digits and an EKS issuer's id 32
+ * characters, so the length is known from the config alone.
+ */
+export function auditPatternProblem(clusters: AuditedCluster[], region: string, partition: string, rolePath: string, roleNamePrefix: string): string | undefined {
+  const account = "0".repeat(12);
+  const providerArns = clusters.map((k) => `arn:${partition}:iam::${account}:oidc-provider/${k.issuer ?? `oidc.eks.${region}.amazonaws.com/id/${"0".repeat(32)}`}`);
+  const roleArnPatterns = [`arn:${partition}:iam::${account}:role${rolePath}${roleNamePrefix}*`];
+  const longest = Math.max(...AUDITED_ERRORS.map((x) => failurePattern(x.code, { providerArns, roleArnPatterns }).length));
+  if (longest <= FILTER_PATTERN_CHARS) return undefined;
+  return `its filter patterns would be ${longest} characters for the IAM OIDC providers of ${clusters.length} clusters, over CloudWatch Logs' ${FILTER_PATTERN_CHARS}: alarm per stack with fewer clusters using IRSA`;
+}

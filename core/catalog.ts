@@ -41,6 +41,9 @@ function read<T>(...parts: string[]): T | undefined {
 
 const SERVICE = /^[a-z0-9-]+$/;
 
+/** An own key of a catalog object (`constructor` is not an action); Object.hasOwn is not in the policy pack's lib. */
+const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
+
 /** Whether the catalog knows the service prefix (`sqs`, `elasticloadbalancing`). */
 export function serviceExists(service: string): boolean {
   return SERVICE.test(service) && read<string[]>("services.json")?.includes(service) === true;
@@ -61,7 +64,9 @@ export function serviceActions(service: string): string[] {
 export function catalogAction(action: string): CatalogAction | undefined {
   const [service, name, ...rest] = action.split(":");
   if (!service || !name || rest.length > 0) return undefined;
-  return actionsOf(service.toLowerCase())[name.toLowerCase()];
+  // Own keys only: `sqs:constructor` or `sqs:toString` must not read Object.prototype.
+  const actions = actionsOf(service.toLowerCase());
+  return hasOwn(actions, name.toLowerCase()) ? actions[name.toLowerCase()] : undefined;
 }
 
 /** True for an action that accepts only `Resource: "*"` (no resource type in the catalog). */
@@ -104,7 +109,8 @@ function resourceTypeKeys(action: CatalogAction, type: string): string[] {
   const service = actionServices.get(action);
   if (!service) return [];
   const types = read<Record<string, { conditionKeys?: string[] }>>("resourceTypes", `${service}.json`) ?? {};
-  return types[type.toLowerCase()]?.conditionKeys ?? types[type]?.conditionKeys ?? [];
+  const own = (k: string) => (hasOwn(types, k) ? types[k].conditionKeys : undefined);
+  return own(type.toLowerCase()) ?? own(type) ?? [];
 }
 
 /** The service each catalog action object was read from. */
@@ -114,4 +120,16 @@ const actionServices = new WeakMap<CatalogAction, string>();
 export function resourceTypeArns(service: string): string[] {
   const types = SERVICE.test(service) ? read<Record<string, { arn: string }>>("resourceTypes", `${service}.json`) : undefined;
   return Object.values(types ?? {}).map((t) => t.arn);
+}
+
+/** A service's resource types: the catalog's name (`parameter`, `Secret`) and ARN format. */
+export function resourceTypesOf(service: string): { name: string; arn: string }[] {
+  const types = SERVICE.test(service) ? read<Record<string, { key?: string; arn: string }>>("resourceTypes", `${service}.json`) : undefined;
+  return Object.entries(types ?? {}).map(([k, t]) => ({ name: t.key ?? k, arn: t.arn }));
+}
+
+/** The ARN formats of the resource types an action of `service` acts on (none for an action that accepts only `*`). */
+export function actionResourceArns(service: string, action: CatalogAction): string[] {
+  const types = (SERVICE.test(service) ? read<Record<string, { arn: string }>>("resourceTypes", `${service}.json`) : undefined) ?? {};
+  return action.resourceTypes.map((t) => t.name.toLowerCase()).filter((k) => hasOwn(types, k)).map((k) => types[k].arn);
 }

@@ -4,13 +4,13 @@
  * spelled-out verb prefix, named resources in the stack's partition and account (`*` only for actions that accept
  * nothing else), condition keys the action evaluates, and no privilege escalation.
  */
-import { catalogAction, conditionKeyValid, isWildcardOnly, resourceTypeArns, serviceActions, serviceExists, type CatalogAction } from "./catalog";
+import { actionResourceArns, catalogAction, conditionKeyValid, isWildcardOnly, resourceTypeArns, resourceTypesOf, serviceActions, serviceExists, type CatalogAction } from "./catalog";
 import type { Checker } from "./check";
 import type { ConditionBlock, Statement } from "./document";
 import { GLOBAL_SERVICES, partitionOfRegion } from "./environment";
 import type { FieldPath, Problem } from "./problems";
 import { quoted } from "./problems";
-import { globMatch } from "./trustEval";
+import { globMatch, globsOverlap } from "./trustEval";
 
 /** One condition of a custom statement: `operator` on `key`, true when the request's value matches one of `values`. */
 export interface StatementCondition {
@@ -96,9 +96,62 @@ export function expandCustomAction(action: string): { actions: CatalogAction[]; 
 
 const ARN = /^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$/;
 
-/** The literal start of a resource type's ARN resource part (`table/`, `secret:`, `` for a queue or bucket). */
-function typeHeads(service: string): string[] {
-  return resourceTypeArns(service).map((arn) => arn.split(":").slice(5).join(":")).map((r) => r.slice(0, Math.max(0, r.indexOf("${")))).sort((a, b) => b.length - a.length);
+const VARIABLE = /\$\{[^}]+\}/g;
+/** A catalog ARN format as an IAM pattern: each variable (`${TableName}`) one or more characters. */
+const formatAsGlob = (format: string) => format.replace(VARIABLE, "?*");
+
+/** A character the pattern does not contain, to build names only its wildcards can match. */
+function freshCharacter(pattern: string): string {
+  let code = 0xa7;
+  while (pattern.includes(String.fromCharCode(code))) code++;
+  return String.fromCharCode(code);
+}
+
+/**
+ * The resource types of `service` whose every resource the ARN pattern reaches whatever its name, decided as the
+ * policy pack decides it (policy/lib/resourceScope.ts): the pattern matches a resource of the type named with
+ * characters it does not contain (3 and 64 of them), so only its wildcards can match the name. `...:tab*`,
+ * `...:parameter*` reach every table and parameter as surely as `...:table/*` does.
+ */
+function typesReachedByAnyName(service: string, region: string, account: string, part: string, pattern: string): string[] {
+  const fresh = freshCharacter(pattern);
+  return resourceTypesOf(service).flatMap((t) => {
+    const [, , owner, tRegion, tAccount, ...rest] = t.arn.split(":");
+    const resource = rest.join(":");
+    const first = resource.search(VARIABLE);
+    if (owner !== service || first < 0) return [];
+    if (!globsOverlap(region, formatAsGlob(tRegion)) || !globsOverlap(account, formatAsGlob(tAccount))) return [];
+    const head = resource.slice(0, first);
+    const tail = formatAsGlob(resource.slice(first).replace(/^\$\{[^}]+\}/, ""));
+    const suffix = `${service}/${t.name.toLowerCase()}` === "secretsmanager/secret" ? `-${fresh.repeat(6)}` : "";
+    return [3, 64].every((n) => globsOverlap(part, `${head}${fresh.repeat(n)}${suffix}${tail}`)) ? [t.name.toLowerCase()] : [];
+  });
+}
+
+/** The ARN formats some actions take, for a message: at most three. */
+function formatsOf(actions: { service: string; action: CatalogAction }[]): string {
+  const all = [...new Set(actions.flatMap((a) => actionResourceArns(a.service, a.action)))];
+  return `${all.slice(0, 3).join(" or ")}${all.length > 3 ? " or ..." : ""}`;
+}
+
+/** Whether a resource ARN (pattern) can name a resource an action acts on: one of its resource types' ARN formats. */
+function actsOn(service: string, action: CatalogAction, resource: string): boolean {
+  const fields = arnFieldsOf(resource);
+  return actionResourceArns(service, action).some((format) => {
+    const f = arnFieldsOf(formatAsGlob(format));
+    return f.every((field, i) => globsOverlap(fields[i], field)) && !slashInBucketName(format, resource);
+  });
+}
+
+/** An ARN's partition, service, region, account and resource part: IAM matches each on its own. */
+function arnFieldsOf(arn: string): string[] {
+  const parts = arn.split(":");
+  return [...parts.slice(1, 5), parts.slice(5).join(":")];
+}
+
+/** A bucket name has no `/`: `arn:aws:s3:::reports/2026/*` names objects, never a bucket (`s3:ListBucket` on it grants nothing). */
+function slashInBucketName(format: string, resource: string): boolean {
+  return format.endsWith(":s3:::${BucketName}") && /^[^*?]*\//.test(resource.slice("arn:".length).split(":").slice(4).join(":"));
 }
 
 /** The services whose ARNs a service's actions take: its own, and those of its resource types (`sts`: IAM roles, `ssm`: EC2 instances). */
@@ -113,24 +166,26 @@ function hasVariable(c: Checker, at: FieldPath, value: string): boolean {
   return true;
 }
 
-function checkResource(c: Checker, at: FieldPath, resource: string, services: string[], partition: string | undefined): void {
-  if (hasVariable(c, at, resource)) return;
+/** Checks one resource ARN; true when it has no problem (so that whether the actions act on it can be asked). */
+function checkResource(c: Checker, at: FieldPath, resource: string, services: string[], partition: string | undefined): boolean {
+  if (hasVariable(c, at, resource)) return false;
   const m = ARN.exec(resource);
   if (!m) {
     c.add(at, `${quoted(resource)} is not an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)`);
-    return;
+    return false;
   }
+  const before = c.problems.length;
   const [, p, service, region, account, part] = m;
   if (!["aws", "aws-cn", "aws-us-gov"].includes(p)) c.add(at, `${quoted(resource)}: ${quoted(p)} is not a partition (aws, aws-cn or aws-us-gov)`);
   else if (partition && p !== partition) c.add(at, `${quoted(resource)} is in partition ${p}, but the stack's region is in ${partition}`);
   if (services.length > 0 && !services.some((s) => resourceServicesOf(s).includes(service))) c.add(at, `${quoted(resource)} is a ${service} resource, but the statement's actions are ${services.join(", ")} actions`);
   if (region !== "" && region !== "*" && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) c.add(at, `${quoted(resource)}: ${quoted(region)} is not a region`);
   if (account !== "" && !/^\d{12}$/.test(account)) c.add(at, `${quoted(resource)}: name the account (12 digits): ${quoted(account)} could reach resources of other accounts`);
-  const head = typeHeads(service).find((h) => part.startsWith(h)) ?? "";
-  const name = part.slice(head.length);
-  if (name === "" || /^[*?]/.test(name)) {
-    c.add(at, `${quoted(resource)} reaches every ${head ? head.replace(/[/:]$/, "") : `${service} resource`} whatever its name: name the resources (a literal name or prefix before any wildcard)`);
+  const reached = typesReachedByAnyName(service, region, account, part, resource);
+  if (reached.length > 0) {
+    c.add(at, `${quoted(resource)} reaches every ${reached.join(", ")} whatever its name: name the resources (a literal name or prefix before any wildcard)`);
   }
+  return c.problems.length === before;
 }
 
 /**
@@ -142,7 +197,9 @@ export function checkStatements(c: Checker, at: FieldPath, value: unknown, conte
   c.list<Record<string, unknown>>(at, value, (s, p) => {
     if (!c.object(p, s)) return;
     c.known(p, s, ["actions", "resources", "conditions"]);
-    const expanded: { id: string; action: CatalogAction }[] = [];
+    const expanded: { id: string; service: string; action: CatalogAction }[] = [];
+    /** Each listed action (or verb prefix) with its field and the catalog actions it stands for. */
+    const listed: { at: FieldPath; name: string; actions: { service: string; action: CatalogAction }[] }[] = [];
     const services = new Set<string>();
     if (s.actions === undefined) c.add([...p, "actions"], "is required");
     else if (c.list<unknown>([...p, "actions"], s.actions, (a, q) => {
@@ -150,10 +207,12 @@ export function checkStatements(c: Checker, at: FieldPath, value: unknown, conte
       const found = expandCustomAction(a);
       if ("problem" in found) return void c.add(q, found.problem);
       services.add(found.service);
-      expanded.push(...found.actions.map((action) => ({ id: `${found.service}:${action.name}`, action })));
+      expanded.push(...found.actions.map((action) => ({ id: `${found.service}:${action.name}`, service: found.service, action })));
+      listed.push({ at: q, name: a, actions: found.actions.map((action) => ({ service: found.service, action })) });
       const escalating = ESCALATION_ACTIONS.filter((e) => globMatch(a, e, true));
       if (escalating.length > 0) c.add(q, `${quoted(a)} lets the role grant itself more (${escalating.join(", ")}): privilege escalation is refused`);
     }) && (s.actions as unknown[]).length === 0) c.add([...p, "actions"], "must list at least one action");
+    const beforeResources = c.problems.length;
     if (s.resources === undefined) c.add([...p, "resources"], "is required");
     else if (c.list<unknown>([...p, "resources"], s.resources, (r, q) => {
       if (typeof r !== "string") return void c.add(q, "expected a string");
@@ -162,8 +221,25 @@ export function checkStatements(c: Checker, at: FieldPath, value: unknown, conte
         if (scoped.length > 0) c.add(q, `"*" for actions that accept resource ARNs (${scoped.slice(0, 5).join(", ")}${scoped.length > 5 ? ", ..." : ""}): name the resources`);
         return;
       }
-      checkResource(c, q, r, [...services], partition);
+      if (checkResource(c, q, r, [...services], partition) && expanded.length > 0 && !expanded.some((a) => actsOn(a.service, a.action, r))) {
+        const scoped = expanded.filter((a) => !isWildcardOnly(a.action));
+        c.add(q, scoped.length === 0
+          ? `${quoted(r)}: ${[...new Set(expanded.map((a) => a.id))].slice(0, 3).join(", ")} accept only "*" as a resource: a resource ARN grants nothing`
+          : `${quoted(r)} is no resource ${scoped.slice(0, 3).map((a) => a.id).join(", ")}${scoped.length > 3 ? ", ..." : ""} can act on (${formatsOf(scoped)}): the statement would grant nothing on it`);
+      }
     }) && (s.resources as unknown[]).length === 0) c.add([...p, "resources"], "must list at least one resource");
+    // An action none of the resources names is granted nothing: a silent no-op the role's owner would find in a pod.
+    if (c.problems.length === beforeResources && Array.isArray(s.resources) && s.resources.length > 0) {
+      const resources = s.resources as string[];
+      for (const l of listed) {
+        const granted = l.actions.some((a) => (isWildcardOnly(a.action) ? resources.includes("*") : resources.some((r) => r !== "*" && actsOn(a.service, a.action, r))));
+        if (granted) continue;
+        const scoped = l.actions.filter((a) => !isWildcardOnly(a.action));
+        c.add(l.at, scoped.length === 0
+          ? `${quoted(l.name)} accepts only "*" as a resource (it acts on no resource type): give it its own statement with resources: ["*"]`
+          : `${quoted(l.name)} acts on none of the statement's resources (it takes ${formatsOf(scoped)}): it would be granted nothing`);
+      }
+    }
     const seen = new Set<string>();
     c.list<Record<string, unknown>>([...p, "conditions"], s.conditions, (cond, q) => {
       if (!c.object(q, cond)) return;

@@ -23,6 +23,24 @@ export function globMatch(pattern: string, value: string, ignoreCase = false): b
   return re.test(value);
 }
 
+/** Whether some string matches both IAM patterns (`*`: any run of characters, `/` included; `?`: one character). */
+export function globsOverlap(a: string, b: string): boolean {
+  const memo = new Map<number, boolean>();
+  const from = (i: number, j: number): boolean => {
+    const key = i * (b.length + 1) + j;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    let result: boolean;
+    if (i === a.length && j === b.length) result = true;
+    else if (a[i] === "*") result = from(i + 1, j) || (j < b.length && from(i, j + 1));
+    else if (b[j] === "*") result = from(i, j + 1) || (i < a.length && from(i + 1, j));
+    else result = i < a.length && j < b.length && (a[i] === "?" || b[j] === "?" || a[i] === b[j]) && from(i + 1, j + 1);
+    memo.set(key, result);
+    return result;
+  };
+  return from(0, 0);
+}
+
 /**
  * IAM's ArnLike/ArnEquals: both sides split into the six ARN fields, each field matched on its own, so a `*`
  * in the account field cannot swallow the region or the resource. Anything that is not an ARN does not match.

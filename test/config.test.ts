@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { configProblems } from "./helpers/problems";
 import { validateStackConfig } from "../config/validate";
+import { auditPatternProblem, failurePattern } from "../core/audit";
 
 const KEY = "arn:aws:kms:us-east-1:111122223333:key/1f2e3d4c-5b6a-4789-8abc-def012345678";
 const base = () => ({
@@ -150,5 +151,38 @@ describe("config: validation rules, each with its path and message", () => {
       assert.match(e.message, /invalid eks-irsa config \(1 problem\):\n {2}workloads\[0\]\.namespace: "Data_Pipeline" is not a valid Kubernetes namespace \(RFC 1123 label/);
       return true;
     });
+  });
+});
+
+describe("config: the audit alarm's filter patterns fit CloudWatch Logs' 1,024 characters", () => {
+  const issuer = (i: number) => `https://oidc.eks.us-east-1.amazonaws.com/id/${i.toString(16).toUpperCase().padStart(32, "0")}`;
+  const withClusters = (n: number) => ({
+    cluster: {
+      name: "c1",
+      oidcIssuerUrl: issuer(0),
+      additionalClusters: Array.from({ length: n }, (_, i) => ({ name: `c${i + 2}`, oidcIssuerUrl: issuer(i + 1) })),
+    },
+    roleDefaults: { trustPolicyQuota: 4096 },
+    workloads: [{ name: "app", namespace: "team-a" }],
+    auditAlarm: { logGroupName: "aws-cloudtrail-logs" },
+  });
+
+  it("refuses at auditAlarm a stack whose providers would not fit (it failed inside the deployment, with a stack trace)", () => {
+    assert.deepEqual(problems(withClusters(7)), [
+      "auditAlarm: its filter patterns would be 1405 characters for the IAM OIDC providers of 8 clusters, over CloudWatch Logs' 1024: alarm per stack with fewer clusters using IRSA",
+    ]);
+  });
+
+  it("sizes the patterns as the component writes them", () => {
+    const providerArns = [0, 1, 2, 3].map((i) => `arn:aws:iam::111122223333:oidc-provider/${issuer(i).slice("https://".length)}`);
+    const exact = failurePattern("InvalidIdentityToken", { providerArns, roleArnPatterns: ["arn:aws:iam::111122223333:role/c1-*"] }).length;
+    assert.ok(exact <= 1024);
+    assert.equal(auditPatternProblem(providerArns.map((a) => ({ issuer: a.split(":oidc-provider/")[1] })), "us-east-1", "aws", "/", "c1-"), undefined);
+    assert.doesNotThrow(() => validateStackConfig(withClusters(3), "us-east-1"));
+  });
+
+  it("refuses a topic of another region or partition: CloudWatch alarms notify only topics of their own region", () => {
+    const config = { ...withClusters(0), auditAlarm: { logGroupName: "trail", alarmTopicArn: "arn:aws:sns:eu-west-1:111122223333:alerts" } };
+    assert.deepEqual(problems(config), ['auditAlarm.alarmTopicArn: "arn:aws:sns:eu-west-1:111122223333:alerts" is in aws/eu-west-1: an alarm notifies only a topic of its own region (us-east-1)']);
   });
 });

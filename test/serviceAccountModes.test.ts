@@ -118,6 +118,9 @@ describe("ServiceAccounts owned by others, presets and the audit alarm (componen
       ["AssumeRoleWithWebIdentityAccessDenied", 1, "GreaterThanOrEqualToThreshold", ["arn:aws:sns:eu-west-1:111122223333:alerts"]],
       ["AssumeRoleWithWebIdentityInvalidToken", 1, "GreaterThanOrEqualToThreshold", ["arn:aws:sns:eu-west-1:111122223333:alerts"]],
     ]);
+    // Plain provider ARNs whose patterns would be over 1,024 characters: refused in the constructor, not inside an apply.
+    const many = Array.from({ length: 8 }, (_, i) => `arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/${String(i).padStart(32, "0")}`);
+    assert.throws(() => new AuditAlarm("many", { logGroupName: "trail", oidcProviderArns: many }), (e: Error) => e instanceof ArgsError && /oidcProviderArns: the filter patterns would be up to \d+ characters, over CloudWatch Logs' 1024/.test(e.message));
     assert.throws(() => new AuditAlarm("bad", { logGroupName: "no spaces", oidcProviderArns: [], threshold: 0, alarmTopicArn: "arn:aws:sqs:eu-west-1:111122223333:q" }), (e: Error) =>
       e instanceof ArgsError && ["logGroupName", "alarmTopicArn", "threshold", "oidcProviderArns"].every((p) => e.problems.some((x) => x.path[0] === p)),
     );

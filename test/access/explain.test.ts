@@ -178,6 +178,13 @@ describe("access --explain: why a ServiceAccount can or cannot make a call", () 
     }
   });
 
+  it("refuses an action the AWS service catalog does not have, before any run (iam-simulate cannot answer for it)", () => {
+    for (const action of ["sqs:Foo", "s3:GetObjects", "nosuch:GetThing", "sqs:constructor"]) {
+      assert.throws(() => takeExplain(["dev", "--explain", "a/b", action, "*"]), { message: `--explain: ${action} is not an action of the AWS service catalog (check its spelling)` });
+    }
+    assert.doesNotThrow(() => takeExplain(["dev", "--explain", "a/b", "sqs:sendmessage", "*"]));
+  });
+
   it("takes the explain arguments out of the rest", () => {
     assert.deepEqual(takeExplain(["dev", "--explain", "a/b", "s3:GetObject", "*", "--format", "json", "--context", "aws:SecureTransport=false", "--audience", "x"]), {
       rest: ["dev", "--format", "json"],

@@ -3,6 +3,7 @@
  * refusal names its field, as the component reports it and as config validation maps it to the config key.
  */
 import { strict as assert } from "node:assert";
+import fc from "fast-check";
 import { Checker } from "../../core/check";
 import { policyDocument } from "../../core/document";
 import { checkStatements, customStatement, expandCustomAction, statementAccountProblems, type CustomStatement } from "../../core/statements";
@@ -87,7 +88,58 @@ describe("custom statements", () => {
         'statements.0.resources.6: "parameter/app" is not an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)',
       ],
     );
-    assert.match(problems([{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::*/reports/*"] }])[0], /reaches every s3 resource whatever its name/);
+    assert.match(problems([{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::*/reports/*"] }])[0], /reaches every object whatever its name/);
+  });
+
+  it("refuses a wildcard inside a resource type's ARN prefix, as the policy pack does (tab*, param*, secret*, func*)", () => {
+    for (const [action, resource, reached] of [
+      ["dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:111122223333:tab*", /every .*table whatever its name/],
+      ["ssm:GetParameter", "arn:aws:ssm:us-east-1:111122223333:param*", /every parameter whatever its name/],
+      ["ssm:GetParameter", "arn:aws:ssm:us-east-1:111122223333:parameter*", /every parameter whatever its name/],
+      ["secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:111122223333:secret*", /every secret whatever its name/],
+      ["lambda:InvokeFunction", "arn:aws:lambda:us-east-1:111122223333:func*", /every .*function.* whatever its name/],
+    ] as const) {
+      const found = problems([{ actions: [action], resources: [resource] }]);
+      assert.equal(found.length, 1, `${resource}: ${found.join("; ")}`);
+      assert.match(found[0], reached);
+    }
+    // A literal name or prefix after the type's own prefix still passes.
+    assert.deepEqual(problems([{ actions: ["dynamodb:GetItem"], resources: ["arn:aws:dynamodb:us-east-1:111122223333:table/orders*"] }]), []);
+  });
+
+  it("refuses names of Object.prototype as actions (sqs:constructor), without throwing", () => {
+    assert.deepEqual(problems([{ actions: ["sqs:constructor", "sqs:toString", "sqs:hasOwnProperty"], resources: ["*"] }]), [
+      'statements.0.actions.0: "sqs:constructor" is not an action of sqs in the AWS service catalog',
+      'statements.0.actions.1: "sqs:toString" is not an action of sqs in the AWS service catalog',
+      'statements.0.actions.2: "sqs:hasOwnProperty" is not an action of sqs in the AWS service catalog',
+    ]);
+  });
+
+  it("refuses a resource none of the actions acts on, and an action none of the resources is for (either grants nothing)", () => {
+    const one = (statement: unknown) => problems([statement]);
+    assert.match(one({ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-reports"] })[0], /^statements\.0\.resources\.0: "arn:aws:s3:::acme-reports" is no resource s3:GetObject can act on .*\$\{BucketName\}\/\$\{ObjectName\}/);
+    assert.match(one({ actions: ["kms:Decrypt"], resources: ["arn:aws:kms:us-east-1:111122223333:alias/reports"] })[0], /is no resource kms:Decrypt can act on/);
+    assert.match(one({ actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:us-east-1::orders"] })[0], /is no resource sqs:SendMessage can act on/);
+    assert.match(one({ actions: ["sqs:ListQueues"], resources: ["arn:aws:sqs:us-east-1:111122223333:orders"] })[0], /sqs:ListQueues accept only "\*" as a resource: a resource ARN grants nothing/);
+    assert.deepEqual(one({ actions: ["s3:ListBucket", "s3:GetObject"], resources: ["arn:aws:s3:::acme-reports/2026/*"] }), [
+      'statements.0.actions.0: "s3:ListBucket" acts on none of the statement\'s resources (it takes arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName} or arn:${Partition}:s3:::${BucketName}): it would be granted nothing',
+    ]);
+    assert.deepEqual(one({ actions: ["sqs:SendMessage", "sqs:ListQueues"], resources: ["arn:aws:sqs:us-east-1:111122223333:orders"] }), [
+      'statements.0.actions.1: "sqs:ListQueues" accepts only "*" as a resource (it acts on no resource type): give it its own statement with resources: ["*"]',
+    ]);
+    // Each action acting on one of the resources, and a verb prefix some of whose actions do, pass.
+    assert.deepEqual(one({ actions: ["s3:ListBucket", "s3:GetObject", "s3:Get*"], resources: ["arn:aws:s3:::acme-reports", "arn:aws:s3:::acme-reports/2026/*"] }), []);
+  });
+
+  it("never throws, whatever the strings (fast-check)", () => {
+    const word = fc.oneof(fc.string(), fc.constantFrom("sqs:", "s3:", "arn:aws:", "*", "?", "constructor", "__proto__", "table/", ":", "${x}"));
+    const text = fc.array(word, { maxLength: 6 }).map((w) => w.join(""));
+    fc.assert(
+      fc.property(fc.array(fc.record({ actions: fc.array(text, { maxLength: 3 }), resources: fc.array(text, { maxLength: 3 }), conditions: fc.array(fc.record({ operator: text, key: text, values: fc.array(text, { maxLength: 2 }) }), { maxLength: 2 }) }), { maxLength: 2 }), (statements) => {
+        problems(statements);
+      }),
+      { numRuns: 300, seed: 13 },
+    );
   });
 
   it("refuses privilege escalation, and a global service the region guardrail would deny", () => {

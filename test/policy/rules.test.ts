@@ -93,6 +93,13 @@ describe("policy pack: rules", () => {
   });
 });
 
+describe("policy pack: unknown actions", () => {
+  it("a name of Object.prototype (sqs:constructor) is no action, though iam-data's iamActionExists says it is", async () => {
+    const found = await checkResources([policy("proto", [{ Effect: "Allow", Action: ["sqs:constructor", "sqs:SendMessage"], Resource: "arn:aws:sqs:us-east-1:111122223333:q" }])]);
+    assert.deepEqual(found.map((f) => f.rule), ["permissions-unknown-action"]);
+  });
+});
+
 describe("policy pack: enforcement levels from pack config", () => {
   const bad = BAD_FIXTURES.find((f) => f.rule === "permissions-unknown-action")!.resources;
   it("defaults to mandatory", async () => {

@@ -256,7 +256,14 @@ export function checkStatements(c: Checker, at: FieldPath, value: unknown, conte
         if (seen.has(id)) c.add([...q, "key"], `${quoted(key)} is given twice with ${String(cond.operator)}: list its values once`);
         seen.add(id);
       }
-      if (c.list<unknown>([...q, "values"], cond.values, (v, r) => (typeof v === "string" ? void hasVariable(c, r, v) : c.add(r, "expected a string"))) && (cond.values as unknown[]).length === 0) {
+      const boolean = typeof cond.operator === "string" && /^(?:ForAnyValue:|ForAllValues:)?(Bool|Null)(?:IfExists)?$/.exec(cond.operator)?.[1];
+      const value = (v: unknown, r: FieldPath) => {
+        if (typeof v !== "string") return c.add(r, "expected a string");
+        // IAM compares Bool and Null values with "true" and "false": any other value never matches.
+        if (boolean && !/^(true|false)$/i.test(v)) return c.add(r, `${quoted(v)} is not a value of ${boolean} ("true" or "false"): the condition would never hold`);
+        hasVariable(c, r, v);
+      };
+      if (c.list<unknown>([...q, "values"], cond.values, value) && (cond.values as unknown[]).length === 0) {
         c.add([...q, "values"], "must list at least one value");
       } else if (cond.values === undefined) c.add([...q, "values"], "is required");
     });

@@ -66,6 +66,15 @@ describe("custom statements", () => {
     assert.deepEqual(problems([{ actions: ["s3:ListBucket"], resources: ["arn:aws:s3:::acme-reports"], conditions: [{ operator: "StringLike", key: "s3:prefix", values: ["2026/*", "${aws:PrincipalTag/kubernetes-namespace}/*"] }] }]), [
       'statements.0.conditions.0.values.1: "${aws:PrincipalTag/kubernetes-namespace}/*": policy variables (${...}) are not supported in custom statements',
     ]);
+    // IAM compares Bool and Null with "true" and "false": another value never matches.
+    assert.deepEqual(
+      problems([{ ...PARAMS, conditions: [{ operator: "Bool", key: "aws:SecureTransport", values: ["maybe"] }, { operator: "Null", key: "aws:SourceVpce", values: ["yes", "False"] }] }]),
+      [
+        'statements.0.conditions.0.values.0: "maybe" is not a value of Bool ("true" or "false"): the condition would never hold',
+        'statements.0.conditions.1.values.0: "yes" is not a value of Null ("true" or "false"): the condition would never hold',
+      ],
+    );
+    assert.deepEqual(problems([{ ...PARAMS, conditions: [{ operator: "BoolIfExists", key: "aws:SecureTransport", values: ["true"] }] }]), []);
     // Tag keys are global in name only: an action without tag support never carries them.
     assert.match(problems([{ actions: ["route53:ListHostedZones"], resources: ["*"], conditions: [{ operator: "StringEquals", key: "aws:ResourceTag/team", values: ["web"] }] }])[0], /is not a condition key of route53:ListHostedZones/);
   });

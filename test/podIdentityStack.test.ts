@@ -173,9 +173,21 @@ describe("Pod Identity: blue/green clusters", () => {
     const many = { ...blueGreen, additionalClusters: "CDEF0123456".split("").map((c) => ({ name: `prod-${c.toLowerCase()}`, oidcIssuerUrl: issuer(c) })) };
     const problems = configProblems({ cluster: many, workloads }, "us-east-1");
     assert.equal(problems.length, 1);
-    assert.match(problems[0], /^cluster\.additionalClusters: the trust policy for 12 clusters is \d+ characters, over the 2048-character quota: 4 of the clusters fit; at AWS's maximum of 4096 9 fit/);
+    assert.match(problems[0], /^cluster\.additionalClusters: workload orders: the trust policy for 12 clusters is \d+ characters, over the 2048-character quota: 4 of the clusters fit; at AWS's maximum of 4096 9 fit/);
     // The Pod Identity workload alone fits: one statement names every cluster.
     assert.deepEqual(configProblems({ cluster: many, workloads: [workloads[1]] }, "us-east-1"), []);
+  });
+
+  it("too many clusters: each failing workload named at cluster.additionalClusters, also with the stack's cluster retired", () => {
+    const five = { ...blueGreen, additionalClusters: "CDEF".split("").map((c) => ({ name: `prod-${c.toLowerCase()}`, oidcIssuerUrl: issuer(c) })) };
+    const two = [workloads[0], { name: "billing", namespace: "a-rather-long-namespace-name-for-billing" }];
+    assert.deepEqual(
+      configProblems({ cluster: five, workloads: two }, "us-east-1").map((p) => p.replace(/ is \d+ characters.*/, "")),
+      ["cluster.additionalClusters: workload orders: the trust policy for 5 clusters", "cluster.additionalClusters: workload billing: the trust policy for 5 clusters"],
+    );
+    // Retired: the workload runs on every other cluster without listing them: the key is still the stack's clusters.
+    const six = { ...five, retired: true, additionalClusters: [...five.additionalClusters, { name: "prod-1", oidcIssuerUrl: issuer("1") }] };
+    assert.deepEqual(configProblems({ cluster: six, workloads: [workloads[0]] }, "us-east-1").map((p) => p.replace(/ is \d+ characters.*/, "")), ["cluster.additionalClusters: workload orders: the trust policy for 5 clusters"]);
   });
 });
 

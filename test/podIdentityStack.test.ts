@@ -197,6 +197,18 @@ describe("Pod Identity: config problems name their keys", () => {
     ["pod-identity in China", { cluster: { name: "shop" }, workloads: [{ name: "a", namespace: "n", mode: "pod-identity" }] }, "cn-north-1", ['workloads[0].mode: "pod-identity": EKS Pod Identity is not available in the China regions (cn-north-1): use mode irsa']],
     ["the stack default in China", { cluster: { name: "shop" }, roleDefaults: { mode: "both" }, workloads: [{ name: "a", namespace: "n" }] }, "cn-north-1", ['workloads[0].mode: "both": EKS Pod Identity is not available in the China regions (cn-north-1): use mode irsa']],
     ["a Fargate cluster", { cluster: { ...cluster, fargate: true }, workloads: [{ name: "a", namespace: "n", mode: "pod-identity" }] }, undefined, ['workloads[0].mode: "pod-identity": the workload runs on Fargate, where EKS Pod Identity does not work: use mode irsa']],
+    [
+      "fargate: false on a cluster that runs every pod on Fargate",
+      { cluster: { ...cluster, fargate: true }, workloads: [{ name: "a", namespace: "n", mode: "pod-identity", fargate: false }] },
+      undefined,
+      ['workloads[0].mode: "pod-identity": cluster shop runs every pod on Fargate (cluster.fargate), where EKS Pod Identity does not work, whatever workloads[0].fargate says: use mode irsa, or run the workload on other clusters'],
+    ],
+    [
+      "a namespace a created cluster's Fargate profile selects",
+      { cluster: { name: "shop", create: { fargateProfile: true } }, workloads: [{ name: "f", namespace: "batch", fargate: true }, { name: "a", namespace: "batch", mode: "both" }, { name: "b", namespace: "web", mode: "pod-identity" }] },
+      undefined,
+      ['workloads[1].namespace: "batch" on cluster shop is selected by its Fargate profile (cluster.create.fargateProfile, for workload f): the pods of mode both would run on Fargate, where EKS Pod Identity does not work: use another namespace, or mode irsa'],
+    ],
     ["a ServiceAccount pattern", { cluster, workloads: [{ name: "a", namespace: "n", serviceAccount: "job-*", mode: "pod-identity" }] }, undefined, ['workloads[0].serviceAccount: mode pod-identity associates one ServiceAccount, not the pattern "job-*": name it, share one role by ABAC (sharedNamespaces), or use mode irsa']],
     ["ABAC in mode irsa", { cluster, workloads: [{ name: "a", namespace: "n", sharedNamespaces: ["m"] }] }, undefined, ["workloads[0].sharedNamespaces: a role shared by ABAC is keyed on Pod Identity session tags, which IRSA does not set (mode irsa): use mode pod-identity"]],
     ["a placeholder without ABAC", { cluster, workloads: [{ name: "a", namespace: "n", mode: "pod-identity", secrets: [{ prefix: "t/{namespace}/" }] }] }, undefined, ['workloads[0].secrets[0].prefix: "t/{namespace}/": {namespace} and {cluster} resolve per association only in a role shared by ABAC (sharedNamespaces, mode pod-identity)']],

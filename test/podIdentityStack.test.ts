@@ -178,6 +178,20 @@ describe("Pod Identity: blue/green clusters", () => {
     assert.deepEqual(configProblems({ cluster: many, workloads: [workloads[1]] }, "us-east-1"), []);
   });
 
+  it("the plan names each cluster as it is: the stack's existing one beside a created one, and a created cluster's Fargate profile", async () => {
+    const text = renderPlan(
+      await runStack("shop", {
+        "aws:region": "us-east-1",
+        "eks-irsa:cluster": { name: "prod-blue", oidcIssuerUrl: issuer("B"), additionalClusters: [{ name: "prod-green", create: { fargateProfile: true } }] },
+        "eks-irsa:workloads": [workloads[1], { name: "batch", namespace: "batch", fargate: true }],
+      }),
+    );
+    assert.deepEqual(text.split("\n").filter((l) => l.startsWith("cluster ")), [
+      "cluster   prod-blue: existing",
+      "cluster   prod-green: CREATE with @pulumi/eks, a Fargate profile for namespaces batch (every pod there runs on Fargate) (blue/green: the roles of its workloads trust it too)",
+    ]);
+  });
+
   it("too many clusters: each failing workload named at cluster.additionalClusters, also with the stack's cluster retired", () => {
     const five = { ...blueGreen, additionalClusters: "CDEF".split("").map((c) => ({ name: `prod-${c.toLowerCase()}`, oidcIssuerUrl: issuer(c) })) };
     const two = [workloads[0], { name: "billing", namespace: "a-rather-long-namespace-name-for-billing" }];

@@ -162,9 +162,11 @@ function esoChanges(base: AccessModel, head: AccessModel): Change[] {
 
 /** Every change from `base` to `head`: identities in head's order, then the removed ones. */
 export function diffModels(base: AccessModel, head: AccessModel): Change[] {
-  const issuers = (m: AccessModel) => [...new Set(m.identities.flatMap((i) => i.assumers.flatMap((a) => (a.type === "service-account" ? [a.issuer] : []))))].sort().join(" ");
-  // Issuers are named only when both sides have some and they differ (not for a stack new at the base).
-  const withIssuer = issuers(base) !== "" && issuers(head) !== "" && issuers(base) !== issuers(head);
+  const issuerList = (m: AccessModel) => [...new Set(m.identities.flatMap((i) => i.assumers.flatMap((a) => (a.type === "service-account" ? [a.issuer] : []))))].sort();
+  const issuers = (m: AccessModel) => issuerList(m).join(" ");
+  // Issuers are named when both sides have some and they differ (not for a stack new at the base), and whenever a
+  // side has several (clusters of one stack): `api/orders` alone would not say which cluster's trust changed.
+  const withIssuer = (issuers(base) !== "" && issuers(head) !== "" && issuers(base) !== issuers(head)) || issuerList(base).length > 1 || issuerList(head).length > 1;
   const before = new Map(base.identities.map((i) => [keyOf(i), i]));
   const after = new Set(head.identities.map(keyOf));
   return [

@@ -61,15 +61,21 @@ export function planEnvironment(spec: EnvironmentSpec, env: AwsEnvironment, clus
       return undefined;
     }
   };
-  const allClusters = 1 + spec.cluster.additionalClusters.length;
-  // Too many clusters for a trust: the workload's own list when it has fewer than all, else the stack's.
-  const clustersPath = (i: number) => (path: FieldPath) =>
-    path.length === 1 && path[0] === "clusters" && spec.workloads[i].clusters.length === allClusters ? "cluster.additionalClusters" : workloadConfigPath(i)(path);
-  const workloads = spec.workloads.map((w, i) =>
-    attempt(clustersPath(i), () =>
-      planIdentity(workloadDefinition(w.name, workloadArgs(spec, i), { quotaFields: CONFIG_QUOTA_FIELDS }), env, workloadClusters(spec, env, cluster, w.clusters)),
-    ),
-  );
+  // Every cluster a workload runs on by default: a retired stack cluster is not one of them.
+  const allClusters = (spec.cluster.retired ? 0 : 1) + spec.cluster.additionalClusters.length;
+  // Too many clusters for a trust: the workload's own list when it has fewer than all, else the stack's (naming the
+  // workload: several may fail at that one key).
+  const stackWide = (i: number, path: FieldPath) => path.length === 1 && path[0] === "clusters" && spec.workloads[i].clusters.length === allClusters;
+  const workloads = spec.workloads.map((w, i) => {
+    try {
+      return planIdentity(workloadDefinition(w.name, workloadArgs(spec, i), { quotaFields: CONFIG_QUOTA_FIELDS }), env, workloadClusters(spec, env, cluster, w.clusters));
+    } catch (e) {
+      if (!(e instanceof SizeLimitError)) throw e;
+      if (stackWide(i, e.path)) problems.push({ path: "cluster.additionalClusters", message: `workload ${w.name}: ${e.detail}` });
+      else problems.push({ path: workloadConfigPath(i)(e.path), message: e.detail });
+      return undefined;
+    }
+  });
   const eso = esoArgs(spec);
   const externalSecrets = eso
     ? attempt(esoConfigPath(eso.origins), () => {

@@ -24,7 +24,7 @@ import { workloadProblems } from "../core/workload";
 import { ESO_NAME, esoArgs, esoConfigPath, targetArgs, targetConfigPath, workloadArgs, workloadConfigPath } from "./args";
 import { ConfigError, unique, type ConfigProblem } from "./errors";
 import type { ClusterCreateSpec, EnvironmentSpec, ExternalSecretsSpec, TargetAccountSpec, WorkloadSpec } from "./model";
-import { IdentityMode, usesIrsa } from "../core/podIdentity";
+import { IdentityMode, usesIrsa, usesPodIdentity } from "../core/podIdentity";
 import { auditPatternProblem } from "../core/audit";
 import { planEnvironment, workloadRoleArn, type EnvironmentPlan } from "./plan";
 import { stackConfigSchema, type StackConfigInput } from "./schema";
@@ -119,6 +119,31 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
       else if (w.clusters!.indexOf(k) !== j) problems.push({ path: `workloads[${i}].clusters[${j}]`, message: `cluster ${JSON.stringify(k)} is listed twice` });
     }),
   );
+  // Fargate: a cluster that runs every pod there, or a created cluster's profile selecting a namespace, puts a Pod
+  // Identity workload's pods where no agent serves them, whatever the workload itself says.
+  const clusterKeys = [
+    { name: c.name, at: "cluster", fargate: c.fargate === true, profile: c.create?.fargateProfile === true, retired: c.retired === true },
+    ...(c.additionalClusters ?? []).map((k, j) => ({ name: k.name, at: `cluster.additionalClusters[${j}]`, fargate: k.fargate === true, profile: k.create?.fargateProfile === true, retired: false })),
+  ];
+  const clustersOf = (w: StackConfigInput["workloads"][number]) => w.clusters ?? clusterKeys.filter((k) => !k.retired).map((k) => k.name);
+  const onFargate = (w: StackConfigInput["workloads"][number]) => w.fargate ?? clusterKeys.some((k) => k.fargate && clustersOf(w).includes(k.name));
+  input.workloads.forEach((w, i) => {
+    const mode = modeOf(w);
+    if (!usesPodIdentity(mode) || onFargate(w)) return;
+    for (const k of clusterKeys.filter((x) => clustersOf(w).includes(x.name))) {
+      if (k.fargate) {
+        problems.push({ path: `workloads[${i}].mode`, message: `${JSON.stringify(mode)}: cluster ${k.name} runs every pod on Fargate (${k.at}.fargate), where EKS Pod Identity does not work, whatever workloads[${i}].fargate says: use mode irsa, or run the workload on other clusters` });
+        continue;
+      }
+      const selector = k.profile && w.namespace !== undefined ? input.workloads.findIndex((f) => f !== w && f.namespace === w.namespace && onFargate(f) && clustersOf(f).includes(k.name)) : -1;
+      if (selector >= 0) {
+        problems.push({
+          path: `workloads[${i}].namespace`,
+          message: `${JSON.stringify(w.namespace)} on cluster ${k.name} is selected by its Fargate profile (${k.at}.create.fargateProfile, for workload ${input.workloads[selector].name}): the pods of mode ${mode} would run on Fargate, where EKS Pod Identity does not work: use another namespace, or mode irsa`,
+        });
+      }
+    }
+  });
   const names = new Map<string, number>();
   const boundSas = new Map<string, number>();
   input.workloads.forEach((w, i) => {

@@ -134,9 +134,12 @@ export function assertClustersFit(trust: IdentityTrust, clusters: readonly Clust
   const size = policySize(doc);
   const now = fitting(quota);
   const max = fitting(LIMITS.trustPolicyCharsMax);
+  // Pod Identity alone already names every cluster in one statement: only fewer clusters help then.
+  const podIdentityOnly = trust.kind === "pod-identity" && !trust.webIdentity;
+  const atMax = quota >= LIMITS.trustPolicyCharsMax ? "" : `at AWS's maximum of ${LIMITS.trustPolicyCharsMax} ${max} fit: `;
   const way = size <= LIMITS.trustPolicyCharsMax
     ? `raise the account's quota and ${quotaField} to at least ${size} (AWS allows up to ${LIMITS.trustPolicyCharsMax}, where ${max} fit)`
-    : `at AWS's maximum of ${LIMITS.trustPolicyCharsMax} ${max} fit: give the workload fewer clusters, or move it to mode pod-identity (one statement for every cluster)`;
+    : `${atMax}give the workload fewer clusters${podIdentityOnly ? "" : ", or move it to mode pod-identity (one statement for every cluster)"}`;
   throw new SizeLimitError(["clusters"], `the trust policy for ${clusters.length} clusters is ${size} characters, over the ${quota}-character quota: ${now} of the clusters fit; ${way}`);
 }
 

@@ -173,9 +173,35 @@ describe("Pod Identity: blue/green clusters", () => {
     const many = { ...blueGreen, additionalClusters: "CDEF0123456".split("").map((c) => ({ name: `prod-${c.toLowerCase()}`, oidcIssuerUrl: issuer(c) })) };
     const problems = configProblems({ cluster: many, workloads }, "us-east-1");
     assert.equal(problems.length, 1);
-    assert.match(problems[0], /^cluster\.additionalClusters: the trust policy for 12 clusters is \d+ characters, over the 2048-character quota: 4 of the clusters fit; at AWS's maximum of 4096 9 fit/);
+    assert.match(problems[0], /^cluster\.additionalClusters: workload orders: the trust policy for 12 clusters is \d+ characters, over the 2048-character quota: 4 of the clusters fit; at AWS's maximum of 4096 9 fit/);
     // The Pod Identity workload alone fits: one statement names every cluster.
     assert.deepEqual(configProblems({ cluster: many, workloads: [workloads[1]] }, "us-east-1"), []);
+  });
+
+  it("the plan names each cluster as it is: the stack's existing one beside a created one, and a created cluster's Fargate profile", async () => {
+    const text = renderPlan(
+      await runStack("shop", {
+        "aws:region": "us-east-1",
+        "eks-irsa:cluster": { name: "prod-blue", oidcIssuerUrl: issuer("B"), additionalClusters: [{ name: "prod-green", create: { fargateProfile: true } }] },
+        "eks-irsa:workloads": [workloads[1], { name: "batch", namespace: "batch", fargate: true }],
+      }),
+    );
+    assert.deepEqual(text.split("\n").filter((l) => l.startsWith("cluster ")), [
+      "cluster   prod-blue: existing",
+      "cluster   prod-green: CREATE with @pulumi/eks, a Fargate profile for namespaces batch (every pod there runs on Fargate) (blue/green: the roles of its workloads trust it too)",
+    ]);
+  });
+
+  it("too many clusters: each failing workload named at cluster.additionalClusters, also with the stack's cluster retired", () => {
+    const five = { ...blueGreen, additionalClusters: "CDEF".split("").map((c) => ({ name: `prod-${c.toLowerCase()}`, oidcIssuerUrl: issuer(c) })) };
+    const two = [workloads[0], { name: "billing", namespace: "a-rather-long-namespace-name-for-billing" }];
+    assert.deepEqual(
+      configProblems({ cluster: five, workloads: two }, "us-east-1").map((p) => p.replace(/ is \d+ characters.*/, "")),
+      ["cluster.additionalClusters: workload orders: the trust policy for 5 clusters", "cluster.additionalClusters: workload billing: the trust policy for 5 clusters"],
+    );
+    // Retired: the workload runs on every other cluster without listing them: the key is still the stack's clusters.
+    const six = { ...five, retired: true, additionalClusters: [...five.additionalClusters, { name: "prod-1", oidcIssuerUrl: issuer("1") }] };
+    assert.deepEqual(configProblems({ cluster: six, workloads: [workloads[0]] }, "us-east-1").map((p) => p.replace(/ is \d+ characters.*/, "")), ["cluster.additionalClusters: workload orders: the trust policy for 5 clusters"]);
   });
 });
 
@@ -185,6 +211,18 @@ describe("Pod Identity: config problems name their keys", () => {
     ["pod-identity in China", { cluster: { name: "shop" }, workloads: [{ name: "a", namespace: "n", mode: "pod-identity" }] }, "cn-north-1", ['workloads[0].mode: "pod-identity": EKS Pod Identity is not available in the China regions (cn-north-1): use mode irsa']],
     ["the stack default in China", { cluster: { name: "shop" }, roleDefaults: { mode: "both" }, workloads: [{ name: "a", namespace: "n" }] }, "cn-north-1", ['workloads[0].mode: "both": EKS Pod Identity is not available in the China regions (cn-north-1): use mode irsa']],
     ["a Fargate cluster", { cluster: { ...cluster, fargate: true }, workloads: [{ name: "a", namespace: "n", mode: "pod-identity" }] }, undefined, ['workloads[0].mode: "pod-identity": the workload runs on Fargate, where EKS Pod Identity does not work: use mode irsa']],
+    [
+      "fargate: false on a cluster that runs every pod on Fargate",
+      { cluster: { ...cluster, fargate: true }, workloads: [{ name: "a", namespace: "n", mode: "pod-identity", fargate: false }] },
+      undefined,
+      ['workloads[0].mode: "pod-identity": cluster shop runs every pod on Fargate (cluster.fargate), where EKS Pod Identity does not work, whatever workloads[0].fargate says: use mode irsa, or run the workload on other clusters'],
+    ],
+    [
+      "a namespace a created cluster's Fargate profile selects",
+      { cluster: { name: "shop", create: { fargateProfile: true } }, workloads: [{ name: "f", namespace: "batch", fargate: true }, { name: "a", namespace: "batch", mode: "both" }, { name: "b", namespace: "web", mode: "pod-identity" }] },
+      undefined,
+      ['workloads[1].namespace: "batch" on cluster shop is selected by its Fargate profile (cluster.create.fargateProfile, for workload f): the pods of mode both would run on Fargate, where EKS Pod Identity does not work: use another namespace, or mode irsa'],
+    ],
     ["a ServiceAccount pattern", { cluster, workloads: [{ name: "a", namespace: "n", serviceAccount: "job-*", mode: "pod-identity" }] }, undefined, ['workloads[0].serviceAccount: mode pod-identity associates one ServiceAccount, not the pattern "job-*": name it, share one role by ABAC (sharedNamespaces), or use mode irsa']],
     ["ABAC in mode irsa", { cluster, workloads: [{ name: "a", namespace: "n", sharedNamespaces: ["m"] }] }, undefined, ["workloads[0].sharedNamespaces: a role shared by ABAC is keyed on Pod Identity session tags, which IRSA does not set (mode irsa): use mode pod-identity"]],
     ["a placeholder without ABAC", { cluster, workloads: [{ name: "a", namespace: "n", mode: "pod-identity", secrets: [{ prefix: "t/{namespace}/" }] }] }, undefined, ['workloads[0].secrets[0].prefix: "t/{namespace}/": {namespace} and {cluster} resolve per association only in a role shared by ABAC (sharedNamespaces, mode pod-identity)']],

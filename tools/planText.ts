@@ -166,16 +166,23 @@ export function renderPlan(run: OfflineRun): string {
   const out: string[] = [];
   const custom = run.resources.filter((r) => (r.custom || !r.type.startsWith("eks-irsa:")) && !r.type.startsWith("pulumi:"));
   out.push(`eks-irsa offline plan: stack ${run.stack}, region ${run.region}, account ${run.accountId} (mocked: no AWS call was made)`);
-  const cluster = run.resources.find((r) => r.type === "eks:index:Cluster");
-  if (cluster) {
-    const i = cluster.inputs;
-    out.push(`cluster   ${String(i.name)}: CREATE with @pulumi/eks (Kubernetes ${String(i.version ?? "default")}, ${String(i.desiredCapacity)} x ${String(i.instanceType)}, ${String(i.minSize)}-${String(i.maxSize)} nodes)`);
+  // Each cluster by its own name: the stack's may exist while an additional one is created.
+  const created = (name: unknown) => run.resources.find((r) => r.type === "eks:index:Cluster" && r.inputs.name === name);
+  const fargateProfile = (i: Record<string, unknown>) => {
+    const selectors = (i.fargate as { selectors?: { namespace?: string }[] } | undefined)?.selectors ?? [];
+    return selectors.length > 0 ? `, a Fargate profile for namespaces ${selectors.map((x) => String(x.namespace)).join(", ")} (every pod there runs on Fargate)` : "";
+  };
+  const main = created(run.outputs.clusterName);
+  const retired = run.outputs.clusterRetired === true ? " (retired: no workload runs there any more; it still names the roles)" : "";
+  if (main) {
+    const i = main.inputs;
+    out.push(`cluster   ${String(i.name)}: CREATE with @pulumi/eks (Kubernetes ${String(i.version ?? "default")}, ${String(i.desiredCapacity)} x ${String(i.instanceType)}, ${String(i.minSize)}-${String(i.maxSize)} nodes${fargateProfile(i)})${retired}`);
   } else {
-    out.push(`cluster   ${String(run.outputs.clusterName)}: existing${run.outputs.clusterRetired === true ? " (retired: no workload runs there any more; it still names the roles)" : ""}`);
+    out.push(`cluster   ${String(run.outputs.clusterName)}: existing${retired}`);
   }
   for (const name of (run.outputs.additionalClusters as string[] | undefined) ?? []) {
-    const created = run.resources.find((r) => r.type === "eks:index:Cluster" && r.inputs.name === name);
-    out.push(`cluster   ${name}: ${created ? "CREATE with @pulumi/eks" : "existing"} (blue/green: the roles of its workloads trust it too)`);
+    const k = created(name);
+    out.push(`cluster   ${name}: ${k ? `CREATE with @pulumi/eks${fargateProfile(k.inputs)}` : "existing"} (blue/green: the roles of its workloads trust it too)`);
   }
   for (const line of oidcLines(run)) out.push(line);
   for (const line of agentLines(run)) out.push(line);

@@ -1,7 +1,7 @@
 import { asList } from "../../core/document";
 import { ABAC_TAGS, POD_IDENTITY_SERVICE } from "../../core/podIdentity";
 import { principalTagVariables } from "../lib/podIdentity";
-import { isAllow, readDocument, readString, trustOf } from "../lib/documents";
+import { isAllow, permissionDocuments, readDocument, readString, trustOf } from "../lib/documents";
 import { toPolicy, type CheckedResource, type StackRule, type Violation } from "../lib/rule";
 
 /**
@@ -22,17 +22,34 @@ export const sessionTagVariableOutsidePodIdentity: StackRule = {
     const out: Violation[] = [];
     const roles = new Map(resources.filter((r) => r.type === "aws:iam/role:Role").map((r) => [readString(r.props, "name") ?? r.name, r]));
     const policies = new Map(resources.filter((r) => r.type === "aws:iam/policy:Policy").map((r) => [readString(r.props, "arn"), r]));
-    const documentsOf = (roleName: string): { where: CheckedResource; text: string }[] => [
-      ...resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && readString(r.props, "role") === roleName).map((r) => ({ where: r, read: readDocument(r.props, "policy") })),
-      ...resources
-        .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && readString(r.props, "role") === roleName)
-        .flatMap((a) => {
-          const p = policies.get(readString(a.props, "policyArn"));
+    const list = (r: CheckedResource, key: string): unknown[] => {
+      try {
+        const v = r.props[key];
+        return Array.isArray(v) ? v : [];
+      } catch {
+        return [];
+      }
+    };
+    // Every way a program gives a role permissions: RolePolicy, the role's own inlinePolicies and managedPolicyArns,
+    // RolePolicyAttachment and PolicyAttachment (by the role's name or ARN).
+    const documentsOf = (role: CheckedResource, roleName: string): { where: CheckedResource; text: string }[] => {
+      const names = [roleName, readString(role.props, "arn")].filter((n): n is string => n !== undefined);
+      const attachedArns = [
+        ...list(role, "managedPolicyArns"),
+        ...resources.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && names.includes(readString(r.props, "role") ?? "")).map((a) => readString(a.props, "policyArn")),
+        ...resources.filter((r) => r.type === "aws:iam/policyAttachment:PolicyAttachment" && list(r, "roles").some((x) => typeof x === "string" && names.includes(x))).map((a) => readString(a.props, "policyArn")),
+      ];
+      return [
+        ...resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && names.includes(readString(r.props, "role") ?? "")).map((r) => ({ where: r, read: readDocument(r.props, "policy") })),
+        ...permissionDocuments(role.type, role.props).map(({ read }) => ({ where: role, read })),
+        ...[...new Set(attachedArns)].flatMap((arn) => {
+          const p = typeof arn === "string" ? policies.get(arn) : undefined;
           return p ? [{ where: p, read: readDocument(p.props, "policy") }] : [];
         }),
-    ].flatMap(({ where, read }) => (read.kind === "document" ? [{ where, text: JSON.stringify(read.document) }] : []));
+      ].flatMap(({ where, read }) => (read.kind === "document" ? [{ where, text: JSON.stringify(read.document) }] : []));
+    };
     for (const [name, role] of roles) {
-      const docs = documentsOf(name);
+      const docs = documentsOf(role, name);
       const variables = [...new Set(docs.flatMap((d) => principalTagVariables(d.text)))];
       if (variables.length === 0) continue;
       for (const v of variables.filter((x) => !ABAC_TAGS.includes(x))) {

@@ -79,3 +79,17 @@ describe("analysis/diff: conditions as data", () => {
     ]);
   });
 });
+
+describe("analysis/diff: assumers on several clusters", () => {
+  it("the OIDC assumers of two clusters going (both -> pod-identity): each named with its issuer, not twice the same line", () => {
+    const GREEN = "oidc.eks.us-east-1.amazonaws.com/id/FEDCBA9876543210FEDCBA9876543210";
+    const base = model();
+    const sa = base.identities[0].assumers[0] as Extract<Identity["assumers"][number], { type: "service-account" }>;
+    base.identities[0].assumers = [sa, { ...sa, issuer: GREEN, provider: `arn:aws:iam::${A}:oidc-provider/${GREEN}` }];
+    const head = model();
+    head.identities[0].assumers = [];
+    assert.deepEqual(lines(base, head), [`- workload app no longer assumable by shop/app via ${ISSUER}`, `- workload app no longer assumable by shop/app via ${GREEN}`]);
+    // One cluster: the ServiceAccount alone says it.
+    assert.deepEqual(lines(model(), head), ["- workload app no longer assumable by shop/app"]);
+  });
+});

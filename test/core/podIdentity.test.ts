@@ -145,6 +145,12 @@ describe("core/podIdentity: workloads in each mode", () => {
     assert.doesNotThrow(() => plan({}, clusters.slice(0, 4)));
     // Pod Identity names every cluster in one statement: twelve fit easily.
     assert.ok(policySize(plan({ mode: "pod-identity" }, clusters).trustPolicy) < 2048);
+    // Over the quota in mode pod-identity already: fewer clusters is the only way (not "move it to mode pod-identity").
+    const hundred = Array.from({ length: 100 }, (_, i) => placeholderCluster(ENV, { name: `cluster-${i}` }));
+    assert.throws(
+      () => plan({ mode: "pod-identity" }, hundred),
+      (e: Error) => e instanceof SizeLimitError && /fit: give the workload fewer clusters$/.test(e.detail),
+    );
   });
 
   it("refusals name the field", () => {

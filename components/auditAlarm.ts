@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as pulumi from "@pulumi/pulumi";
 import { AUDITED_ERRORS, auditAlarmProblems, failurePattern, FILTER_PATTERN_CHARS } from "../core/audit";
 import { ArgsError } from "../core/problems";
@@ -60,18 +60,18 @@ export class AuditAlarm extends pulumi.ComponentResource {
     });
     const alarms = AUDITED_ERRORS.map((x) => {
       const pattern = patterns.apply((p) => p[x.code]);
-      new aws.cloudwatch.LogMetricFilter(
+      new cloudwatch.LogMetricFilter(
         `${name}-${x.code}`,
         { name: `${name}-${x.code}`, logGroupName: args.logGroupName, pattern, metricTransformation: { name: x.metric, namespace, value: "1", defaultValue: "0" } },
         { parent: this },
       );
       // Dimensions cannot have a default value: a second filter counts the same events per role, for triage.
-      new aws.cloudwatch.LogMetricFilter(
+      new cloudwatch.LogMetricFilter(
         `${name}-${x.code}-by-role`,
         { name: `${name}-${x.code}-by-role`, logGroupName: args.logGroupName, pattern, metricTransformation: { name: `${x.metric}ByRole`, namespace, value: "1", dimensions: { RoleArn: "$.requestParameters.roleArn" } } },
         { parent: this },
       );
-      return new aws.cloudwatch.MetricAlarm(
+      return new cloudwatch.MetricAlarm(
         `${name}-${x.code}`,
         {
           name: `${name}-${x.code}`,

@@ -2,7 +2,9 @@
  * Account, partition and region as the AWS provider of a component reports them: asked once per provider and
  * Pulumi run (a stack of a thousand workloads makes three calls, not three thousand).
  */
-import * as aws from "@pulumi/aws";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
+import { getRegionOutput } from "@pulumi/aws/getRegion";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsEnvironment, Partition } from "../core/environment";
 import { partitionOfRegion } from "../core/environment";
@@ -19,7 +21,7 @@ export function awsEnvironmentOf(component: pulumi.Resource & { getProvider(memb
   if (!env) {
     const opts = provider ? { provider } : {};
     env = pulumi
-      .all([aws.getCallerIdentityOutput({}, opts).accountId, aws.getPartitionOutput({}, opts).partition, aws.getRegionOutput({}, opts).region])
+      .all([getCallerIdentityOutput({}, opts).accountId, getPartitionOutput({}, opts).partition, getRegionOutput({}, opts).region])
       .apply(([accountId, partition, region]) => ({ accountId, partition: partition as Partition, region }));
     byProvider.set(provider, env);
   }

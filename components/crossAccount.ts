@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { roleArn as roleArnOf } from "../core/arn";
 import { placeholderEnvironment } from "../core/environment";
@@ -218,7 +218,7 @@ export class TargetAccount extends pulumi.ComponentResource {
         for (const source of known.roles[r].sources) {
           const sa = dedicatedServiceAccount(name, role.name, source);
           const annotations = registered.arn.apply((arn) => annotationsFor(arn, { stsRegionalEndpoints: args.stsRegionalEndpoints ?? true, tokenExpirationSeconds: source.tokenExpirationSeconds }));
-          new k8s.core.v1.ServiceAccount(
+          new corev1.ServiceAccount(
             `${name}/${role.name}/${source.namespace}/${sa}`,
             { metadata: { name: sa, namespace: source.namespace!, labels: { ...LABELS, "eks-irsa/target": `${name}.${role.name}` }, annotations } },
             { parent: this, dependsOn: dependsOnOf(opts) },

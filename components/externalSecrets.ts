@@ -1,4 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as apiextensions from "@pulumi/kubernetes/apiextensions";
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import * as pulumi from "@pulumi/pulumi";
 import { Checker, validRegion } from "../core/check";
 import {
@@ -97,7 +98,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
     this.chartVersion = eso.chart.version;
     const waitFor = dependsOnOf(opts);
     const release = (values: pulumi.Input<Record<string, unknown>>) =>
-      new k8s.helm.v3.Release(
+      new Release(
         name,
         {
           name: eso.chart.name,
@@ -111,7 +112,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
         { parent: this },
       );
     const identity = (dependsOn: pulumi.Input<pulumi.Resource>[]) => new WorkloadIdentity(`${name}-controller`, controller, { parent: this, dependsOn });
-    let helm: k8s.helm.v3.Release;
+    let helm: Release;
     if (eso.identity === EsoIdentity.Reader) {
       // The chart's ServiceAccount carries no role; the reader ServiceAccount is created in the release's namespace.
       helm = release(esoHelmValues(eso.serviceAccount, {}));
@@ -124,7 +125,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
     const environment = checkedEnvironment(awsEnvironmentOf(this), `ExternalSecretsOperator ${JSON.stringify(name)}`, args.region);
     // The objects' names are known now; their specs (the region) once the provider answers, validated by the v1 models.
     const planned = esoObjects(eso, args.region ?? "us-east-1");
-    const stores = new Map<string, k8s.apiextensions.CustomResource>();
+    const stores = new Map<string, apiextensions.CustomResource>();
     this.objects = [];
     planned.forEach(({ object }, i) => {
       const ns = object.metadata.namespace;
@@ -136,7 +137,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
       });
       const ref = (object.spec as { secretStoreRef?: { name: string; kind: string } }).secretStoreRef;
       const store = ref ? stores.get(`${ref.kind}/${ref.kind === "SecretStore" ? ns : ""}/${ref.name}`) : undefined;
-      const resource = new k8s.apiextensions.CustomResource(
+      const resource = new apiextensions.CustomResource(
         logicalName(object),
         { apiVersion: object.apiVersion, kind: object.kind, metadata: checked.metadata, spec: checked.spec },
         // The CRDs come with the release; a store exists before the ExternalSecrets that use it.

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import { ARN_KINDS, issuerFromProviderArn, issuerHostPath } from "../core/arn";
 import { ArgsError, type Problem } from "../core/problems";
@@ -62,7 +62,7 @@ export class ClusterOidcProvider extends pulumi.ComponentResource {
     if (args.adoptArn !== undefined) {
       this.arn = pulumi.output(args.adoptArn);
     } else {
-      const provider = new aws.iam.OpenIdConnectProvider(
+      const provider = new iam.OpenIdConnectProvider(
         name,
         { url: args.issuerUrl!, clientIdLists: [DEFAULT_AUDIENCE], tags: args.tags },
         { parent: this, protect: args.protect ?? true },

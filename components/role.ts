@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import type { IdentityPlan } from "../core/identity";
 
@@ -16,7 +16,7 @@ export interface RoleArgs {
 }
 
 export interface RegisteredRole {
-  role: aws.iam.Role;
+  role: iam.Role;
   trustPolicy: pulumi.Output<string>;
   permissionPolicies: pulumi.Output<string>[];
 }
@@ -28,7 +28,7 @@ export interface RegisteredRole {
 export function registerRole(name: string, args: RoleArgs, opts: pulumi.CustomResourceOptions): RegisteredRole {
   const { layout } = args;
   const trustPolicy = args.plan.apply((p) => JSON.stringify(p.trustPolicy));
-  const role = new aws.iam.Role(
+  const role = new iam.Role(
     name,
     {
       name: layout.roleName,
@@ -45,10 +45,10 @@ export function registerRole(name: string, args: RoleArgs, opts: pulumi.CustomRe
     const json = args.plan.apply((p) => JSON.stringify(p.permissionPolicies[i].document));
     const suffix = i === 0 ? "access" : `access-${i + 1}`;
     if (laid.inline) {
-      new aws.iam.RolePolicy(`${name}-${suffix}`, { name: laid.name, role: role.name, policy: json }, opts);
+      new iam.RolePolicy(`${name}-${suffix}`, { name: laid.name, role: role.name, policy: json }, opts);
       return json;
     }
-    const policy = new aws.iam.Policy(
+    const policy = new iam.Policy(
       `${name}-${suffix}`,
       {
         name: laid.name,
@@ -59,7 +59,7 @@ export function registerRole(name: string, args: RoleArgs, opts: pulumi.CustomRe
       },
       opts,
     );
-    new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: role.name, policyArn: policy.arn }, opts);
+    new iam.RolePolicyAttachment(`${name}-${suffix}`, { role: role.name, policyArn: policy.arn }, opts);
     return json;
   });
   return { role, trustPolicy, permissionPolicies };

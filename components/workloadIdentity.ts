@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import * as eks from "@pulumi/aws/eks";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { awsConfigFile, awsConfigMapName } from "../core/crossAccount";
 import { placeholderEnvironment } from "../core/environment";
@@ -165,7 +165,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     const labels = { ...LABELS, "eks-irsa/workload": overrides?.label ?? name };
     const exact = !isPattern(this.serviceAccountName);
     if (exact && saMode === "created") {
-      new k8s.core.v1.ServiceAccount(
+      new corev1.ServiceAccount(
         name,
         { metadata: { name: this.serviceAccountName, namespace: this.serviceAccountNamespace, labels, annotations: this.serviceAccountAnnotations } },
         { parent: this, dependsOn: dependsOnOf(opts) },
@@ -173,7 +173,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     }
     if (exact && saMode === "annotated") {
       // Server-side apply of the annotations alone: the chart or operator that made the ServiceAccount keeps every other field.
-      new k8s.core.v1.ServiceAccountPatch(
+      new corev1.ServiceAccountPatch(
         name,
         { metadata: { name: this.serviceAccountName, namespace: this.serviceAccountNamespace, annotations: this.serviceAccountAnnotations } },
         { parent: this, dependsOn: dependsOnOf(opts) },
@@ -184,7 +184,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
       ? refs.flatMap((k) =>
           [this.serviceAccountNamespace, ...(args.sharedNamespaces ?? [])].map(
             (namespace) =>
-              new aws.eks.PodIdentityAssociation(
+              new eks.PodIdentityAssociation(
                 associationName(name, k.name!, namespace),
                 {
                   clusterName: k.name!,
@@ -205,7 +205,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     // Chained roles: an AWS config file with one profile per target role, for the pods to mount.
     const chained = args.chainedRoles ?? [];
     if (chained.length > 0 && kubernetes !== undefined) {
-      new k8s.core.v1.ConfigMap(
+      new corev1.ConfigMap(
         awsConfigMapName(name),
         {
           metadata: { name: awsConfigMapName(name), namespace: this.serviceAccountNamespace, labels },

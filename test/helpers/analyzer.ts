@@ -13,8 +13,7 @@
  * and ReconcilePolicyPackConfig of the engine's analyzer package).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
@@ -39,6 +38,8 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { RegisteredResource } from "../../tools/offline";
 
 export const POLICY_DIR = path.resolve(__dirname, "../../policy");
+const TS_NODE_CACHE = path.resolve(__dirname, "../../node_modules/.cache/eks-irsa/ts-node");
+const countFiles = (dir: string): number => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
 
 /** The engine's wire encodings (sdk/go/common/resource/plugin/rpc.go; @pulumi/pulumi runtime/rpc). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -165,10 +166,12 @@ export interface StartOptions {
   packConfig?: Record<string, unknown>;
   /** Time allowed for the pack to print its port. */
   startupTimeoutMs?: number;
+  /** ts-node's cache directory (default: node_modules/.cache/eks-irsa/ts-node). */
+  tsNodeCache?: string;
 }
 
 export class PolicyPackProcess {
-  /** Spawn to port on stdout: ts-node compiling and type-checking the pack with an empty cache. */
+  /** Spawn to port on stdout: ts-node compiling and type-checking the pack (what its cache does not hold). */
   startupMs = 0;
   port = 0;
   /** Whether the pack answered Handshake (@pulumi/policy does not implement it; the CLI falls back). */
@@ -182,7 +185,8 @@ export class PolicyPackProcess {
   private child?: ChildProcess;
   private client?: AnalyzerClient;
   private engine?: grpc.Server;
-  private cacheDir?: string;
+  /** Files in the ts-node cache when the pack started (0: it compiled and type-checked every file). */
+  cacheFiles = 0;
   private exitHook = () => this.child?.kill("SIGKILL");
 
   private constructor(private readonly opts: StartOptions) {}
@@ -212,14 +216,18 @@ export class PolicyPackProcess {
     const engineAddress = await this.startEngine();
     // The CLI's shim: `node -e "require.resolve('@pulumi/pulumi/cmd/run-policy-pack')"` in the pack's directory.
     const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [POLICY_DIR] });
-    this.cacheDir = mkdtempSync(path.join(tmpdir(), "eks-irsa-ts-node-"));
+    const cacheDir = this.opts.tsNodeCache ?? TS_NODE_CACHE;
+    mkdirSync(cacheDir, { recursive: true });
+    this.cacheFiles = countFiles(cacheDir);
     const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TS_NODE_") && k !== "NODE_OPTIONS"));
     const { stack, project, dryRun } = this.opts;
     Object.assign(env, {
-      // A fresh ts-node cache: every run compiles and type-checks every file of the pack, as a first
-      // `pulumi preview` does. (ts-node 7 caches per file content in os.tmpdir(): with a warm cache a file whose
-      // text is unchanged is not checked again, even when a module it imports changed.)
-      TS_NODE_CACHE_DIRECTORY: this.cacheDir,
+      // ts-node 7 keeps what it compiled per file content (and compiler version and options) in a cache: the CLI's is
+      // in os.tmpdir(), ours under node_modules/.cache, so a fresh clone (CI) compiles and type-checks every file of
+      // the pack, as a first `pulumi preview` does, and a second run only the files that changed. A file whose text is
+      // unchanged is not checked again even when a module it imports changed: `npm test`'s tsc step checks every file
+      // of policy/ (strict) on every run, so that is covered there.
+      TS_NODE_CACHE_DIRECTORY: cacheDir,
       PULUMI_NODEJS_PROJECT: project,
       PULUMI_NODEJS_STACK: stack,
       PULUMI_NODEJS_DRY_RUN: String(dryRun),
@@ -365,7 +373,6 @@ export class PolicyPackProcess {
     }
     process.removeListener("exit", this.exitHook);
     this.engine?.forceShutdown();
-    if (this.cacheDir) rmSync(this.cacheDir, { recursive: true, force: true });
   }
 }
 

@@ -68,7 +68,7 @@ describe("policy pack under the Pulumi CLI's runner (run-policy-pack over gRPC)"
       assert.equal(pack.info.getVersion(), packVersion());
       assert.ok(pack.info.getSupportsconfig(), "the pack must accept --policy-pack-config");
       assert.ok(pack.pluginVersion.length > 0, "GetPluginInfo returns the @pulumi/policy version");
-      console.log(`      (run-policy-pack in ${POLICY_DIR}: port after ${pack.startupMs} ms, ts-node cache empty; Handshake ${pack.handshake})`);
+      console.log(`      (run-policy-pack in ${POLICY_DIR}: port after ${pack.startupMs} ms, ${pack.cacheFiles ? `${pack.cacheFiles} files in ts-node's cache` : "ts-node's cache empty"}; Handshake ${pack.handshake})`);
     });
 
     it("GetAnalyzerInfo lists exactly the rules of policy/rules, each with its description and enforcement level", function () {

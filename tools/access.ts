@@ -9,6 +9,7 @@
 import { ConfigError } from "../config/validate";
 import { explain, type ExplainRequest } from "../analysis/explain";
 import { catalogAction } from "../core/catalog";
+import { RULES } from "../core/rules";
 import { simulateRequest } from "./access/verify";
 import { baseAtCommit, emptyModel, resolveBase, type BaseResult } from "./access/base";
 import { diffModels } from "../analysis/diff";
@@ -58,8 +59,11 @@ export function takeExplain(argv: string[]): { rest: string[]; explain?: Omit<Ex
     if (a === "--explain") {
       const [who, action, resource] = argv.slice(i + 1, i + 4);
       if ([who, action, resource].some((x) => x === undefined || x.startsWith("--"))) throw new UsageError("--explain needs <namespace/serviceaccount> <action> <resource-arn>, e.g. --explain shop/orders s3:GetObject arn:aws:s3:::shop-invoices/2026/x.pdf");
-      const m = /^([a-z0-9-]+)\/([a-z0-9.*-]+)$/.exec(who);
+      const m = /^([^/]*)\/([^/]*)$/.exec(who);
       if (!m) throw new UsageError(`--explain ${who}: expected <namespace>/<serviceaccount>`);
+      // A pod runs as one ServiceAccount: a pattern (`web-*`) is what a trust may match, never a pod's name.
+      if (!RULES.namespace.test(m[1])) throw new UsageError(`--explain ${who}: "${m[1]}" is not a valid ${RULES.namespace.what}`);
+      if (!RULES.serviceAccount.test(m[2])) throw new UsageError(`--explain ${who}: "${m[2]}" is not a valid ${RULES.serviceAccount.what}${m[2].includes("*") ? ": name the pod's ServiceAccount, not a pattern" : ""}`);
       if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action)) throw new UsageError(`--explain: ${action} is not an action (service:Action, e.g. s3:GetObject)`);
       // An action AWS does not have is refused before any run: the evaluator cannot simulate it, and no pod can call it.
       if (!catalogAction(action)) throw new UsageError(`--explain: ${action} is not an action of the AWS service catalog (check its spelling)`);

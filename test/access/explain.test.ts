@@ -185,6 +185,21 @@ describe("access --explain: why a ServiceAccount can or cannot make a call", () 
     assert.doesNotThrow(() => takeExplain(["dev", "--explain", "a/b", "sqs:sendmessage", "*"]));
   });
 
+  it("refuses a ServiceAccount pattern or a name Kubernetes would not accept: a pod runs as one ServiceAccount", () => {
+    for (const [who, message] of [
+      ["web/frontend-*", '--explain web/frontend-*: "frontend-*" is not a valid Kubernetes ServiceAccount name (RFC 1123 subdomain: lowercase letters, digits, \'-\' and \'.\', at most 253 characters): name the pod\'s ServiceAccount, not a pattern'],
+      ["web/*", '--explain web/*: "*" is not a valid Kubernetes ServiceAccount name (RFC 1123 subdomain: lowercase letters, digits, \'-\' and \'.\', at most 253 characters): name the pod\'s ServiceAccount, not a pattern'],
+      ["Web/frontend", '--explain Web/frontend: "Web" is not a valid Kubernetes namespace (RFC 1123 label: lowercase letters, digits and \'-\', at most 63 characters)'],
+      ["web./frontend", '--explain web./frontend: "web." is not a valid Kubernetes namespace (RFC 1123 label: lowercase letters, digits and \'-\', at most 63 characters)'],
+      ["web/-frontend", '--explain web/-frontend: "-frontend" is not a valid Kubernetes ServiceAccount name (RFC 1123 subdomain: lowercase letters, digits, \'-\' and \'.\', at most 253 characters)'],
+      ["/frontend", '--explain /frontend: "" is not a valid Kubernetes namespace (RFC 1123 label: lowercase letters, digits and \'-\', at most 63 characters)'],
+      ["a/b/c", "--explain a/b/c: expected <namespace>/<serviceaccount>"],
+    ]) {
+      assert.throws(() => takeExplain(["dev", "--explain", who, "s3:GetObject", "*"]), { message }, who);
+    }
+    assert.equal(takeExplain(["dev", "--explain", "kube-system/ebs-csi-controller-sa.v2", "s3:GetObject", "*"]).explain?.serviceAccount, "ebs-csi-controller-sa.v2");
+  });
+
   it("takes the explain arguments out of the rest", () => {
     assert.deepEqual(takeExplain(["dev", "--explain", "a/b", "s3:GetObject", "*", "--format", "json", "--context", "aws:SecureTransport=false", "--audience", "x"]), {
       rest: ["dev", "--format", "json"],

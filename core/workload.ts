@@ -15,6 +15,7 @@ import { boundedName, CLUSTER_TAG, KIND_TAG, PRESET_TAG, RESERVED_TAGS, SHARED_B
 import type { FieldPath, Problem } from "./problems";
 import { RULES } from "./rules";
 import { isPattern } from "./trust";
+import { globMatch } from "./trustEval";
 import { abacValue, checkPodIdentityArgs, IdentityMode, usesIrsa, usesPodIdentity } from "./podIdentity";
 
 /** A role in another account the workload chains to (`sts:AssumeRole`), and the AWS profile its pods select it by. */
@@ -193,7 +194,7 @@ export function checkGrants(c: Checker, at: FieldPath, grants: { s3?: unknown; d
 export const RISKY_NAMESPACES = ["default", "kube-system"];
 
 /** Valid grants that are easy to regret: warned in the plan and flagged by the pack at advisory level. */
-export function riskyGrants(who: string, input: { namespace?: string; serviceAccount?: string; s3?: S3Grant[] }): string[] {
+export function riskyGrants(who: string, input: { namespace?: string; serviceAccount?: string; s3?: S3Grant[]; statements?: readonly CustomStatement[] }): string[] {
   const out: string[] = [];
   if (input.namespace && input.serviceAccount && isPattern(input.serviceAccount) && RISKY_NAMESPACES.includes(input.namespace)) {
     out.push(
@@ -206,6 +207,16 @@ export function riskyGrants(who: string, input: { namespace?: string; serviceAcc
       out.push(`${who} may ${g.access === "write" ? "write" : "read and write"} every object of bucket ${g.bucket} (no prefix): give a prefix unless the bucket is this workload's alone`);
     }
   }
+  // iam:PassRole lets the pod hand the named roles to any service that takes one (an EC2 instance, a Lambda function,
+  // an ECS task) and act through it; iam:PassedToService limits it to the service meant.
+  (input.statements ?? []).forEach((st, i) => {
+    const passing = st.actions.filter((a) => globMatch(a, "iam:PassRole", true));
+    if (passing.length === 0 || (st.conditions ?? []).some((c) => c.key.toLowerCase() === "iam:passedtoservice")) return;
+    out.push(
+      `${who} statements[${i}] may pass ${st.resources.join(", ")} to any AWS service (${passing.join(", ")} without an iam:PassedToService condition): ` +
+        `add one naming the service the role is for (e.g. StringEquals iam:PassedToService ec2.amazonaws.com)`,
+    );
+  });
   return out;
 }
 

@@ -123,6 +123,20 @@ describe("config: validation rules, each with its path and message", () => {
     ]);
   });
 
+  it("warns of a custom statement passing roles to any service (iam:PassRole without iam:PassedToService)", () => {
+    const role = "arn:aws:iam::123456789012:role/batch-node";
+    const statements = [
+      { actions: ["iam:PassRole"], resources: [role] },
+      { actions: ["iam:Pass*", "iam:GetRole"], resources: [role] },
+      { actions: ["iam:PassRole"], resources: [role], conditions: [{ operator: "StringEquals", key: "iam:PassedToService", values: ["ec2.amazonaws.com"] }] },
+      { actions: ["iam:GetRole"], resources: [role] },
+    ];
+    const { layout } = validateStackConfig({ ...base(), workloads: [{ name: "app", namespace: "team-a", statements }] }, "us-east-1");
+    assert.deepEqual(layout.risks, [0, 1].map((i) =>
+      `workload app statements[${i}] may pass ${role} to any AWS service (${i === 0 ? "iam:PassRole" : "iam:Pass*"} without an iam:PassedToService condition): add one naming the service the role is for (e.g. StringEquals iam:PassedToService ec2.amazonaws.com)`,
+    ));
+  });
+
   it("rejects duplicate workload names, naming both places", () => {
     const c = base();
     c.workloads.push({ name: "app", namespace: "team-b" });

@@ -1,6 +1,6 @@
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import { ARN_KINDS, issuerFromProviderArn, issuerHostPath } from "../core/arn";
+import { ARN_KINDS, issuerFromProviderArn, oidcProviderRefProblems } from "../core/arn";
 import { ArgsError, type Problem } from "../core/problems";
 import { DEFAULT_AUDIENCE } from "../core/trust";
 import { withOldType } from "./internal";
@@ -44,17 +44,11 @@ export class ClusterOidcProvider extends pulumi.ComponentResource {
 
   constructor(name: string, args: ClusterOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
     const problems: Problem[] = Object.keys(args ?? {}).filter((k) => !ARGS.includes(k) && (args as unknown as Record<string, unknown>)[k] !== undefined).map((k) => ({ path: [k], message: "unknown argument" }));
-    if (args.adoptArn !== undefined && (typeof args.adoptArn !== "string" || !ARN_KINDS.oidcProvider.pattern.test(args.adoptArn))) {
+    if (args.adoptArn !== undefined && typeof args.adoptArn !== "string") {
       problems.push({ path: ["adoptArn"], message: `${JSON.stringify(args.adoptArn)} is not a valid ${ARN_KINDS.oidcProvider.what}` });
     }
     if (args.adoptArn === undefined && args.issuerUrl === undefined) problems.push({ path: ["issuerUrl"], message: "is required to create a provider (or give adoptArn)" });
-    if (typeof args.issuerUrl === "string" && !/^https:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/.test(args.issuerUrl)) {
-      problems.push({ path: ["issuerUrl"], message: `${JSON.stringify(args.issuerUrl)} is not a valid OIDC issuer URL (must be https://host[/path], with no query or fragment)` });
-    }
-    // Trust keys come from the issuer, the Federated principal from the ARN: for two issuers, no token ever matches.
-    if (problems.length === 0 && typeof args.adoptArn === "string" && typeof args.issuerUrl === "string" && issuerHostPath(issuerFromProviderArn(args.adoptArn)) !== issuerHostPath(args.issuerUrl)) {
-      problems.push({ path: ["adoptArn"], message: `${JSON.stringify(args.adoptArn)} is the provider of another issuer than issuerUrl ${JSON.stringify(args.issuerUrl)}` });
-    }
+    problems.push(...oidcProviderRefProblems([], args.adoptArn, args.issuerUrl, "adoptArn", "issuerUrl"));
     if (problems.length > 0) throw new ArgsError(`ClusterOidcProvider ${JSON.stringify(name)}`, problems);
     super("eks-irsa:index:ClusterOidcProvider", name, {}, withOldType(opts, "eks-irsa:oidc:ClusterOidcProvider"));
     this.adopted = args.adoptArn !== undefined;

@@ -1,6 +1,7 @@
 import * as eks from "@pulumi/aws/eks";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
+import { oidcProviderRefProblems } from "../core/arn";
 import { awsConfigFile, awsConfigMapName } from "../core/crossAccount";
 import { placeholderEnvironment } from "../core/environment";
 import { placeholderCluster, planIdentity, type ClusterIdentity, type IdentityPlan } from "../core/identity";
@@ -44,6 +45,7 @@ export function layoutWorkload(name: string, args: WorkloadIdentityArgs): Identi
     const p = provider as Record<string, unknown>;
     if (p.arn === undefined) problems.push({ path: [...at, "arn"], message: "is required" });
     if (p.issuerUrl === undefined) problems.push({ path: [...at, "issuerUrl"], message: "is required" });
+    problems.push(...oidcProviderRefProblems(at, p.arn, p.issuerUrl));
   };
   if (Array.isArray(args.clusters)) {
     args.clusters.forEach((k, i) => checkProvider(["clusters", i, "oidcProvider"], (k as WorkloadClusterArgs | undefined)?.oidcProvider, irsa));

@@ -76,3 +76,24 @@ export function issuerHostPath(issuerUrl: string): string {
 export function issuerFromProviderArn(arn: string): string {
   return `https://${arn.slice(arn.indexOf(":oidc-provider/") + ":oidc-provider/".length)}`;
 }
+
+/** An OIDC issuer URL as IAM registers it: https, a host, an optional path, no query or fragment. */
+export const ISSUER_URL = { what: "OIDC issuer URL (must be https://host[/path], with no query or fragment)", pattern: /^https:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/ };
+
+/**
+ * Problems of an IAM OIDC provider reference `{ arn, issuerUrl }`, for the values known now (plain strings): the ARN
+ * is an OIDC provider's, the URL an issuer's, and both name one issuer (the trust's keys come from the URL and its
+ * Federated principal from the ARN: for two issuers no token ever matches). The fields are named `arnField` and
+ * `issuerField` under `at`.
+ */
+export function oidcProviderRefProblems(at: (string | number)[], arn: unknown, issuerUrl: unknown, arnField = "arn", issuerField = "issuerUrl"): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const arnOk = typeof arn === "string" && ARN_KINDS.oidcProvider.pattern.test(arn);
+  const urlOk = typeof issuerUrl === "string" && ISSUER_URL.pattern.test(issuerUrl);
+  if (typeof arn === "string" && !arnOk) problems.push({ path: [...at, arnField], message: `${JSON.stringify(arn)} is not a valid ${ARN_KINDS.oidcProvider.what}` });
+  if (typeof issuerUrl === "string" && !urlOk) problems.push({ path: [...at, issuerField], message: `${JSON.stringify(issuerUrl)} is not a valid ${ISSUER_URL.what}` });
+  if (arnOk && urlOk && issuerHostPath(issuerFromProviderArn(arn as string)) !== issuerHostPath(issuerUrl as string)) {
+    problems.push({ path: [...at, arnField], message: `${JSON.stringify(arn)} is the provider of another issuer than ${issuerField} ${JSON.stringify(issuerUrl)}` });
+  }
+  return problems;
+}

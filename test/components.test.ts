@@ -3,6 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import { ArgsError, ClusterOidcProvider, ExternalSecretsOperator, TargetAccount, WorkloadIdentity, type WorkloadIdentityArgs } from "../components";
+import { layoutWorkload } from "../components/workloadIdentity";
 import { parsePolicy } from "../core/document";
 import { runOffline, type OfflineRun, type RegisteredResource } from "../tools/offline";
 
@@ -142,6 +143,31 @@ describe("components: constructed directly with a user's arguments", () => {
           ["namespace", "s3[0].bucket", "s3[0].access", "roleName", "maxSessionDurationSeconds"].every((p) => e.problems.some((x) => x.path.join(".").replace(/\.(\d+)/g, "[$1]") === p)),
       );
       assert.throws(() => new WorkloadIdentity("orders", { namespace: "shop" } as WorkloadIdentityArgs), /oidcProvider: is required/);
+    });
+
+    it("checks an oidcProvider given as plain strings as ClusterOidcProvider does: an OIDC provider ARN, an issuer URL, one issuer", () => {
+      const other = "https://oidc.eks.eu-west-1.amazonaws.com/id/FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
+      const refused = (oidcProvider: { arn: string; issuerUrl: string }, at = "oidcProvider") => {
+        try {
+          new WorkloadIdentity("orders", orders({ oidcProvider }));
+        } catch (e) {
+          assert.ok(e instanceof ArgsError, String(e));
+          return e.problems.map((p) => `${p.path.join(".")}: ${p.message}`).filter((m) => m.startsWith(at));
+        }
+        assert.fail(`accepted ${JSON.stringify(oidcProvider)}`);
+      };
+      assert.deepEqual(refused({ arn: "not-an-arn", issuerUrl: "http://x?y" }), [
+        'oidcProvider.arn: "not-an-arn" is not a valid IAM OIDC provider ARN (arn:<partition>:iam::<account>:oidc-provider/<issuer host and path>)',
+        'oidcProvider.issuerUrl: "http://x?y" is not a valid OIDC issuer URL (must be https://host[/path], with no query or fragment)',
+      ]);
+      assert.equal(refused({ arn: ISSUER, issuerUrl: PROVIDER }).length, 2, "swapped");
+      assert.deepEqual(refused({ arn: PROVIDER, issuerUrl: other }), [`oidcProvider.arn: "${PROVIDER}" is the provider of another issuer than issuerUrl "${other}"`]);
+      assert.throws(
+        () => new WorkloadIdentity("orders", orders({ oidcProvider: undefined, clusterName: undefined, clusters: [{ name: "blue", oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER } }, { name: "green", oidcProvider: { arn: PROVIDER, issuerUrl: other } }] })),
+        (e: Error) => e instanceof ArgsError && e.problems.map((p) => p.path.join(".")).join() === "clusters.1.oidcProvider.arn",
+      );
+      // A trailing slash is the same issuer.
+      assert.doesNotThrow(() => layoutWorkload("orders", orders({ oidcProvider: { arn: PROVIDER, issuerUrl: `${ISSUER}/` } })));
     });
 
     it("a layout over the quotas fails at construction, naming the quota to raise", () => {

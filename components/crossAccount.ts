@@ -8,6 +8,7 @@ import { ArgsError, SizeLimitError, type Problem } from "../core/problems";
 import {
   CrossAccountMode,
   dedicatedServiceAccount,
+  NO_EXTERNAL_ID,
   targetProblems,
   targetRoleArn,
   targetRoleDefinition,
@@ -195,6 +196,9 @@ export class TargetAccount extends pulumi.ComponentResource {
         .all([environment, pulumi.all(sourceArns), pulumi.all(externalIds), oidc ? oidc.issuerUrl : args.issuerUrl ?? "", oidc ? oidc.arn : ""])
         .apply(([env, arns, ids, issuerUrl, providerArn]) => {
           const target = resolve(name, args, (i, j) => arns[i][j], (i, j) => ids[i][j]);
+          // External ids given as Outputs (WorkloadIdentity.associationExternalIds) are known only now.
+          const none = args.mode === CrossAccountMode.PodIdentity ? ids.flatMap((byRole, i) => byRole.flatMap((list, j) => (list.length === 0 ? [{ path: ["roles", i, "sources", j, "externalIds"], message: NO_EXTERNAL_ID }] : []))) : [];
+          if (none.length > 0) throw new ArgsError(`TargetAccount ${JSON.stringify(name)}`, none);
           return planIdentity(targetRoleDefinition(target, r, overrides?.quotaFields), env, { issuerUrl, providerArn }, layouts[r].layout);
         });
       const { role: registered } = registerRole(

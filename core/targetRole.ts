@@ -80,6 +80,9 @@ export const TARGET_ACCOUNT_KEYS = [
   "allowedRegions", "requireSecureTransport", "stsRegionalEndpoints", "region", "trustPolicyQuota", "managedPolicyQuota",
 ] as const;
 export const TARGET_ROLE_KEYS = ["name", "roleName", "sources", "s3", "dynamodb", "secrets", "tags", "maxSessionDurationSeconds"] as const;
+/** Why a Pod Identity source without an external id cannot assume the target role (`sts:ExternalId` must equal one). */
+export const NO_EXTERNAL_ID = "must list at least one: the trust requires sts:ExternalId to equal one of the source's association external ids (a workload in mode irsa has no association)";
+
 export const TARGET_SOURCE_KEYS = ["workload", "roleArn", "namespace", "serviceAccount", "tokenExpirationSeconds", "externalIds", "disableSessionTags"] as const;
 
 export function targetRoleName(target: ResolvedTarget, role: Pick<ResolvedTargetRole, "name" | "roleName">): string {
@@ -142,6 +145,12 @@ export function targetProblems(name: string, args: Record<string, unknown>, regi
       }
       if (args.mode === CrossAccountMode.PodIdentity) {
         if (s.externalIds === undefined) c.add([...q, "externalIds"], "is required in mode pod-identity (the external ids of the source's associations, WorkloadIdentity.associationExternalIds)");
+        else if (Array.isArray(s.externalIds)) {
+          if (s.externalIds.length === 0) c.add([...q, "externalIds"], NO_EXTERNAL_ID);
+          s.externalIds.forEach((id, k) => {
+            if (typeof id === "string" && !/^[\w+=,.@:/-]{2,1224}$/.test(id)) c.add([...q, "externalIds", k], `${JSON.stringify(id)} is not an external id (2-1224 letters, digits and +=,.@:/-)`);
+          });
+        }
         c.bool([...q, "disableSessionTags"], s.disableSessionTags);
       }
       if (trustsRoles(args.mode)) {

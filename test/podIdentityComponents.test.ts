@@ -119,4 +119,23 @@ describe("components: WorkloadIdentity with EKS Pod Identity", () => {
       /roles\[0\]\.sources\[0\]\.externalIds: is required in mode pod-identity/,
     );
   });
+
+  it("TargetAccount in mode pod-identity refuses a source without an external id: given empty, or resolved empty from an irsa workload", async () => {
+    const lake = (externalIds: string[] | WorkloadIdentity["associationExternalIds"]) => ({
+      accountId: "444455556666",
+      mode: "pod-identity" as const,
+      roles: [{ name: "reader", sources: [{ workload: "analytics", roleArn: "arn:aws:iam::111122223333:role/shop-analytics", externalIds }], s3: [{ bucket: "lake", prefix: "curated/", access: "read" as const }] }],
+    });
+    assert.throws(() => new TargetAccount("lake", lake([])), (e: Error) => e.message === 'TargetAccount "lake": roles[0].sources[0].externalIds: must list at least one: the trust requires sts:ExternalId to equal one of the source\'s association external ids (a workload in mode irsa has no association)');
+    assert.throws(() => new TargetAccount("lake", lake(["x", "ok-id"])), /roles\[0\]\.sources\[0\]\.externalIds\[0\]: "x" is not an external id/);
+    const provider = () => ({ providers: [new aws.Provider("lake", { region: "eu-west-1", allowedAccountIds: ["444455556666"] })] });
+    await assert.rejects(
+      construct(() => {
+        const host = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+        const source = new WorkloadIdentity("analytics", orders({ mode: "irsa", oidcProvider: { arn: `arn:aws:iam::111122223333:oidc-provider/${host}`, issuerUrl: `https://${host}` } }));
+        new TargetAccount("lake", lake(source.associationExternalIds), provider());
+      }),
+      /TargetAccount "lake": roles\[0\]\.sources\[0\]\.externalIds: must list at least one/,
+    );
+  });
 });

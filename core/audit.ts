@@ -6,6 +6,7 @@
  */
 import { Checker } from "./check";
 import type { Problem } from "./problems";
+import { RULES } from "./rules";
 
 /** The error codes alarmed on, each with its metric name. */
 export const AUDITED_ERRORS = [
@@ -36,14 +37,27 @@ export const FILTER_PATTERN_CHARS = 1024;
 export const LOG_GROUP = { what: "log group name (1-512 letters, digits and ._-/#)", test: (v: string) => /^[.\-_/#A-Za-z0-9]{1,512}$/.test(v) };
 export const METRIC_NAMESPACE = { what: "metric namespace (1-255 letters, digits and ./_#:-, not starting with AWS/)", test: (v: string) => /^[A-Za-z0-9./_#:-]{1,255}$/.test(v) && !v.startsWith("AWS/") };
 
-/** Problems of the audit alarm's plain arguments. */
-export function auditAlarmProblems(args: { logGroupName?: unknown; alarmTopicArn?: unknown; metricNamespace?: unknown; threshold?: unknown; roleNamePrefix?: unknown }): Problem[] {
+/** The audit alarm's arguments (the AuditAlarm component's). */
+export const AUDIT_ALARM_ARGS = ["logGroupName", "oidcProviderArns", "roleNamePrefix", "rolePath", "alarmTopicArn", "metricNamespace", "threshold"] as const;
+
+/** Problems of the audit alarm's plain arguments (provider ARNs given as Outputs are checked by their producer). */
+export function auditAlarmProblems(args: Partial<Record<(typeof AUDIT_ALARM_ARGS)[number], unknown>>): Problem[] {
   const c = new Checker();
+  if (!c.object([], args)) return c.problems;
+  c.known([], args as Record<string, unknown>, AUDIT_ALARM_ARGS);
   c.name(["logGroupName"], args.logGroupName, LOG_GROUP, true);
   c.arn(["alarmTopicArn"], args.alarmTopicArn, "snsTopic");
   c.name(["metricNamespace"], args.metricNamespace, METRIC_NAMESPACE);
   c.int(["threshold"], args.threshold, 1, 100000);
   c.name(["roleNamePrefix"], args.roleNamePrefix, { what: "role name prefix (1-63 characters: letters, digits and +=,.@_-)", test: (v) => /^[\w+=,.@-]{1,63}$/.test(v) });
+  c.name(["rolePath"], args.rolePath, RULES.iamPath);
+  if (Array.isArray(args.oidcProviderArns)) {
+    const partitions = new Set<string>();
+    args.oidcProviderArns.forEach((arn, i) => {
+      if (typeof arn === "string" && c.arn(["oidcProviderArns", i], arn, "oidcProvider")) partitions.add(arn.split(":")[1]);
+    });
+    if (partitions.size > 1) c.add(["oidcProviderArns"], `name providers of ${partitions.size} partitions (${[...partitions].join(", ")}): one trail's log group holds one partition's calls`);
+  }
   return c.problems;
 }
 

@@ -7,6 +7,7 @@ import { strict as assert } from "node:assert";
 import * as k8s from "@pulumi/kubernetes";
 import { ArgsError, AuditAlarm, WorkloadIdentity, type WorkloadIdentityArgs } from "../components";
 import { parsePolicy } from "../core/document";
+import { RULES } from "../core/rules";
 import type { VerificationRecipe } from "../core/serviceAccount";
 import { runOffline, type OfflineRun } from "../tools/offline";
 
@@ -123,6 +124,22 @@ describe("ServiceAccounts owned by others, presets and the audit alarm (componen
     assert.throws(() => new AuditAlarm("many", { logGroupName: "trail", oidcProviderArns: many }), (e: Error) => e instanceof ArgsError && /oidcProviderArns: the filter patterns would be up to \d+ characters, over CloudWatch Logs' 1024/.test(e.message));
     assert.throws(() => new AuditAlarm("bad", { logGroupName: "no spaces", oidcProviderArns: [], threshold: 0, alarmTopicArn: "arn:aws:sqs:eu-west-1:111122223333:q" }), (e: Error) =>
       e instanceof ArgsError && ["logGroupName", "alarmTopicArn", "threshold", "oidcProviderArns"].every((p) => e.problems.some((x) => x.path[0] === p)),
+    );
+    // A provider ARN that is none, a role path without its slashes, an argument it does not know: each named, nothing registered.
+    assert.throws(
+      () => new AuditAlarm("odd", { logGroupName: "lg", oidcProviderArns: ["x", PROVIDER.replace("arn:aws:", "arn:aws-us-gov:")], roleNamePrefix: "shop-", rolePath: "no-slash", bogus: 1 } as never),
+      (e: Error) =>
+        e instanceof ArgsError &&
+        JSON.stringify(e.problems.map((p) => `${p.path.join(".")}: ${p.message}`)) ===
+          JSON.stringify([
+            "bogus: unknown argument",
+            `rolePath: "no-slash" is not a valid ${RULES.iamPath.what}`,
+            'oidcProviderArns.0: "x" is not a valid IAM OIDC provider ARN (arn:<partition>:iam::<account>:oidc-provider/<issuer host and path>)',
+          ]),
+    );
+    assert.throws(
+      () => new AuditAlarm("mixed", { logGroupName: "lg", oidcProviderArns: [PROVIDER, PROVIDER.replace("arn:aws:", "arn:aws-us-gov:")] }),
+      /AuditAlarm "mixed": oidcProviderArns: name providers of 2 partitions \(aws, aws-us-gov\): one trail's log group holds one partition's calls/,
     );
   });
 });

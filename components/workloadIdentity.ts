@@ -105,6 +105,12 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
   public readonly associationArns: pulumi.Output<string[]>;
   /** External ids of the associations, in the order of `associationArns`: what a target role's trust pins (`sts:ExternalId`). */
   public readonly associationExternalIds: pulumi.Output<string[]>;
+  /**
+   * The AWS config file of `chainedRoles` (a profile per target role), empty without them: what the ConfigMap
+   * `<name>-aws-config` holds when a Kubernetes provider is given, for the pods to mount (`AWS_CONFIG_FILE`); without
+   * one, no ConfigMap is created and this is the file to put in one.
+   */
+  public readonly awsConfig: pulumi.Output<string>;
 
   constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     const layout = layoutWorkload(name, args);
@@ -206,12 +212,13 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
     this.associationExternalIds = pulumi.all(associations.map((a) => a.externalId));
     // Chained roles: an AWS config file with one profile per target role, for the pods to mount.
     const chained = args.chainedRoles ?? [];
+    this.awsConfig = chained.length === 0 ? pulumi.output("") : pulumi.all([role.arn, environment]).apply(([arn, env]) => awsConfigFile(name, arn, env.region, chained, mode === IdentityMode.PodIdentity));
     if (chained.length > 0 && kubernetes !== undefined) {
       new corev1.ConfigMap(
         awsConfigMapName(name),
         {
           metadata: { name: awsConfigMapName(name), namespace: this.serviceAccountNamespace, labels },
-          data: { config: pulumi.all([role.arn, environment]).apply(([arn, env]) => awsConfigFile(name, arn, env.region, chained, mode === IdentityMode.PodIdentity)) },
+          data: { config: this.awsConfig },
         },
         // It was created beside the workload, at the stack's top level, before the component package.
         { parent: this, dependsOn: dependsOnOf(opts), aliases: [{ parent: pulumi.rootStackResource }] },
@@ -230,6 +237,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
       mode: this.mode,
       associationArns: this.associationArns,
       associationExternalIds: this.associationExternalIds,
+      awsConfig: this.awsConfig,
     });
   }
 }

@@ -107,7 +107,8 @@ export interface WorkloadIdentityInput extends RoleInput {
   secrets?: SecretGrant[];
   /**
    * Roles in other accounts this workload may chain to (`sts:AssumeRole` on exactly these ARNs); each gets a
-   * profile in the AWS config file the component writes to a ConfigMap `<name>-aws-config`. @default none
+   * profile in the AWS config file the component writes to a ConfigMap `<name>-aws-config` (with a Kubernetes
+   * provider; the file is the `awsConfig` output either way). @default none
    */
   chainedRoles?: ChainedRole[];
   /**

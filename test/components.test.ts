@@ -199,6 +199,20 @@ describe("components: constructed directly with a user's arguments", () => {
       assert.match(config, /\[profile analytics\]\nrole_arn = arn:aws:iam::210987654321:role\/datalake-reader\nsource_profile = irsa/);
       assert.match(config, /\[profile irsa\]\nrole_arn = arn:aws:iam::111122223333:role\/orders/);
     });
+
+    it("chained roles without a Kubernetes provider: no ConfigMap, the AWS config file is the awsConfig output", async () => {
+      const target = "arn:aws:iam::210987654321:role/datalake-reader";
+      let file = "";
+      let none = "unset";
+      const run = await construct(() => {
+        new WorkloadIdentity("orders", orders({ chainedRoles: [{ roleArn: target, profile: "analytics" }] })).awsConfig.apply((f) => (file = f));
+        new WorkloadIdentity("plain", orders({ serviceAccount: "plain" })).awsConfig.apply((f) => (none = f));
+      });
+      assert.equal(all(run, "kubernetes:core/v1:ConfigMap").length, 0);
+      assert.match(file, /\[profile analytics\]\nrole_arn = arn:aws:iam::210987654321:role\/datalake-reader\nsource_profile = irsa/);
+      assert.match(file, /\[profile irsa\]\nrole_arn = arn:aws:iam::111122223333:role\/orders/);
+      assert.equal(none, "");
+    });
   });
 
   describe("ExternalSecretsOperator", () => {

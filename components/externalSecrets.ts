@@ -51,15 +51,14 @@ function checkArgs(name: string, args: ExternalSecretsOperatorArgs, opts: pulumi
   const roles = new Checker(region);
   checkRoleArgs(roles, args as unknown as Record<string, unknown>);
   const problems: Problem[] = [...esoInputProblems(args, region), ...roles.problems];
-  if (problems.length > 0) throw new ArgsError(subject, problems);
-  const eso = resolveEso(args);
-  if (eso.serviceAccount === eso.readerServiceAccount) problems.push({ path: ["readerServiceAccount"], message: "must differ from serviceAccount: the reader ServiceAccount runs no pod" });
-  problems.push(...externalSecretProblems(eso));
-  if (problems.length > 0) throw new ArgsError(subject, problems);
   // Without a provider of its own, the release and the objects would go to the cluster of the ambient kubeconfig.
   if (!optionsHaveProvider(opts, "kubernetes")) {
-    throw new ArgsError(subject, [{ path: [], message: "installs a Helm release and ESO objects in the cluster: give a Kubernetes provider in the resource options (providers)" }]);
+    problems.push({ path: [], message: "installs a Helm release and ESO objects in the cluster: give a Kubernetes provider in the resource options (providers)" });
   }
+  // The ExternalSecrets are checked against the resolved settings, which need arguments without problems.
+  if (problems.every((p) => p.path.length === 0)) problems.push(...externalSecretProblems(resolveEso(args)));
+  if (problems.length > 0) throw new ArgsError(subject, problems);
+  const eso = resolveEso(args);
   const controller = controllerArgs(name, args, eso);
   try {
     layoutWorkload(`${name}-controller`, controller);

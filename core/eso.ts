@@ -376,7 +376,9 @@ export function esoInputProblems(input: ExternalSecretsInput, region?: string): 
   c.name(["namespace"], input.namespace, RULES.namespace);
   c.name(["serviceAccount"], input.serviceAccount, RULES.serviceAccount);
   c.oneOf(["identity"], input.identity ?? EsoIdentity.Reader, Object.values(EsoIdentity), "ESO identity mode");
-  c.name(["readerServiceAccount"], input.readerServiceAccount, RULES.serviceAccount);
+  if (c.name(["readerServiceAccount"], input.readerServiceAccount, RULES.serviceAccount) && input.readerServiceAccount === (input.serviceAccount ?? ESO_DEFAULTS.serviceAccount)) {
+    c.add(["readerServiceAccount"], "must differ from serviceAccount: the reader ServiceAccount runs no pod");
+  }
   c.name(["chartVersion"], input.chartVersion, RULES.semver);
   if (input.chartRepository !== undefined && !/^https:\/\/[^\s/@]+(\/\S*)?$/.test(String(input.chartRepository))) {
     c.add(["chartRepository"], `${JSON.stringify(input.chartRepository)} is not a valid Helm repository URL (https://...)`);

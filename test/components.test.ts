@@ -249,7 +249,8 @@ describe("components: constructed directly with a user's arguments", () => {
     it("refuses an argument it does not know (a typo from JSON would leave the controller without its grants)", () => {
       assert.throws(
         () => new ExternalSecretsOperator("eso", { oidcProvider: { arn: PROVIDER, issuerUrl: ISSUER }, secret: [{ prefix: "shop/shared/" }] } as never),
-        (e: Error) => e instanceof ArgsError && e.message === 'ExternalSecretsOperator "eso": secret: unknown argument',
+        // One error with every problem: the missing Kubernetes provider too.
+        (e: Error) => e instanceof ArgsError && e.message === 'ExternalSecretsOperator "eso": 2 problems:\n  secret: unknown argument\n  installs a Helm release and ESO objects in the cluster: give a Kubernetes provider in the resource options (providers)',
       );
     });
 
@@ -261,7 +262,7 @@ describe("components: constructed directly with a user's arguments", () => {
             secrets: [{ prefix: "shop/shared/" }],
             externalSecrets: [{ namespace: "shop", name: "db", data: [{ secretKey: "k", remoteRef: { key: "other/db" } }] }],
           }),
-        /ExternalSecretsOperator "eso": externalSecrets\[0\]\.data\[0\]\.remoteRef\.key: ExternalSecret shop\/db reads "other\/db" through ClusterSecretStore aws-secrets-manager, but the ESO controller's role cannot read it \(secrets: shop\/shared\/\*\)/,
+        /ExternalSecretsOperator "eso": 2 problems:\n.*give a Kubernetes provider.*\n {2}externalSecrets\[0\]\.data\[0\]\.remoteRef\.key: ExternalSecret shop\/db reads "other\/db" through ClusterSecretStore aws-secrets-manager, but the ESO controller's role cannot read it \(secrets: shop\/shared\/\*\)/,
       );
     });
   });

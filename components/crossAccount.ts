@@ -143,7 +143,13 @@ export class TargetAccount extends pulumi.ComponentResource {
     const subject = `TargetAccount ${JSON.stringify(name)}`;
     const problems: Problem[] = targetProblems(name, args as unknown as Record<string, unknown>);
     if (args.mode === CrossAccountMode.Oidc && args.issuerUrl === undefined) problems.push({ path: ["issuerUrl"], message: "is required in mode oidc (the cluster's issuer, registered in the target account)" });
-    if (problems.length > 0) throw new ArgsError(subject, problems);
+    const providerProblems: Problem[] = [];
+    if (!optionsHaveProvider(opts, "aws")) providerProblems.push({ path: [], message: "needs the target account's AWS provider in its resource options (providers: [provider])" });
+    if (args.mode === CrossAccountMode.Oidc && !optionsHaveProvider(opts, "kubernetes")) {
+      providerProblems.push({ path: [], message: "mode oidc creates a ServiceAccount per source in the cluster: give the cluster's Kubernetes provider in the resource options (providers: [awsProvider, kubernetesProvider])" });
+    }
+    // Every problem in one error: the layouts below need arguments without problems, the providers do not.
+    if (problems.length > 0) throw new ArgsError(subject, [...problems, ...providerProblems]);
     const env0 = { ...placeholderEnvironment(args.region), accountId: args.accountId };
     // Chained sources known now are sized exactly; Outputs are checked once they resolve.
     const known = resolve(
@@ -169,10 +175,7 @@ export class TargetAccount extends pulumi.ComponentResource {
         else throw e;
       }
     });
-    if (!optionsHaveProvider(opts, "aws")) problems.push({ path: [], message: "needs the target account's AWS provider in its resource options (providers: [provider])" });
-    if (args.mode === CrossAccountMode.Oidc && !optionsHaveProvider(opts, "kubernetes")) {
-      problems.push({ path: [], message: "mode oidc creates a ServiceAccount per source in the cluster: give the cluster's Kubernetes provider in the resource options (providers: [awsProvider, kubernetesProvider])" });
-    }
+    problems.push(...providerProblems);
     if (problems.length > 0) throw new ArgsError(subject, problems);
     super("eks-irsa:index:TargetAccount", name, {}, withOldType(opts, "eks-irsa:crossaccount:TargetAccount"));
     const environment = checkedEnvironment(awsEnvironmentOf(this), subject, args.region, args.allowedRegions).apply((env) => {

@@ -32,9 +32,10 @@ export interface WorkloadIdentityArgs extends WorkloadIdentityInput {
 const LABELS = { "app.kubernetes.io/managed-by": "eks-irsa" };
 
 /** The plan laid out with placeholders, or every problem of the arguments (size limits included) as one error. */
-export function layoutWorkload(name: string, args: WorkloadIdentityArgs): IdentityPlan {
+export function layoutWorkload(name: string, args: WorkloadIdentityArgs, more: Problem[] = []): IdentityPlan {
   const subject = `WorkloadIdentity ${JSON.stringify(name)}`;
-  const problems: Problem[] = workloadProblems(name, args, identityOverrides.get(args));
+  const problems: Problem[] = [...workloadProblems(name, args, identityOverrides.get(args)), ...more];
+  if (args === null || typeof args !== "object") throw new ArgsError(subject, problems);
   const irsa = usesIrsa(args.mode);
   const checkProvider = (at: (string | number)[], provider: unknown, required: boolean) => {
     if (provider === undefined && !required) return;
@@ -113,17 +114,20 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
   public readonly awsConfig: pulumi.Output<string>;
 
   constructor(name: string, args: WorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-    const layout = layoutWorkload(name, args);
     const hasKubernetes = optionsHaveProvider(opts, "kubernetes");
-    const saMode = serviceAccountModeOf(args, isPattern(serviceAccountOf(name, args)), hasKubernetes);
+    // Read before the arguments are checked, so a missing provider is reported with their problems: only plain reads.
+    const given = args !== null && typeof args === "object" ? args : ({} as WorkloadIdentityArgs);
+    const saMode = serviceAccountModeOf(given, typeof serviceAccountOf(name, given) === "string" && isPattern(serviceAccountOf(name, given)), hasKubernetes);
     // Without a provider of its own, a Kubernetes resource would go to the cluster of the ambient kubeconfig.
+    const providerProblems: Problem[] = [];
     if (saMode === "annotated" && !hasKubernetes) {
-      throw new ArgsError(`WorkloadIdentity ${JSON.stringify(name)}`, [{ path: ["serviceAccountMode"], message: "annotated patches the ServiceAccount in the cluster: give a Kubernetes provider in the resource options (providers)" }]);
+      providerProblems.push({ path: ["serviceAccountMode"], message: "annotated patches the ServiceAccount in the cluster: give a Kubernetes provider in the resource options (providers)" });
     }
     if (saMode === "created" && !hasKubernetes) {
       const field = args.serviceAccountMode !== undefined ? "serviceAccountMode" : "createServiceAccount";
-      throw new ArgsError(`WorkloadIdentity ${JSON.stringify(name)}`, [{ path: [field], message: "creates the ServiceAccount in the cluster: give a Kubernetes provider in the resource options (providers)" }]);
+      providerProblems.push({ path: [field], message: "creates the ServiceAccount in the cluster: give a Kubernetes provider in the resource options (providers)" });
     }
+    const layout = layoutWorkload(name, args, providerProblems);
     super("eks-irsa:index:WorkloadIdentity", name, {}, withOldType(opts, "eks-irsa:workload:WorkloadIdentity"));
     const overrides = identityOverrides.get(args);
     const definition = workloadDefinition(name, args, overrides);

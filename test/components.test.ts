@@ -145,6 +145,21 @@ describe("components: constructed directly with a user's arguments", () => {
       assert.throws(() => new WorkloadIdentity("orders", { namespace: "shop" } as WorkloadIdentityArgs), /oidcProvider: is required/);
     });
 
+    it("reports a missing Kubernetes provider with the arguments' problems, in one error", () => {
+      const paths = (args: WorkloadIdentityArgs) => {
+        try {
+          new WorkloadIdentity("orders", args);
+        } catch (e) {
+          assert.ok(e instanceof ArgsError, String(e));
+          return e.problems.map((p) => p.path.join("."));
+        }
+        assert.fail("accepted");
+      };
+      assert.deepEqual(paths(orders({ serviceAccountMode: "annotated", s3: [{ bucket: "B", access: "read" }] })), ["s3.0.bucket", "serviceAccountMode"]);
+      assert.deepEqual(paths(orders({ createServiceAccount: true, namespace: "Shop" })), ["namespace", "createServiceAccount"]);
+      assert.deepEqual(paths(null as unknown as WorkloadIdentityArgs), [""]);
+    });
+
     it("checks an oidcProvider given as plain strings as ClusterOidcProvider does: an OIDC provider ARN, an issuer URL, one issuer", () => {
       const other = "https://oidc.eks.eu-west-1.amazonaws.com/id/FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
       const refused = (oidcProvider: { arn: string; issuerUrl: string }, at = "oidcProvider") => {
@@ -312,6 +327,15 @@ describe("components: constructed directly with a user's arguments", () => {
       assert.throws(
         () => new TargetAccount("analytics", { accountId: "210987654321", mode: "chained", roles: [{ name: "reader", sources: [{ workload: "orders", roleArn: "arn:aws:iam::111122223333:role/orders" }] }], boundaryArn: "x" } as never),
         (e: Error) => e instanceof ArgsError && e.problems.some((p) => p.path.join(".") === "boundaryArn" && p.message === "unknown argument"),
+      );
+    });
+
+    it("reports the missing providers with the arguments' problems, in one error", () => {
+      assert.throws(
+        () => new TargetAccount("lake", { accountId: "12", mode: "oidc", roles: [{ name: "reader", sources: [{ workload: "orders", namespace: "shop" }] }] } as never),
+        (e: Error) =>
+          e instanceof ArgsError &&
+          JSON.stringify(e.problems.map((p) => p.path.join(".") || p.message.split(" ").slice(0, 2).join(" "))) === JSON.stringify(["accountId", "issuerUrl", "needs the", "mode oidc"]),
       );
     });
 

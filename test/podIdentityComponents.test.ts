@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as k8s from "@pulumi/kubernetes";
 import * as aws from "@pulumi/aws";
-import { TargetAccount, WorkloadIdentity, type WorkloadIdentityArgs } from "../components";
+import { ArgsError, TargetAccount, WorkloadIdentity, type WorkloadIdentityArgs } from "../components";
 import { parsePolicy } from "../core/document";
 import { runOffline, type OfflineRun } from "../tools/offline";
 
@@ -126,7 +126,12 @@ describe("components: WorkloadIdentity with EKS Pod Identity", () => {
       mode: "pod-identity" as const,
       roles: [{ name: "reader", sources: [{ workload: "analytics", roleArn: "arn:aws:iam::111122223333:role/shop-analytics", externalIds }], s3: [{ bucket: "lake", prefix: "curated/", access: "read" as const }] }],
     });
-    assert.throws(() => new TargetAccount("lake", lake([])), (e: Error) => e.message === 'TargetAccount "lake": roles[0].sources[0].externalIds: must list at least one: the trust requires sts:ExternalId to equal one of the source\'s association external ids (a workload in mode irsa has no association)');
+    assert.throws(
+      () => new TargetAccount("lake", lake([])),
+      (e: Error) =>
+        e instanceof ArgsError &&
+        e.problems.some((p) => p.path.join(".") === "roles.0.sources.0.externalIds" && p.message === "must list at least one: the trust requires sts:ExternalId to equal one of the source's association external ids (a workload in mode irsa has no association)"),
+    );
     assert.throws(() => new TargetAccount("lake", lake(["x", "ok-id"])), /roles\[0\]\.sources\[0\]\.externalIds\[0\]: "x" is not an external id/);
     const provider = () => ({ providers: [new aws.Provider("lake", { region: "eu-west-1", allowedAccountIds: ["444455556666"] })] });
     await assert.rejects(

@@ -139,7 +139,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
       // Custom statements may only name resources of the account the AWS provider deploys into; a region given by the
       // provider alone is known only now (checked before with `region`).
       const unavailable = podIdentityRegionProblem(args.mode, env.region);
-      const late = [...statementAccountProblems(args.statements, [env.accountId]), ...(unavailable ? [{ path: ["mode"], message: unavailable }] : [])];
+      const late = [...statementAccountProblems(args.statements, [env.accountId, ...(overrides?.statementAccounts ?? [])]), ...(unavailable ? [{ path: ["mode"], message: unavailable }] : [])];
       if (late.length > 0) throw new ArgsError(`WorkloadIdentity ${JSON.stringify(name)}`, late);
       return planIdentity(definition, env, known.map(([issuerUrl, providerArn], i): ClusterIdentity => ({ issuerUrl, providerArn, ...(refs[i].name !== undefined ? { name: refs[i].name } : {}) })), layout.layout);
     });

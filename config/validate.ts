@@ -74,8 +74,17 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
     const p = arn ? parseArn(arn)?.partition : undefined;
     if (p && p !== partition) problems.push({ path, message: `${JSON.stringify(arn)} is in partition ${p}, but region ${region} is in ${partition}` });
   };
+  // The roles' own account: an IAM OIDC provider or a permissions boundary elsewhere cannot serve them.
+  const checkAccount = (path: string, arn: string | undefined, what: string) => {
+    const account = arn ? parseArn(arn)?.account : undefined;
+    if (account && account !== "aws" && stackAccountIds.length > 0 && !stackAccountIds.includes(account)) {
+      problems.push({ path, message: `${JSON.stringify(arn)} is in account ${account}, not one aws:allowedAccountIds allows (${stackAccountIds.join(", ")}): ${what}` });
+    }
+  };
   const c = input.cluster;
   checkPartition("cluster.oidcProviderArn", c.oidcProviderArn);
+  checkAccount("cluster.oidcProviderArn", c.oidcProviderArn, "a role trusts IAM OIDC providers of its own account only");
+  checkAccount("roleDefaults.permissionsBoundaryArn", input.roleDefaults?.permissionsBoundaryArn, "a permissions boundary is a managed policy of the role's account or an AWS managed policy");
   if (c.oidcProviderArn && c.oidcIssuerUrl && issuerHostPath(issuerFromProviderArn(c.oidcProviderArn)) !== issuerHostPath(c.oidcIssuerUrl)) {
     problems.push({ path: "cluster.oidcProviderArn", message: `${JSON.stringify(c.oidcProviderArn)} names another issuer than cluster.oidcIssuerUrl ${JSON.stringify(c.oidcIssuerUrl)}` });
   }
@@ -95,6 +104,7 @@ function crossChecks(input: StackConfigInput, region: string, stackAccountIds: s
     if (other) problems.push({ path: `${at}.name`, message: `cluster ${JSON.stringify(k.name)} is already ${other}` });
     else clusterNames.set(k.name, `${at}.name`);
     checkPartition(`${at}.oidcProviderArn`, k.oidcProviderArn);
+    checkAccount(`${at}.oidcProviderArn`, k.oidcProviderArn, "a role trusts IAM OIDC providers of its own account only");
     if (k.create && (k.oidcIssuerUrl || k.oidcProviderArn || k.kubeconfig)) {
       problems.push({ path: `${at}.create`, message: "a cluster this stack creates has its own issuer and kubeconfig: drop oidcIssuerUrl, oidcProviderArn and kubeconfig" });
     }
@@ -519,6 +529,8 @@ export interface ValidatedConfig {
   esoObjects: { path: string; object: K8sObject }[];
   /** The plan laid out with placeholder account and issuer: proves every document fits before apply. */
   layout: EnvironmentPlan;
+  /** The accounts config names as the stack's (aws:allowedAccountIds, an adopted provider's, a boundary's): custom statements may name them. */
+  accounts: string[];
 }
 
 /** The audit alarm's filter patterns, sized for the IAM OIDC providers the stack will watch (stacks/environment.ts). */
@@ -555,10 +567,11 @@ export function validateStackConfig(raw: unknown, region: string | undefined, mo
   const spec = resolve(defaulted, region);
   const audit = auditProblems(spec);
   if (audit.length > 0) throw new ConfigError(audit);
-  const own = identityProblems(spec, stackAccounts(defaulted, stackAccountIds));
+  const accounts = stackAccounts(defaulted, stackAccountIds);
+  const own = identityProblems(spec, accounts);
   if (own.length > 0) throw new ConfigError(own);
   const objects = checkEsoObjects(spec, models);
   const env = placeholderEnvironment(region);
   const cluster = placeholderCluster(env, { issuerUrl: spec.cluster.oidcIssuerUrl, providerArn: spec.cluster.oidcProviderArn });
-  return { spec, esoObjects: objects, layout: planEnvironment(spec, env, cluster) };
+  return { spec, esoObjects: objects, layout: planEnvironment(spec, env, cluster), accounts };
 }

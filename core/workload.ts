@@ -141,6 +141,8 @@ export interface IdentityOverrides {
   access?: AccessSpec;
   /** The fields that raise the quotas, as the caller names them. */
   quotaFields?: IdentityDefinition["quotaFields"];
+  /** Accounts custom statements may name besides the AWS provider's: those the stack config allows (`aws:allowedAccountIds`). */
+  statementAccounts?: string[];
 }
 
 export const ROLE_INPUT_KEYS = [

@@ -5,7 +5,8 @@ import { AuditAlarm } from "../components/auditAlarm";
 import { TargetAccount } from "../components/crossAccount";
 import { ExternalSecretsOperator } from "../components/externalSecrets";
 import { ClusterOidcProvider } from "../components/oidcProvider";
-import { WorkloadIdentity } from "../components/workloadIdentity";
+import { identityOverrides } from "../components/internal";
+import { WorkloadIdentity, type WorkloadIdentityArgs } from "../components/workloadIdentity";
 import { ESO_NAME, esoArgs, targetArgs, workloadArgs } from "../config/args";
 import type { ValidatedConfig } from "../config/validate";
 import { CLUSTER_TAG } from "../core/plan";
@@ -145,7 +146,10 @@ export function deployEnvironment(validated: ValidatedConfig): EnvironmentOutput
     // Associations wait for the clusters the stack creates and their Pod Identity agent.
     const podIdentity = usesPodIdentity(w.mode) ? w.clusters.flatMap((k) => [...(clusters.get(k)!.connection.cluster ? [clusters.get(k)!.connection.cluster!] : []), ...(agents.has(k) ? [agents.get(k)!] : [])]) : [];
     const here = onPrimary(w);
-    const identity = new WorkloadIdentity(w.name, ({ ...args, ...wiring, ...(here ? {} : { createServiceAccount: false, serviceAccountMode: "external" as const }) }), {
+    const given: WorkloadIdentityArgs = { ...args, ...wiring, ...(here ? {} : { createServiceAccount: false, serviceAccountMode: "external" as const }) };
+    // Custom statements may name every account the config allows, as its validation did (not only the provider's).
+    if (w.statements && validated.accounts.length > 0) identityOverrides.set(given, { statementAccounts: validated.accounts });
+    const identity = new WorkloadIdentity(w.name, given, {
       providers: here ? providers : [],
       dependsOn: [...(here ? inNamespace(w.namespace) : []), ...podIdentity],
     });

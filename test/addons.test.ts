@@ -162,6 +162,26 @@ describe("the addons stack's config, broken the ways the issue names: refused at
     assert.deepEqual(foreign, [`${p}[0].resources[0]: "arn:aws:ssm:us-east-1:444455556666:parameter/reporting/x" is in account 444455556666, which the stack does not allow (123456789012): grant it through a cross-account role`]);
   });
 
+  it("a resource in another account aws:allowedAccountIds lists: the config and the component agree it is allowed", async () => {
+    const other = "arn:aws:ssm:us-east-1:444455556666:parameter/reporting/x";
+    const config = { ...withReports([{ actions: ["ssm:GetParameter"], resources: [other] }]), "aws:allowedAccountIds": ["123456789012", "444455556666"] };
+    assert.deepEqual(await problems(config), []);
+    const run = await runOffline("addons", config, program);
+    const policy = run.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && String(r.inputs.policy).includes(other));
+    assert.ok(policy, "the statement is granted as written");
+  });
+
+  it("an adopted IAM OIDC provider or boundary in an account aws:allowedAccountIds does not list", async () => {
+    const cluster = base["eks-irsa:cluster"] as Record<string, unknown>;
+    const foreign = String(cluster.oidcProviderArn).replace("123456789012", "444455556666");
+    assert.deepEqual(await problems({ ...base, "eks-irsa:cluster": { ...cluster, oidcProviderArn: foreign }, "eks-irsa:roleDefaults": { ...(base["eks-irsa:roleDefaults"] as object), permissionsBoundaryArn: "arn:aws:iam::444455556666:policy/boundary" } }), [
+      `cluster.oidcProviderArn: "${foreign}" is in account 444455556666, not one aws:allowedAccountIds allows (123456789012): a role trusts IAM OIDC providers of its own account only`,
+      'roleDefaults.permissionsBoundaryArn: "arn:aws:iam::444455556666:policy/boundary" is in account 444455556666, not one aws:allowedAccountIds allows (123456789012): a permissions boundary is a managed policy of the role\'s account or an AWS managed policy',
+    ]);
+    // An AWS managed policy as the boundary is in no account.
+    assert.deepEqual(await problems({ ...base, "eks-irsa:roleDefaults": { ...(base["eks-irsa:roleDefaults"] as object), permissionsBoundaryArn: "arn:aws:iam::aws:policy/PowerUserAccess" } }), []);
+  });
+
   it("a preset without the input that scopes it, or with another preset's input", async () => {
     const found = await problems({ ...base, "eks-irsa:workloads": [{ name: "lbc", preset: { name: "aws-load-balancer-controller", hostedZoneIds: ["Z04517273FCR3EXAMPLE"] } }] });
     assert.deepEqual(found, [

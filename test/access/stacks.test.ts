@@ -195,6 +195,26 @@ describe("access report: a cross-account target in oidc mode", () => {
   });
 });
 
+describe("access report: a KMS key in another account", () => {
+  it("is checked with a key policy naming the role (its owner's, assumed and said so): every check agrees, near misses denied", async () => {
+    const key = (n: string) => `arn:aws:kms:us-east-1:${PROD}:key/1f2e3d4c-5b6a-4789-8abc-def01234567${n}`;
+    const model = await accessModel(
+      await runStack("kms", {
+        "aws:region": "us-east-1",
+        "aws:allowedAccountIds": [DEV],
+        "eks-irsa:cluster": { name: "c1", oidcIssuerUrl: "https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789ABCDEF0123456789" },
+        "eks-irsa:workloads": [{ name: "w0", namespace: "web", kms: [{ keyArn: key("8"), access: "decrypt" }], s3: [{ bucket: "bucket-one", prefix: "x/", access: "read", kmsKeyArn: key("9") }] }],
+      }),
+    );
+    assertEveryCheckAgrees(model);
+    const w0 = identity(model, "workload", "w0");
+    const direct = row(w0, "kms:Decrypt", key("8"));
+    assert.equal(direct.check?.note, `key in account ${PROD}: its key policy (not in this stack) must allow this role, assumed so`);
+    assert.ok(direct.check?.denied.length);
+    assert.equal(row(w0, "kms:Decrypt", key("9"), ["kms:ViaService StringEquals s3.us-east-1.amazonaws.com"]).check?.note, direct.check?.note);
+  });
+});
+
 describe("access report: ESO in the dev matrix", () => {
   it("lists each store with the identity it reads as and the namespaces it serves, and each ExternalSecret", async () => {
     const model = await accessModel(await runStack("dev"));

@@ -189,7 +189,8 @@ export interface GrantCheckInput {
 
 /**
  * The resource policy of a request, where the stack has it or AWS has a default: a role's trust for `sts:`,
- * the default key policy (which lets IAM policies of the key's account grant use of the key) for a KMS key.
+ * the default key policy (which lets IAM policies of the key's account grant use of the key) for a KMS key of the
+ * role's account.
  */
 function resourcePolicyOf(input: GrantCheckInput, request: Request): { policy?: PolicyDocument; note?: string } {
   if (/^sts:/i.test(request.action) && /:role\//.test(request.resource)) {
@@ -197,10 +198,18 @@ function resourcePolicyOf(input: GrantCheckInput, request: Request): { policy?: 
     return trust ? { policy: trust, note: "with the role's trust policy" } : { note: "identity policies only: the role's trust policy is not part of this stack" };
   }
   const key = /^arn:([\w-]+):kms:[^:]*:(\d{12}):key\//.exec(request.resource);
-  if (key) {
+  if (key && key[2] === accountOf(input.principal)) {
     return {
       policy: policyDocument([{ Effect: "Allow", Principal: { AWS: `arn:${key[1]}:iam::${key[2]}:root` }, Action: "kms:*", Resource: "*" }]),
       note: "key policy not in this stack: AWS's default one assumed",
+    };
+  }
+  // KMS always needs the key policy; the default one admits only the key's own account. A key in another account is
+  // usable only when its owner's key policy names the role: assumed here, so the row shows what the role's policies grant.
+  if (key) {
+    return {
+      policy: policyDocument([{ Effect: "Allow", Principal: { AWS: input.principal }, Action: "kms:*", Resource: "*" }]),
+      note: `key in account ${key[2]}: its key policy (not in this stack) must allow this role, assumed so`,
     };
   }
   return {};

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { runAccess } from "../tools/access";
-import { ROOT } from "../tools/offline";
+import { readStackFile, ROOT } from "../tools/offline";
 import { runPlan } from "../tools/plan";
 import { runPolicy } from "../tools/policy";
 import { MAX_ALIAS_NODES } from "../tools/stackFile";
@@ -41,6 +41,10 @@ const STACK_FILES: [string, string, string][] = [
   ["a scalar document", "hello\n", "FILE:1: is a string, not a map: a stack config file is a map with a `config:` map of the stack's settings"],
   ["config: a list", "config:\n  - aws:region\n", "FILE:1: `config:` is not a map"],
   ["config: a scalar", "config: 5\n", "FILE:1: `config:` is not a map"],
+  ["a !!omap value (no JSON form)", `${VALID_HEAD}  eks-irsa:workloads: [{ name: web, namespace: web, tags: !!omap [team: web] }]\n`, "FILE:4:66: the YAML tag !!omap has no JSON form: a stack config value is a string, number, boolean, null, list or map"],
+  ["a !!set value", `${VALID_HEAD}  eks-irsa:roleDefaults:\n    allowedRegions: !!set { us-east-1 }\n`, "FILE:5:27: the YAML tag !!set has no JSON form: a stack config value is a string, number, boolean, null, list or map"],
+  ["a !!binary value", `${VALID_HEAD}  eks-irsa:x: !!binary aGVsbG8=\n`, "FILE:4:24: the YAML tag !!binary has no JSON form: a stack config value is a string, number, boolean, null, list or map"],
+  ["a local tag", `${VALID_HEAD}  eks-irsa:x: !vault secret/x\n`, "FILE:4:22: the YAML tag !vault has no JSON form: a stack config value is a string, number, boolean, null, list or map"],
 ];
 
 describe("commands: every bad input exits 2 with its file, line and path, and no stack trace", () => {
@@ -61,6 +65,12 @@ describe("commands: every bad input exits 2 with its file, line and path, and no
         const f = file(`case-${i}.yaml`, text);
         await expectUsage(runPlan, ["dev", "--config-file", f], message.replace("FILE", f));
       });
+    });
+
+    it("merge keys (<<: *anchor) as the Pulumi CLI reads them: the merged map, its own keys winning", () => {
+      const f = file("merge.yaml", `${VALID_HEAD}  eks-irsa:roleDefaults:\n    tags: &base { team: web, owner: platform }\n  eks-irsa:workloads:\n    - { name: web, namespace: web, tags: { <<: *base, owner: me } }\n`);
+      const config = readStackFile(f);
+      assert.deepEqual((config["eks-irsa:workloads"] as { tags: object }[])[0].tags, { team: "web", owner: "me" });
     });
 
     it("the same messages from policy and access (one code path), access's --base too", async () => {

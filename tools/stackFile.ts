@@ -72,7 +72,8 @@ export function loadStackFile(file: string): StackFile {
     return fail(code === "ENOENT" ? "no such file" : code === "EACCES" ? "cannot be read (permission denied)" : `cannot be read (${code ?? (e as Error).message})`);
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  // Merge keys (`<<: *defaults`) as the Pulumi CLI's YAML reader takes them.
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
   const at = (offset: number) => lines.linePos(offset);
   const problem = doc.errors[0];
   if (problem) {
@@ -80,7 +81,9 @@ export function loadStackFile(file: string): StackFile {
     const message = problem.code === "MULTIPLE_DOCS" ? "a second YAML document (---): a stack config file is one document" : problem.message.split("\n")[0];
     fail(`not valid YAML: ${message}`, pos.line, pos.col);
   }
-  checkAliases(doc, (message, offset) => fail(message, ...(offset === undefined ? [] : (({ line, col }) => [line, col])(at(offset)))));
+  const failAt = (message: string, offset?: number): never => fail(message, ...(offset === undefined ? [] : (({ line, col }) => [line, col])(at(offset))));
+  checkAliases(doc, failAt);
+  checkTags(doc, failAt);
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ""))) {
     fail("is empty: a stack config file is a map with a `config:` map of the stack's settings");
   }
@@ -142,6 +145,21 @@ function offsetOf(doc: Document, keys: (string | number)[]): number | undefined 
     } else break;
   }
   return offset;
+}
+
+/** The YAML tags a stack config value may carry: JSON's types (what `pulumi config` stores). */
+const JSON_TAGS = ["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`);
+
+/** Refuses a value tagged as anything but a JSON type (`!!set`, `!!omap`, `!!binary`, `!custom`): it has no JSON form. */
+function checkTags(doc: Document, fail: (message: string, offset?: number) => never): void {
+  visit(doc, {
+    Node(_, node) {
+      if (node.tag !== undefined && !JSON_TAGS.includes(node.tag)) {
+        const shown = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");
+        fail(`the YAML tag ${shown} has no JSON form: a stack config value is a string, number, boolean, null, list or map`, node.range?.[0]);
+      }
+    },
+  });
 }
 
 /**

@@ -44,6 +44,7 @@ const STACK_FILES: [string, string, string][] = [
   ["a !!omap value (no JSON form)", `${VALID_HEAD}  eks-irsa:workloads: [{ name: web, namespace: web, tags: !!omap [team: web] }]\n`, "FILE:4:66: the YAML tag !!omap has no JSON form: a stack config value is a string, number, boolean, null, list or map"],
   ["a !!set value", `${VALID_HEAD}  eks-irsa:roleDefaults:\n    allowedRegions: !!set { us-east-1 }\n`, "FILE:5:27: the YAML tag !!set has no JSON form: a stack config value is a string, number, boolean, null, list or map"],
   ["a !!binary value", `${VALID_HEAD}  eks-irsa:x: !!binary aGVsbG8=\n`, "FILE:4:24: the YAML tag !!binary has no JSON form: a stack config value is a string, number, boolean, null, list or map"],
+  ["a list as a map key", `${VALID_HEAD}  ? [a, b]\n  : x\n`, "FILE:4:5: a map key that is a list or a map has no JSON form: keys are strings"],
   ["a local tag", `${VALID_HEAD}  eks-irsa:x: !vault secret/x\n`, "FILE:4:22: the YAML tag !vault has no JSON form: a stack config value is a string, number, boolean, null, list or map"],
 ];
 

@@ -57,6 +57,7 @@ export function takeExplain(argv: string[]): { rest: string[]; explain?: Omit<Ex
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--explain") {
+      if (request) throw new UsageError("--explain is given twice: ask one question per run");
       const [who, action, resource] = argv.slice(i + 1, i + 4);
       if ([who, action, resource].some((x) => x === undefined || x.startsWith("--"))) throw new UsageError("--explain needs <namespace/serviceaccount> <action> <resource-arn>, e.g. --explain shop/orders s3:GetObject arn:aws:s3:::shop-invoices/2026/x.pdf");
       const m = /^([^/]*)\/([^/]*)$/.exec(who);

@@ -150,9 +150,13 @@ function offsetOf(doc: Document, keys: (string | number)[]): number | undefined 
 /** The YAML tags a stack config value may carry: JSON's types (what `pulumi config` stores). */
 const JSON_TAGS = ["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`);
 
-/** Refuses a value tagged as anything but a JSON type (`!!set`, `!!omap`, `!!binary`, `!custom`): it has no JSON form. */
+/** Refuses a value tagged as anything but a JSON type (`!!set`, `!!omap`, `!!binary`, `!custom`) or a collection as a key: neither has a JSON form. */
 function checkTags(doc: Document, fail: (message: string, offset?: number) => never): void {
   visit(doc, {
+    Pair(_, pair) {
+      // `? [a, b]: x`: JSON keys are strings (the YAML library would stringify it and warn on the process's stderr).
+      if (isCollection(pair.key)) fail("a map key that is a list or a map has no JSON form: keys are strings", pair.key.range?.[0]);
+    },
     Node(_, node) {
       if (node.tag !== undefined && !JSON_TAGS.includes(node.tag)) {
         const shown = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");

@@ -171,6 +171,7 @@ describe("access --explain: why a ServiceAccount can or cannot make a call", () 
       ["dev", "--audience", "x"],
       ["dev", "--explain", "api/backend", "dynamodb:GetItem", "*", "--context", "novalue"],
       ["dev", "--explain", "api/backend", "dynamodb:GetItem", "*", "--base", "HEAD"],
+      ["dev", "--explain", "api/backend", "dynamodb:GetItem", "*", "--explain", "web/frontend", "s3:GetObject", "*"],
     ]) {
       const r = await call(runAccess, ...argv);
       assert.equal(r.code, 2, `${argv.join(" ")}: ${r.stdout}${r.stderr}`);

@@ -4,7 +4,7 @@ import { roleArn as roleArnOf } from "../core/arn";
 import { placeholderEnvironment } from "../core/environment";
 import { annotationsFor, placeholderCluster, planIdentity, type IdentityPlan } from "../core/identity";
 import { CLUSTER_TAG } from "../core/plan";
-import { ArgsError, SizeLimitError, type Problem } from "../core/problems";
+import { ArgsError, SizeLimitError, uniqueProblems, type Problem } from "../core/problems";
 import {
   CrossAccountMode,
   dedicatedServiceAccount,
@@ -201,7 +201,10 @@ export class TargetAccount extends pulumi.ComponentResource {
           const target = resolve(name, args, (i, j) => arns[i][j], (i, j) => ids[i][j]);
           // External ids given as Outputs (WorkloadIdentity.associationExternalIds) are known only now.
           const none = args.mode === CrossAccountMode.PodIdentity ? ids.flatMap((byRole, i) => byRole.flatMap((list, j) => (list.length === 0 ? [{ path: ["roles", i, "sources", j, "externalIds"], message: NO_EXTERNAL_ID }] : []))) : [];
-          if (none.length > 0) throw new ArgsError(`TargetAccount ${JSON.stringify(name)}`, none);
+          // Without `region`, the region-dependent rules (ARN partitions) run now, with the provider's, on the resolved ARNs.
+          const resolvedArgs = { ...args, region: env.region, roles: args.roles.map((role, i) => ({ ...role, sources: role.sources.map((src, j) => ({ ...src, roleArn: src.roleArn === undefined ? undefined : arns[i][j], externalIds: src.externalIds === undefined ? undefined : ids[i][j] })) })) };
+          const late = [...none, ...(args.region === undefined ? targetProblems(name, resolvedArgs as unknown as Record<string, unknown>, env.region) : [])];
+          if (late.length > 0) throw new ArgsError(`TargetAccount ${JSON.stringify(name)}`, uniqueProblems(late));
           return planIdentity(targetRoleDefinition(target, r, overrides?.quotaFields), env, { issuerUrl, providerArn }, layouts[r].layout);
         });
       const { role: registered } = registerRole(

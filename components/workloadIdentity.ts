@@ -6,7 +6,7 @@ import { awsConfigFile, awsConfigMapName } from "../core/crossAccount";
 import { placeholderEnvironment } from "../core/environment";
 import { placeholderCluster, planIdentity, type ClusterIdentity, type IdentityPlan } from "../core/identity";
 import { associationName, IdentityMode, podIdentityRegionProblem, usesIrsa, usesPodIdentity } from "../core/podIdentity";
-import { ArgsError, SizeLimitError, type Problem } from "../core/problems";
+import { ArgsError, SizeLimitError, uniqueProblems, type Problem } from "../core/problems";
 import { serviceAccountModeOf, verificationRecipe, type ServiceAccountMode, type VerificationRecipe } from "../core/serviceAccount";
 import { statementAccountProblems } from "../core/statements";
 import { isPattern } from "../core/trust";
@@ -139,8 +139,14 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
       // Custom statements may only name resources of the account the AWS provider deploys into; a region given by the
       // provider alone is known only now (checked before with `region`).
       const unavailable = podIdentityRegionProblem(args.mode, env.region);
-      const late = [...statementAccountProblems(args.statements, [env.accountId, ...(overrides?.statementAccounts ?? [])]), ...(unavailable ? [{ path: ["mode"], message: unavailable }] : [])];
-      if (late.length > 0) throw new ArgsError(`WorkloadIdentity ${JSON.stringify(name)}`, late);
+      const late: Problem[] = [...statementAccountProblems(args.statements, [env.accountId, ...(overrides?.statementAccounts ?? [])]), ...(unavailable ? [{ path: ["mode"], message: unavailable }] : [])];
+      // Without `region`, the region-dependent rules (ARN partitions, regional ARNs) run now, with the provider's.
+      if (args.region === undefined) late.push(...workloadProblems(name, { ...args, region: env.region }, overrides));
+      known.forEach(([, providerArn], i) => {
+        const partition = providerArn.split(":")[1];
+        if (providerArn && partition !== env.partition) late.push({ path: args.clusters ? ["clusters", i, "oidcProvider", "arn"] : ["oidcProvider", "arn"], message: `${JSON.stringify(providerArn)} is in partition ${partition}, but the AWS provider's region ${env.region} is in ${env.partition}` });
+      });
+      if (late.length > 0) throw new ArgsError(`WorkloadIdentity ${JSON.stringify(name)}`, uniqueProblems(late));
       return planIdentity(definition, env, known.map(([issuerUrl, providerArn], i): ClusterIdentity => ({ issuerUrl, providerArn, ...(refs[i].name !== undefined ? { name: refs[i].name } : {}) })), layout.layout);
     });
     const { role, trustPolicy, permissionPolicies } = registerRole(

@@ -21,6 +21,17 @@ export function formatProblem(p: Problem): string {
   return p.path.length > 0 ? `${formatPath(p.path)}: ${p.message}` : p.message;
 }
 
+/** The problems without repeats (two checks may find one problem). */
+export function uniqueProblems(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${formatPath(p.path)}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** Every problem of a component's arguments, thrown from its constructor before it registers anything. */
 export class ArgsError extends Error {
   constructor(

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { ArgsError, ClusterOidcProvider, ExternalSecretsOperator, TargetAccount, WorkloadIdentity, type WorkloadIdentityArgs } from "../components";
 import { layoutWorkload } from "../components/workloadIdentity";
 import { parsePolicy } from "../core/document";
@@ -190,6 +191,17 @@ describe("components: constructed directly with a user's arguments", () => {
       assert.throws(() => new WorkloadIdentity("big", orders({ s3: grants, managedPolicyQuota: 2, region: "eu-west-1" })), /WorkloadIdentity "big": permissions: the permissions need a full inline policy and \d+ managed policies .* raise managedPolicyQuota/);
     });
 
+    it("without region, checks ARN partitions against the AWS provider's region once it is known (a GovCloud provider, aws ARNs)", async () => {
+      const gov = (more: Partial<WorkloadIdentityArgs>) =>
+        runOffline("gov", { "aws:region": "us-gov-west-1" }, () => void new WorkloadIdentity("orders", orders({ s3: [{ bucket: "shop-invoices", access: "read" }], dynamodb: undefined, secrets: undefined, ...more })));
+      const govProvider = { arn: PROVIDER.replace("arn:aws:", "arn:aws-us-gov:"), issuerUrl: ISSUER };
+      await assert.rejects(gov({ oidcProvider: govProvider, permissionsBoundaryArn: "arn:aws:iam::111122223333:policy/boundary" }), /WorkloadIdentity "orders": permissionsBoundaryArn: "arn:aws:iam::111122223333:policy\/boundary" is in partition aws, but region us-gov-west-1 is in aws-us-gov/);
+      await assert.rejects(gov({}), /WorkloadIdentity "orders": oidcProvider\.arn: "arn:aws:iam::111122223333:oidc-provider\/[^"]+" is in partition aws, but the AWS provider's region us-gov-west-1 is in aws-us-gov/);
+      await assert.rejects(gov({ oidcProvider: govProvider, chainedRoles: [{ roleArn: "arn:aws:iam::210987654321:role/x", profile: "x" }] }), /chainedRoles\[0\]\.roleArn: "arn:aws:iam::210987654321:role\/x" is in partition aws/);
+      const run = await gov({ oidcProvider: govProvider });
+      assert.match(String(only(run, "aws:iam/role:Role").inputs.assumeRolePolicy), /arn:aws-us-gov:iam::111122223333:oidc-provider/);
+    });
+
     it("refuses a region that is not the AWS provider's", async () => {
       await assert.rejects(construct(() => void new WorkloadIdentity("orders", orders({ region: "us-east-1" }))), /region us-east-1 was given, but the AWS provider is configured for eu-west-1/);
     });
@@ -301,6 +313,18 @@ describe("components: constructed directly with a user's arguments", () => {
       assert.match(role.provider ?? "", /pulumi:providers:aws::analytics::/);
       assert.equal(role.outputs.arn, "arn:aws:iam::210987654321:role/analytics-reader");
       assert.deepEqual(parsePolicy(role.inputs.assumeRolePolicy).Statement[0].Condition, { ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::111122223333:role/orders" } });
+    });
+
+    it("without region, checks the sources' ARN partitions against the target provider's region once known, Outputs resolved", async () => {
+      await assert.rejects(
+        runOffline("gov", { "aws:region": "us-gov-west-1" }, () => {
+          const provider = new aws.Provider("analytics", { region: "us-gov-west-1", allowedAccountIds: ["210987654321"] });
+          target(provider, pulumi.output("arn:aws:iam::111122223333:role/orders") as unknown as string);
+        }),
+        /TargetAccount "analytics": roles\[0\]\.sources\[0\]\.roleArn: "arn:aws:iam::111122223333:role\/orders" is in partition aws, but region us-gov-west-1 is in aws-us-gov/,
+      );
+      const run = await runOffline("gov", { "aws:region": "us-gov-west-1" }, () => void target(new aws.Provider("analytics", { region: "us-gov-west-1", allowedAccountIds: ["210987654321"] }), "arn:aws-us-gov:iam::111122223333:role/orders"));
+      assert.equal(all(run, "aws:iam/role:Role").find((r) => r.name === "analytics/reader")!.outputs.arn, "arn:aws-us-gov:iam::210987654321:role/analytics-reader");
     });
 
     it("refuses allowedRegions without the target provider's region", async () => {

@@ -70,9 +70,11 @@ function clusterRefs(args: WorkloadIdentityArgs): { name?: string; oidcProvider?
 }
 
 /**
- * One workload's AWS identity through IRSA or EKS Pod Identity (`mode`): an IAM role only its ServiceAccount can assume, managed policies with
- * exactly the S3, DynamoDB and Secrets Manager access it declares, and (given a Kubernetes provider) the ServiceAccount
- * annotated with the role. Account, partition and region come from the AWS provider it is created with.
+ * One workload's AWS identity through IRSA or EKS Pod Identity (`mode`): an IAM role only its ServiceAccount can assume,
+ * with exactly the access it declares (S3, DynamoDB, Secrets Manager, SQS, SNS, KMS, an add-on `preset`, checked custom
+ * `statements`) as its inline policy, and managed policies only for what does not fit the inline budget; and, given a
+ * Kubernetes provider, the ServiceAccount annotated with the role (`serviceAccountMode`). Account, partition and region
+ * come from the AWS provider it is created with.
  *
  * ```ts
  * new WorkloadIdentity("orders", {

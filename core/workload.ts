@@ -40,7 +40,10 @@ export interface RoleInput {
   roleName?: string;
   /** IAM path of the role and its policies. @default "/" */
   path?: string;
-  /** Description of the role. @default "IRSA role of <namespace>/<serviceAccount> on EKS cluster <clusterName>" */
+  /**
+   * Description of the role. @default "IRSA role of <namespace>/<serviceAccount> on EKS cluster <clusterName>" ("EKS Pod
+   * Identity role of ..." in mode pod-identity; a preset's add-on title before the ServiceAccount; without clusterName, no cluster)
+   */
   description?: string;
   /** ARN of a managed policy that bounds the role's permissions. @default none */
   permissionsBoundaryArn?: string;
@@ -79,7 +82,7 @@ export interface WorkloadIdentityInput extends RoleInput {
   /**
    * Create the ServiceAccount, annotated with the role. Needs a Kubernetes provider in the resource options
    * (`providers`). Kept for existing programs: true means `serviceAccountMode: created`, false `external`.
-   * @default true when a Kubernetes provider is given and `serviceAccount` is an exact name
+   * @default true when a Kubernetes provider is given, `serviceAccount` is an exact name and there is no `preset`
    */
   createServiceAccount?: boolean;
   /**

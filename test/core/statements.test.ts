@@ -158,6 +158,14 @@ describe("custom statements", () => {
     ]);
   });
 
+  it("refuses a resource of a region outside allowedRegions (the guardrail denies every request to it); a wildcard region is left to the guardrail", () => {
+    const q = (region: string) => `arn:aws:sqs:${region}:111122223333:jobs`;
+    assert.deepEqual(problems([{ actions: ["sqs:SendMessage"], resources: [q("eu-west-1"), q("us-east-1"), q("*")] }], { region: "eu-west-1", allowedRegions: ["eu-west-1"] }), [
+      `statements.0.resources.1: "${q("us-east-1")}" is in region us-east-1, outside allowedRegions (eu-west-1): the region guardrail denies every request to it`,
+    ]);
+    assert.deepEqual(problems([{ actions: ["sqs:SendMessage"], resources: [q("us-east-1")] }], { region: "eu-west-1" }), [], "no guardrail, no refusal");
+  });
+
   it("refuses resources of an account the stack does not allow", () => {
     const other: CustomStatement = { actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:us-east-1:111122223333:own", "arn:aws:sqs:us-east-1:444455556666:theirs"] };
     assert.deepEqual(statementAccountProblems([other], ["111122223333"]), [

@@ -106,7 +106,7 @@ export function planEnvironment(spec: EnvironmentSpec, env: AwsEnvironment, clus
 /** Risky but valid grants, per workload and target role. */
 export function riskWarnings(spec: EnvironmentSpec): string[] {
   return [
-    ...spec.workloads.flatMap((w) => riskyGrants(`workload ${w.name}`, w)),
+    ...spec.workloads.flatMap((w) => riskyGrants(`workload ${w.name}`, { ...w, allowedRegions: spec.roleDefaults.allowedRegions })),
     ...spec.crossAccount.flatMap((t) => t.roles.flatMap((r) => riskyGrants(`cross-account role ${t.name}/${r.name}`, r))),
   ];
 }

@@ -272,15 +272,6 @@ export function checkStatements(c: Checker, at: FieldPath, value: unknown, conte
     if (regions && global.length > 0 && !regions.includes("us-east-1")) {
       c.add([...p, "actions"], `${global.join(", ")} requests count as us-east-1 (a global endpoint): allowedRegions must include us-east-1 or the region guardrail denies them`);
     }
-    // A resource of another region is reached through that region's endpoint, which the guardrail denies.
-    if (regions && regions.length > 0 && Array.isArray(s.resources)) {
-      (s.resources as unknown[]).forEach((r, j) => {
-        const region = typeof r === "string" ? ARN.exec(r)?.[3] : undefined;
-        if (region && !/[*?]/.test(region) && !regions.includes(region)) {
-          c.add([...p, "resources", j], `${quoted(r)} is in region ${region}, outside allowedRegions (${regions.join(", ")}): the region guardrail denies every request to it`);
-        }
-      });
-    }
   });
 }
 

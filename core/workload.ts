@@ -199,8 +199,11 @@ export function checkGrants(c: Checker, at: FieldPath, grants: { s3?: unknown; d
 /** Namespaces where a ServiceAccount pattern binds far more than one workload (the pack flags them at advisory level too). */
 export const RISKY_NAMESPACES = ["default", "kube-system"];
 
-/** Valid grants that are easy to regret: warned in the plan and flagged by the pack at advisory level. */
-export function riskyGrants(who: string, input: { namespace?: string; serviceAccount?: string; s3?: S3Grant[]; statements?: readonly CustomStatement[] }): string[] {
+/**
+ * Valid grants that are easy to regret, warned in the plan and by the components: the pack flags the first two at
+ * advisory level too (workload-access-risky).
+ */
+export function riskyGrants(who: string, input: { namespace?: string; serviceAccount?: string; s3?: S3Grant[]; statements?: readonly CustomStatement[]; allowedRegions?: readonly string[] }): string[] {
   const out: string[] = [];
   if (input.namespace && input.serviceAccount && isPattern(input.serviceAccount) && RISKY_NAMESPACES.includes(input.namespace)) {
     out.push(
@@ -223,6 +226,16 @@ export function riskyGrants(who: string, input: { namespace?: string; serviceAcc
         `add one naming the service the role is for (e.g. StringEquals iam:PassedToService ec2.amazonaws.com)`,
     );
   });
+  // A resource of a region the guardrail denies is reachable only from an allowed region (a cross-region copy's source).
+  const regions = input.allowedRegions ?? [];
+  (input.statements ?? []).forEach((st, i) =>
+    st.resources.forEach((r, j) => {
+      const region = /^arn:[^:]*:[^:]*:([^:]*):/.exec(r)?.[1];
+      if (regions.length > 0 && region && !/[*?]/.test(region) && !regions.includes(region)) {
+        out.push(`${who} statements[${i}].resources[${j}] is in region ${region}, outside allowedRegions (${regions.join(", ")}): the region guardrail denies every request made in that region; only calls from an allowed region (a cross-region copy's source) can use it`);
+      }
+    }),
+  );
   return out;
 }
 

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { Checker } from "../../core/check";
 import { policyDocument } from "../../core/document";
 import { checkStatements, customStatement, expandCustomAction, statementAccountProblems, type CustomStatement } from "../../core/statements";
+import { riskyGrants } from "../../core/workload";
 import { checkResources } from "../../tools/policyCheck";
 import { decide } from "../helpers/simulate";
 
@@ -158,12 +159,14 @@ describe("custom statements", () => {
     ]);
   });
 
-  it("refuses a resource of a region outside allowedRegions (the guardrail denies every request to it); a wildcard region is left to the guardrail", () => {
+  it("warns of a resource of a region outside allowedRegions (the guardrail denies requests there; a cross-region copy's source stays usable)", () => {
     const q = (region: string) => `arn:aws:sqs:${region}:111122223333:jobs`;
-    assert.deepEqual(problems([{ actions: ["sqs:SendMessage"], resources: [q("eu-west-1"), q("us-east-1"), q("*")] }], { region: "eu-west-1", allowedRegions: ["eu-west-1"] }), [
-      `statements.0.resources.1: "${q("us-east-1")}" is in region us-east-1, outside allowedRegions (eu-west-1): the region guardrail denies every request to it`,
+    const statements = [{ actions: ["sqs:SendMessage"], resources: [q("eu-west-1"), q("us-east-1"), q("*")] }];
+    assert.deepEqual(problems(statements, { region: "eu-west-1", allowedRegions: ["eu-west-1"] }), [], "valid");
+    assert.deepEqual(riskyGrants("workload w", { statements, allowedRegions: ["eu-west-1"] }), [
+      "workload w statements[0].resources[1] is in region us-east-1, outside allowedRegions (eu-west-1): the region guardrail denies every request made in that region; only calls from an allowed region (a cross-region copy's source) can use it",
     ]);
-    assert.deepEqual(problems([{ actions: ["sqs:SendMessage"], resources: [q("us-east-1")] }], { region: "eu-west-1" }), [], "no guardrail, no refusal");
+    assert.deepEqual(riskyGrants("workload w", { statements }), [], "no guardrail, no warning");
   });
 
   it("refuses resources of an account the stack does not allow", () => {

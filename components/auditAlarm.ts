@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AUDITED_ERRORS, auditAlarmProblems, failurePattern, FILTER_PATTERN_CHARS } from "../core/audit";
 import { ArgsError } from "../core/problems";
 import { awsEnvironmentOf } from "./awsEnvironment";
+import { requireObjectArgs } from "./internal";
 
 export interface AuditAlarmArgs {
   /** The CloudWatch Logs log group a CloudTrail trail delivers to; the trail must cover every region the pods' STS calls land in. */
@@ -37,6 +38,7 @@ export class AuditAlarm extends pulumi.ComponentResource {
   public readonly alarmArns: pulumi.Output<string[]>;
 
   constructor(name: string, args: AuditAlarmArgs, opts?: pulumi.ComponentResourceOptions) {
+    requireObjectArgs(`AuditAlarm ${JSON.stringify(name)}`, args);
     const problems = auditAlarmProblems(args);
     if (!Array.isArray(args.oidcProviderArns)) problems.push({ path: ["oidcProviderArns"], message: "expected a list of IAM OIDC provider ARNs" });
     else if (args.oidcProviderArns.length === 0 && args.roleNamePrefix === undefined) problems.push({ path: ["oidcProviderArns"], message: "must list at least one IAM OIDC provider ARN, or give roleNamePrefix: the alarm would watch nothing" });
@@ -51,6 +53,14 @@ export class AuditAlarm extends pulumi.ComponentResource {
     const namespace = args.metricNamespace ?? "EKS/IRSA";
     const env = awsEnvironmentOf(this);
     const patterns = pulumi.all([env, pulumi.all(args.oidcProviderArns)]).apply(([e, providerArns]) => {
+      // The partition is the provider's, known only now: an ARN of another one would never match an event.
+      const foreign = [
+        ...providerArns.map((arn, i) => ({ path: ["oidcProviderArns", i], arn })),
+        ...(args.alarmTopicArn ? [{ path: ["alarmTopicArn"], arn: args.alarmTopicArn }] : []),
+      ].filter((x) => x.arn.split(":")[1] !== e.partition);
+      if (foreign.length > 0) {
+        throw new ArgsError(`AuditAlarm ${JSON.stringify(name)}`, foreign.map((x) => ({ path: x.path, message: `${JSON.stringify(x.arn)} is in partition ${x.arn.split(":")[1]}, but the AWS provider's region ${e.region} is in ${e.partition}` })));
+      }
       const roleArnPatterns = args.roleNamePrefix ? [`arn:${e.partition}:iam::${e.accountId}:role${args.rolePath ?? "/"}${args.roleNamePrefix}*`] : [];
       const out = Object.fromEntries(AUDITED_ERRORS.map((x) => [x.code, failurePattern(x.code, { providerArns, roleArnPatterns })]));
       for (const [code, pattern] of Object.entries(out)) {

@@ -18,7 +18,7 @@ import {
 import type { DynamoGrant, S3Grant, SecretGrant } from "../core/access";
 import { riskyGrants } from "../core/workload";
 import { awsEnvironmentOf, checkedEnvironment } from "./awsEnvironment";
-import { dependsOnOf, identityOverrides, optionsHaveProvider, withOldType } from "./internal";
+import { dependsOnOf, identityOverrides, optionsHaveProvider, withOldType, requireObjectArgs } from "./internal";
 import { ClusterOidcProvider } from "./oidcProvider";
 import { registerRole } from "./role";
 
@@ -140,6 +140,7 @@ export class TargetAccount extends pulumi.ComponentResource {
   public readonly oidcProviderArn: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: TargetAccountArgs, opts?: pulumi.ComponentResourceOptions) {
+    requireObjectArgs(`TargetAccount ${JSON.stringify(name)}`, args);
     const subject = `TargetAccount ${JSON.stringify(name)}`;
     const problems: Problem[] = targetProblems(name, args as unknown as Record<string, unknown>);
     if (args.mode === CrossAccountMode.Oidc && args.issuerUrl === undefined) problems.push({ path: ["issuerUrl"], message: "is required in mode oidc (the cluster's issuer, registered in the target account)" });

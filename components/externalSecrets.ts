@@ -17,7 +17,7 @@ import { esoModels } from "../core/esoModels";
 import { ArgsError, type Problem } from "../core/problems";
 import { checkRoleArgs, type RoleInput } from "../core/workload";
 import { awsEnvironmentOf, checkedEnvironment } from "./awsEnvironment";
-import { dependsOnOf, identityOverrides, optionsHaveProvider, withOldType } from "./internal";
+import { dependsOnOf, identityOverrides, optionsHaveProvider, withOldType, requireObjectArgs } from "./internal";
 import type { OidcProviderRef } from "./oidcProvider";
 import { layoutWorkload, WorkloadIdentity, type WorkloadIdentityArgs } from "./workloadIdentity";
 
@@ -90,6 +90,7 @@ export class ExternalSecretsOperator extends pulumi.ComponentResource {
   public readonly objects: string[];
 
   constructor(name: string, args: ExternalSecretsOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+    requireObjectArgs(`ExternalSecretsOperator ${JSON.stringify(name)}`, args);
     const { eso, controller } = checkArgs(name, args, opts);
     super("eks-irsa:index:ExternalSecretsOperator", name, {}, withOldType(opts, "eks-irsa:eso:ExternalSecretsOperator"));
     this.namespace = eso.namespace;

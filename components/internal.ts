@@ -3,6 +3,8 @@
  * for the WorkloadIdentity it creates. Kept out of the arguments (every argument is public API and schema).
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { describeValue } from "../core/check";
+import { ArgsError } from "../core/problems";
 import type { IdentityOverrides } from "../core/workload";
 
 export const identityOverrides = new WeakMap<object, IdentityOverrides>();
@@ -38,4 +40,9 @@ export function optionsHaveProvider(opts: pulumi.ComponentResourceOptions | unde
   if (providers && !Array.isArray(providers) && pkg in providers) return true;
   const parent = opts?.parent as { getProvider?: (member: string) => pulumi.ProviderResource | undefined } | undefined;
   return parent?.getProvider?.(`${pkg}::`) !== undefined;
+}
+
+/** Arguments that are no object (null from another language, a list) as one ArgsError, before any field is read. */
+export function requireObjectArgs(subject: string, args: unknown): void {
+  if (args === null || typeof args !== "object" || Array.isArray(args)) throw new ArgsError(subject, [{ path: [], message: `expected the arguments as an object, got ${describeValue(args)}` }]);
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ARN_KINDS, issuerFromProviderArn, oidcProviderRefProblems } from "../core/arn";
 import { ArgsError, type Problem } from "../core/problems";
 import { DEFAULT_AUDIENCE } from "../core/trust";
-import { withOldType } from "./internal";
+import { withOldType, requireObjectArgs } from "./internal";
 
 /** A cluster's IAM OIDC provider as trust policies need it: what a `ClusterOidcProvider` exposes. */
 export interface OidcProviderRef {
@@ -43,6 +43,7 @@ export class ClusterOidcProvider extends pulumi.ComponentResource {
   public readonly adopted: boolean;
 
   constructor(name: string, args: ClusterOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
+    requireObjectArgs(`ClusterOidcProvider ${JSON.stringify(name)}`, args);
     const problems: Problem[] = Object.keys(args ?? {}).filter((k) => !ARGS.includes(k) && (args as unknown as Record<string, unknown>)[k] !== undefined).map((k) => ({ path: [k], message: "unknown argument" }));
     if (args.adoptArn !== undefined && typeof args.adoptArn !== "string") {
       problems.push({ path: ["adoptArn"], message: `${JSON.stringify(args.adoptArn)} is not a valid ${ARN_KINDS.oidcProvider.what}` });

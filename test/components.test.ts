@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgsError, ClusterOidcProvider, ExternalSecretsOperator, TargetAccount, WorkloadIdentity, type WorkloadIdentityArgs } from "../components";
+import { ArgsError, AuditAlarm, ClusterOidcProvider, ExternalSecretsOperator, TargetAccount, WorkloadIdentity, type WorkloadIdentityArgs } from "../components";
 import { layoutWorkload } from "../components/workloadIdentity";
 import { parsePolicy } from "../core/document";
 import { runOffline, type OfflineRun, type RegisteredResource } from "../tools/offline";
@@ -59,6 +59,21 @@ describe("components: constructed directly with a user's arguments", () => {
       const run = await construct(() => void new ClusterOidcProvider("c1", { adoptArn: PROVIDER, issuerUrl: `${ISSUER}/` }));
       assert.equal(all(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0);
     });
+  });
+
+  it("every component refuses arguments that are no object (null from another language) with one ArgsError", () => {
+    const make: [string, (args: never) => unknown][] = [
+      ["ClusterOidcProvider", (a) => new ClusterOidcProvider("x", a)],
+      ["WorkloadIdentity", (a) => new WorkloadIdentity("x", a)],
+      ["ExternalSecretsOperator", (a) => new ExternalSecretsOperator("x", a)],
+      ["TargetAccount", (a) => new TargetAccount("x", a)],
+      ["AuditAlarm", (a) => new AuditAlarm("x", a)],
+    ];
+    for (const [component, build] of make) {
+      for (const bad of [null, undefined, [], "args"]) {
+        assert.throws(() => build(bad as never), (e: Error) => e instanceof ArgsError && e.message.startsWith(`${component} "x": `), `${component} ${JSON.stringify(bad)}`);
+      }
+    }
   });
 
   describe("WorkloadIdentity", () => {

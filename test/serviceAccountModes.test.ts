@@ -137,6 +137,10 @@ describe("ServiceAccounts owned by others, presets and the audit alarm (componen
             'oidcProviderArns.0: "x" is not a valid IAM OIDC provider ARN (arn:<partition>:iam::<account>:oidc-provider/<issuer host and path>)',
           ]),
     );
+    await assert.rejects(
+      runOffline("gov", { "aws:region": "us-gov-west-1" }, () => void new AuditAlarm("gov", { logGroupName: "lg", oidcProviderArns: [PROVIDER], alarmTopicArn: "arn:aws-us-gov:sns:us-gov-west-1:111122223333:alerts" })),
+      new RegExp(`AuditAlarm "gov": oidcProviderArns\\[0\\]: "${PROVIDER.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}" is in partition aws, but the AWS provider's region us-gov-west-1 is in aws-us-gov`),
+    );
     assert.throws(
       () => new AuditAlarm("mixed", { logGroupName: "lg", oidcProviderArns: [PROVIDER, PROVIDER.replace("arn:aws:", "arn:aws-us-gov:")] }),
       /AuditAlarm "mixed": oidcProviderArns: name providers of 2 partitions \(aws, aws-us-gov\): one trail's log group holds one partition's calls/,

@@ -45,6 +45,7 @@ const STACK_FILES: [string, string, string][] = [
   ["a !!set value", `${VALID_HEAD}  eks-irsa:roleDefaults:\n    allowedRegions: !!set { us-east-1 }\n`, "FILE:5:27: the YAML tag !!set has no JSON form: a stack config value is a string, number, boolean, null, list or map"],
   ["a !!binary value", `${VALID_HEAD}  eks-irsa:x: !!binary aGVsbG8=\n`, "FILE:4:24: the YAML tag !!binary has no JSON form: a stack config value is a string, number, boolean, null, list or map"],
   ["a list as a map key", `${VALID_HEAD}  ? [a, b]\n  : x\n`, "FILE:4:5: a map key that is a list or a map has no JSON form: keys are strings"],
+  ["a YAML 1.1 timestamp", `%YAML 1.1\n---\n${VALID_HEAD}  eks-irsa:x: 2001-12-14\n`, 'FILE:6:15: "2001-12-14" reads as a YAML timestamp, which has no JSON form: quote it'],
   ["a local tag", `${VALID_HEAD}  eks-irsa:x: !vault secret/x\n`, "FILE:4:22: the YAML tag !vault has no JSON form: a stack config value is a string, number, boolean, null, list or map"],
 ];
 
@@ -72,6 +73,8 @@ describe("commands: every bad input exits 2 with its file, line and path, and no
       const f = file("merge.yaml", `${VALID_HEAD}  eks-irsa:roleDefaults:\n    tags: &base { team: web, owner: platform }\n  eks-irsa:workloads:\n    - { name: web, namespace: web, tags: { <<: *base, owner: me } }\n`);
       const config = readStackFile(f);
       assert.deepEqual((config["eks-irsa:workloads"] as { tags: object }[])[0].tags, { team: "web", owner: "me" });
+      const tagged = file("merge-tagged.yaml", `${VALID_HEAD}  eks-irsa:roleDefaults:\n    tags: &base { team: web }\n  eks-irsa:workloads:\n    - { name: web, namespace: web, tags: { !!merge <<: *base, owner: me } }\n`);
+      assert.deepEqual((readStackFile(tagged)["eks-irsa:workloads"] as { tags: object }[])[0].tags, { team: "web", owner: "me" });
     });
 
     it("the same messages from policy and access (one code path), access's --base too", async () => {

@@ -148,21 +148,31 @@ function offsetOf(doc: Document, keys: (string | number)[]): number | undefined 
 }
 
 /** The YAML tags a stack config value may carry: JSON's types (what `pulumi config` stores). */
-const JSON_TAGS = ["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`);
+const JSON_TAGS = ["str", "int", "float", "bool", "null", "map", "seq", "merge"].map((t) => `tag:yaml.org,2002:${t}`);
 
 /** Refuses a value tagged as anything but a JSON type (`!!set`, `!!omap`, `!!binary`, `!custom`) or a collection as a key: neither has a JSON form. */
 function checkTags(doc: Document, fail: (message: string, offset?: number) => never): void {
+  const tagged = (node: Node) => {
+    if (node.tag !== undefined && !JSON_TAGS.includes(node.tag)) {
+      const shown = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");
+      fail(`the YAML tag ${shown} has no JSON form: a stack config value is a string, number, boolean, null, list or map`, node.range?.[0]);
+    }
+  };
   visit(doc, {
     Pair(_, pair) {
       // `? [a, b]: x`: JSON keys are strings (the YAML library would stringify it and warn on the process's stderr).
       if (isCollection(pair.key)) fail("a map key that is a list or a map has no JSON form: keys are strings", pair.key.range?.[0]);
     },
-    Node(_, node) {
-      if (node.tag !== undefined && !JSON_TAGS.includes(node.tag)) {
-        const shown = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");
-        fail(`the YAML tag ${shown} has no JSON form: a stack config value is a string, number, boolean, null, list or map`, node.range?.[0]);
+    Scalar(_, node) {
+      tagged(node);
+      // YAML 1.1's implicit types (`%YAML 1.1`: timestamps) resolve without a tag to values JSON has not (a merge key `<<` is a symbol).
+      const v = node.value;
+      if (v !== null && !["string", "number", "boolean", "symbol"].includes(typeof v)) {
+        fail(`${JSON.stringify(node.source ?? String(v))} reads as a YAML ${v instanceof Date ? "timestamp" : typeof v}, which has no JSON form: quote it`, node.range?.[0]);
       }
     },
+    Map: (_, node) => void tagged(node),
+    Seq: (_, node) => void tagged(node),
   });
 }
 

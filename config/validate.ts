@@ -550,6 +550,15 @@ function auditProblems(spec: EnvironmentSpec): ConfigProblem[] {
   return out;
 }
 
+/** Keys JavaScript reserves (`__proto__`): a map parsed from YAML keeps them, but no JavaScript object can carry them on. */
+function reservedKeys(value: unknown, at: (string | number)[] = []): ConfigProblem[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => reservedKeys(v, [...at, i]));
+  if (!value || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([k, v]) =>
+    k === "__proto__" ? [{ path: formatPath([...at, k]), message: "__proto__ is a key JavaScript reserves: eks-irsa would drop it; rename it" }] : reservedKeys(v, [...at, k]),
+  );
+}
+
 /**
  * Validates the `eks-irsa:` config object (keys without the namespace) for a stack in `region`.
  * Throws a ConfigError naming every problem; never returns a partly valid spec.
@@ -558,6 +567,7 @@ export function validateStackConfig(raw: unknown, region: string | undefined, mo
   const problems: ConfigProblem[] = [];
   if (region === undefined) problems.push({ path: "aws:region", message: "is required: the region of the cluster and of every regional ARN" });
   else if (!RULES.region.test(region)) problems.push({ path: "aws:region", message: `${JSON.stringify(region)} is not a valid ${RULES.region.what}` });
+  problems.push(...reservedKeys(raw));
   const parsed = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap(fromZod));
   if (problems.length > 0 || !parsed.success || region === undefined) throw new ConfigError(problems);

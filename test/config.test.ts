@@ -137,6 +137,11 @@ describe("config: validation rules, each with its path and message", () => {
     ));
   });
 
+  it("rejects a __proto__ key (a tag would be dropped silently), at its path", () => {
+    const raw = JSON.parse('{"cluster":{"name":"c1","oidcIssuerUrl":"https://oidc.eks.us-east-1.amazonaws.com/id/ABC"},"workloads":[{"name":"app","namespace":"team-a","tags":{"__proto__":"x","team":"a"}}]}');
+    assert.deepEqual(problems(raw), ["workloads[0].tags.__proto__: __proto__ is a key JavaScript reserves: eks-irsa would drop it; rename it"]);
+  });
+
   it("rejects duplicate workload names, naming both places", () => {
     const c = base();
     c.workloads.push({ name: "app", namespace: "team-b" });

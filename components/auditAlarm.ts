@@ -1,5 +1,6 @@
 import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as pulumi from "@pulumi/pulumi";
+import { foreignPartitionProblems } from "../core/arn";
 import { AUDITED_ERRORS, auditAlarmProblems, failurePattern, FILTER_PATTERN_CHARS } from "../core/audit";
 import { ArgsError } from "../core/problems";
 import { awsEnvironmentOf } from "./awsEnvironment";
@@ -54,13 +55,8 @@ export class AuditAlarm extends pulumi.ComponentResource {
     const env = awsEnvironmentOf(this);
     const patterns = pulumi.all([env, pulumi.all(args.oidcProviderArns)]).apply(([e, providerArns]) => {
       // The partition is the provider's, known only now: an ARN of another one would never match an event.
-      const foreign = [
-        ...providerArns.map((arn, i) => ({ path: ["oidcProviderArns", i], arn })),
-        ...(args.alarmTopicArn ? [{ path: ["alarmTopicArn"], arn: args.alarmTopicArn }] : []),
-      ].filter((x) => x.arn.split(":")[1] !== e.partition);
-      if (foreign.length > 0) {
-        throw new ArgsError(`AuditAlarm ${JSON.stringify(name)}`, foreign.map((x) => ({ path: x.path, message: `${JSON.stringify(x.arn)} is in partition ${x.arn.split(":")[1]}, but the AWS provider's region ${e.region} is in ${e.partition}` })));
-      }
+      const foreign = foreignPartitionProblems([...providerArns.map((arn, i) => ({ path: ["oidcProviderArns", i], arn })), ...(args.alarmTopicArn ? [{ path: ["alarmTopicArn"], arn: args.alarmTopicArn }] : [])], e);
+      if (foreign.length > 0) throw new ArgsError(`AuditAlarm ${JSON.stringify(name)}`, foreign);
       const roleArnPatterns = args.roleNamePrefix ? [`arn:${e.partition}:iam::${e.accountId}:role${args.rolePath ?? "/"}${args.roleNamePrefix}*`] : [];
       const out = Object.fromEntries(AUDITED_ERRORS.map((x) => [x.code, failurePattern(x.code, { providerArns, roleArnPatterns })]));
       for (const [code, pattern] of Object.entries(out)) {

@@ -1,7 +1,7 @@
 import * as eks from "@pulumi/aws/eks";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
-import { oidcProviderRefProblems } from "../core/arn";
+import { foreignPartitionProblems, oidcProviderRefProblems } from "../core/arn";
 import { awsConfigFile, awsConfigMapName } from "../core/crossAccount";
 import { placeholderEnvironment } from "../core/environment";
 import { placeholderCluster, planIdentity, type ClusterIdentity, type IdentityPlan } from "../core/identity";
@@ -144,10 +144,7 @@ export class WorkloadIdentity extends pulumi.ComponentResource {
       const late: Problem[] = [...statementAccountProblems(args.statements, [env.accountId, ...(overrides?.statementAccounts ?? [])]), ...(unavailable ? [{ path: ["mode"], message: unavailable }] : [])];
       // Without `region`, the region-dependent rules (ARN partitions, regional ARNs) run now, with the provider's.
       if (args.region === undefined) late.push(...workloadProblems(name, { ...args, region: env.region }, overrides));
-      known.forEach(([, providerArn], i) => {
-        const partition = providerArn.split(":")[1];
-        if (providerArn && partition !== env.partition) late.push({ path: args.clusters ? ["clusters", i, "oidcProvider", "arn"] : ["oidcProvider", "arn"], message: `${JSON.stringify(providerArn)} is in partition ${partition}, but the AWS provider's region ${env.region} is in ${env.partition}` });
-      });
+      late.push(...foreignPartitionProblems(known.map(([, arn], i) => ({ path: args.clusters ? ["clusters", i, "oidcProvider", "arn"] : ["oidcProvider", "arn"], arn })), env));
       if (late.length > 0) throw new ArgsError(`WorkloadIdentity ${JSON.stringify(name)}`, uniqueProblems(late));
       return planIdentity(definition, env, known.map(([issuerUrl, providerArn], i): ClusterIdentity => ({ issuerUrl, providerArn, ...(refs[i].name !== undefined ? { name: refs[i].name } : {}) })), layout.layout);
     });

@@ -97,3 +97,14 @@ export function oidcProviderRefProblems(at: (string | number)[], arn: unknown, i
   }
   return problems;
 }
+
+/**
+ * ARNs of another partition than the AWS provider's, checked once the provider's region is known (a component given
+ * no `region`): such an ARN names nothing the provider's credentials reach, and a trust or filter on it never matches.
+ */
+export function foreignPartitionProblems(arns: { path: (string | number)[]; arn: string }[], env: { region: string; partition: string }): { path: (string | number)[]; message: string }[] {
+  return arns.flatMap(({ path, arn }) => {
+    const partition = arn.split(":")[1];
+    return arn && partition !== env.partition ? [{ path, message: `${JSON.stringify(arn)} is in partition ${partition}, but the AWS provider's region ${env.region} is in ${env.partition}` }] : [];
+  });
+}

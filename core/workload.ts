@@ -2,6 +2,7 @@
  * One workload's identity at the user's level: its arguments (what the public `WorkloadIdentity` component takes,
  * minus the AWS-side Inputs), the checks those arguments must pass, and the definition the core plans from them.
  */
+import { parseArn } from "./arn";
 import { ACCESS_LEVELS, SECRET_READ, type AccessSpec, type DynamoGrant, type S3Grant, type SecretGrant } from "./access";
 import { Checker, validRegion } from "./check";
 import { checkPreset, PRESETS, presetGlobalServices, type AddonPreset } from "./presets";
@@ -230,7 +231,7 @@ export function riskyGrants(who: string, input: { namespace?: string; serviceAcc
   const regions = input.allowedRegions ?? [];
   (input.statements ?? []).forEach((st, i) =>
     st.resources.forEach((r, j) => {
-      const region = /^arn:[^:]*:[^:]*:([^:]*):/.exec(r)?.[1];
+      const region = parseArn(r)?.region;
       if (regions.length > 0 && region && !/[*?]/.test(region) && !regions.includes(region)) {
         out.push(`${who} statements[${i}].resources[${j}] is in region ${region}, outside allowedRegions (${regions.join(", ")}): the region guardrail denies every request made in that region; only calls from an allowed region (a cross-region copy's source) can use it`);
       }

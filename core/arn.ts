@@ -1,5 +1,6 @@
 /** ARN shapes: builders for the resources we grant on, and parsers for the ARNs users give us. */
 import type { AwsEnvironment, Partition } from "./environment";
+import type { FieldPath, Problem } from "./problems";
 
 export interface Arn {
   partition: string;
@@ -86,8 +87,8 @@ export const ISSUER_URL = { what: "OIDC issuer URL (must be https://host[/path],
  * Federated principal from the ARN: for two issuers no token ever matches). The fields are named `arnField` and
  * `issuerField` under `at`.
  */
-export function oidcProviderRefProblems(at: (string | number)[], arn: unknown, issuerUrl: unknown, arnField = "arn", issuerField = "issuerUrl"): { path: (string | number)[]; message: string }[] {
-  const problems: { path: (string | number)[]; message: string }[] = [];
+export function oidcProviderRefProblems(at: FieldPath, arn: unknown, issuerUrl: unknown, arnField = "arn", issuerField = "issuerUrl"): Problem[] {
+  const problems: Problem[] = [];
   const arnOk = typeof arn === "string" && ARN_KINDS.oidcProvider.pattern.test(arn);
   const urlOk = typeof issuerUrl === "string" && ISSUER_URL.pattern.test(issuerUrl);
   if (typeof arn === "string" && !arnOk) problems.push({ path: [...at, arnField], message: `${JSON.stringify(arn)} is not a valid ${ARN_KINDS.oidcProvider.what}` });
@@ -102,7 +103,7 @@ export function oidcProviderRefProblems(at: (string | number)[], arn: unknown, i
  * ARNs of another partition than the AWS provider's, checked once the provider's region is known (a component given
  * no `region`): such an ARN names nothing the provider's credentials reach, and a trust or filter on it never matches.
  */
-export function foreignPartitionProblems(arns: { path: (string | number)[]; arn: string }[], env: { region: string; partition: string }): { path: (string | number)[]; message: string }[] {
+export function foreignPartitionProblems(arns: { path: FieldPath; arn: string }[], env: { region: string; partition: string }): Problem[] {
   return arns.flatMap(({ path, arn }) => {
     const partition = arn.split(":")[1];
     return arn && partition !== env.partition ? [{ path, message: `${JSON.stringify(arn)} is in partition ${partition}, but the AWS provider's region ${env.region} is in ${env.partition}` }] : [];
